@@ -1,0 +1,219 @@
+#include "support/testutil.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "jouletrace/common.h"
+
+const char *jt_test_srcdir(void)
+{
+    const char *s = getenv("JT_SRCDIR");
+    return s && *s ? s : ".";
+}
+
+const char *jt_test_builddir(void)
+{
+    const char *s = getenv("JT_BUILDDIR");
+    return s && *s ? s : "build";
+}
+
+const char *jt_test_binary(void)
+{
+    static char path[PATH_MAX];
+    if (!path[0]) snprintf(path, sizeof path, "%s/jouletrace", jt_test_builddir());
+    return path;
+}
+
+char *jt_test_tmpdir(void)
+{
+    const char *base = getenv("TMPDIR");
+    char *tmpl = jt_xasprintf("%s/jt-test-XXXXXX", base && *base ? base : "/tmp");
+    if (!mkdtemp(tmpl)) {
+        perror("mkdtemp");
+        abort();
+    }
+    return tmpl;
+}
+
+int jt_test_rmtree(const char *path)
+{
+    struct stat st;
+    if (lstat(path, &st) != 0) return errno == ENOENT ? 0 : -1;
+    if (S_ISDIR(st.st_mode)) {
+        DIR *d = opendir(path);
+        if (!d) return -1;
+        struct dirent *e;
+        while ((e = readdir(d))) {
+            if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+            char *sub = jt_xasprintf("%s/%s", path, e->d_name);
+            jt_test_rmtree(sub);
+            free(sub);
+        }
+        closedir(d);
+        return rmdir(path);
+    }
+    return unlink(path);
+}
+
+void jt_test_tmpdir_free(char *dir)
+{
+    if (!dir) return;
+    jt_test_rmtree(dir);
+    free(dir);
+}
+
+static void mkdirs_for(const char *path)
+{
+    char *p = jt_xstrdup(path);
+    for (char *s = p + 1; *s; s++) {
+        if (*s == '/') {
+            *s = '\0';
+            mkdir(p, 0755);
+            *s = '/';
+        }
+    }
+    free(p);
+}
+
+char *jt_test_write_file(const char *dir, const char *name, const char *content)
+{
+    char *path = jt_xasprintf("%s/%s", dir, name);
+    mkdirs_for(path);
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        perror(path);
+        abort();
+    }
+    fputs(content, f);
+    fclose(f);
+    return path;
+}
+
+char *jt_test_read_file(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    jt_buf b = JT_BUF_INIT;
+    char chunk[4096];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) jt_buf_add(&b, chunk, n);
+    fclose(f);
+    return jt_buf_detach(&b);
+}
+
+int jt_test_run(const char *const *argv, const char *const *env, const char *input,
+                char **out, char **err)
+{
+    int inp[2], outp[2], errp[2];
+    if (pipe2(inp, O_CLOEXEC) || pipe2(outp, O_CLOEXEC) || pipe2(errp, O_CLOEXEC)) return -1;
+    pid_t pid = fork();
+    if (pid < 0) return -1;
+    if (pid == 0) {
+        dup2(inp[0], 0);
+        dup2(outp[1], 1);
+        dup2(errp[1], 2);
+        for (size_t i = 0; env && env[i]; i++) putenv((char *)(uintptr_t)env[i]);
+        execvp(argv[0], (char *const *)(uintptr_t)argv);
+        _exit(127);
+    }
+    close(inp[0]);
+    close(outp[1]);
+    close(errp[1]);
+    signal(SIGPIPE, SIG_IGN);
+    if (input) {
+        size_t len = strlen(input), off = 0;
+        while (off < len) {
+            ssize_t w = write(inp[1], input + off, len - off);
+            if (w <= 0) break;
+            off += (size_t)w;
+        }
+    }
+    close(inp[1]);
+    jt_buf bo = JT_BUF_INIT, be = JT_BUF_INIT;
+    struct pollfd pf[2] = {{outp[0], POLLIN, 0}, {errp[0], POLLIN, 0}};
+    int open_fds = 2;
+    while (open_fds > 0) {
+        if (poll(pf, 2, -1) < 0) {
+            if (errno == EINTR) continue;
+            break;
+        }
+        for (int i = 0; i < 2; i++) {
+            if (pf[i].fd < 0 || !pf[i].revents) continue;
+            char chunk[4096];
+            ssize_t n = read(pf[i].fd, chunk, sizeof chunk);
+            if (n <= 0) {
+                close(pf[i].fd);
+                pf[i].fd = -1;
+                open_fds--;
+            } else {
+                jt_buf_add(i == 0 ? &bo : &be, chunk, (size_t)n);
+            }
+        }
+    }
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    if (out) *out = jt_buf_detach(&bo); else jt_buf_release(&bo);
+    if (err) *err = jt_buf_detach(&be); else jt_buf_release(&be);
+    if (WIFEXITED(status)) return WEXITSTATUS(status);
+    if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+    return -1;
+}
+
+int jt_test_count_procs(const char *marker)
+{
+    DIR *d = opendir("/proc");
+    if (!d) return -1;
+    int count = 0;
+    pid_t self = getpid();
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        char *end;
+        long pid = strtol(e->d_name, &end, 10);
+        if (*end || pid <= 0 || pid == self) continue;
+        char path[64];
+        snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+        char *stat = jt_test_read_file(path);
+        if (!stat) continue;
+        /* field 4 (ppid) follows the ")" that closes comm */
+        char *rp = strrchr(stat, ')');
+        long ppid = -1;
+        char state = '?';
+        if (rp) sscanf(rp + 1, " %c %ld", &state, &ppid);
+        free(stat);
+        if (state == 'Z' && ppid != self) continue;
+        bool hit = ppid == self;
+        if (!hit && marker) {
+            snprintf(path, sizeof path, "/proc/%ld/cmdline", pid);
+            FILE *f = fopen(path, "rb");
+            if (f) {
+                char buf[8192];
+                size_t n = fread(buf, 1, sizeof buf - 1, f);
+                fclose(f);
+                for (size_t i = 0; i < n; i++)
+                    if (!buf[i]) buf[i] = ' ';
+                buf[n] = '\0';
+                hit = strstr(buf, marker) != NULL;
+            }
+        }
+        count += hit;
+    }
+    closedir(d);
+    return count;
+}
+
+void jt_test_skip(const char *why)
+{
+    fprintf(stderr, "SKIP: %s\n", why);
+    exit(77);
+}

@@ -1,0 +1,56 @@
+/* Shared helpers for JouleTrace's Check tests.
+ *
+ * Each tests/test_<module>.c is its own binary (they mirror harness/ modules)
+ * and ends with JT_TEST_MAIN(<module>_suite). Tests that need root or real
+ * hardware call jt_test_skip() from main's suite builder, which exits 77 with
+ * the reason (tests/run-tests.sh counts it as skipped, never as passed). */
+#ifndef JT_TESTUTIL_H
+#define JT_TESTUTIL_H
+
+#include <check.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Path of the source tree (tests read fixtures from it) and of the build
+ * directory (tests run the built binary). Set by tests/run-tests.sh;
+ * default to "." and "build". */
+const char *jt_test_srcdir(void);
+const char *jt_test_builddir(void);
+/* "<builddir>/jouletrace" */
+const char *jt_test_binary(void);
+
+/* A fresh temporary directory; removed recursively by jt_test_tmpdir_free. */
+char *jt_test_tmpdir(void);
+void jt_test_tmpdir_free(char *dir);
+/* Removes a tree (no symlink following). Returns 0 or -1. */
+int jt_test_rmtree(const char *path);
+
+/* Writes `content` to dir/name (creating parent dirs); returns the malloc'd path. */
+char *jt_test_write_file(const char *dir, const char *name, const char *content);
+/* Reads a whole file; NULL when unreadable. Caller frees. */
+char *jt_test_read_file(const char *path);
+
+/* Runs argv (argv[0] is looked up in PATH unless it has a '/') with stdin
+ * from `input` (may be NULL), capturing stdout and stderr (malloc'd, caller
+ * frees; pass NULL to discard). Returns the exit status, 128+signal when
+ * killed, -1 when it could not run. `env` entries ("K=V") are added. */
+int jt_test_run(const char *const *argv, const char *const *env, const char *input,
+                char **out, char **err);
+
+/* Number of processes (other than ourselves) whose parent is us or whose
+ * command line contains `marker`; used to prove nothing is left behind. */
+int jt_test_count_procs(const char *marker);
+
+void jt_test_skip(const char *why) __attribute__((noreturn));
+
+#define JT_TEST_MAIN(suite_fn)                                         \
+    int main(void)                                                     \
+    {                                                                  \
+        SRunner *sr = srunner_create(suite_fn());                      \
+        srunner_run_all(sr, CK_NORMAL);                                \
+        int failed = srunner_ntests_failed(sr);                        \
+        srunner_free(sr);                                              \
+        return failed == 0 ? 0 : 1;                                    \
+    }
+
+#endif
