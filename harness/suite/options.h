@@ -1,0 +1,24 @@
+/* options — the table of per-candidate options (`defaults:` and candidate
+ * keys): type, range, default and help for each. Internal to harness/suite/. */
+#ifndef JT_SUITE_OPTIONS_H
+#define JT_SUITE_OPTIONS_H
+
+#include "jouletrace/suite.h"
+#include "suite/yamlvalue.h"
+
+/* If `key` names an option, checks and stores `val` into *o and returns 1;
+ * returns 0 when key is not an option; -1 with a FILE:LINE:COL error when the
+ * value has the wrong type or is out of range. */
+int jt_option_apply(jt_options *o, jt_ydoc *d, const yaml_node_t *key, const yaml_node_t *val,
+                    jt_err *err);
+
+/* NULL-terminated list of option keys (for "did you mean"). */
+const char *const *jt_option_keys(void);
+
+/* Cross-option checks after all overrides (e.g. min_trials <= max trials). */
+int jt_options_check(const jt_options *o, jt_ydoc *d, const yaml_node_t *where, jt_err *err);
+
+/* Prints "key  type  default  help" lines (for `jouletrace validate --help-options`). */
+void jt_options_describe(FILE *f);
+
+#endif

@@ -1,0 +1,717 @@
+/* Suite loader (suite.h): walks the YAML tree against the suite schema.
+ *
+ * Order of work: top-level keys are checked first (unknown key → error with
+ * "did you mean"), then `defaults`, all test sets (inline and included), then
+ * candidates, then cross-references. Ids are kept in jansson objects used as
+ * hash sets, so duplicate detection stays linear in the number of ids. */
+#include "jouletrace/suite.h"
+
+#include <errno.h>
+#include <glob.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "suite/options.h"
+#include "suite/yamlvalue.h"
+
+typedef struct loader {
+    jt_suite *s;
+    jt_err *err;
+    size_t budget;       /* JT_YAML_NODE_BUDGET shared by every value */
+    json_t *ts_ids;      /* test set id → {index, mark} */
+    json_t *cand_ids;    /* candidate id → "FILE:LINE:COL" of its definition */
+    jt_options defaults;
+    unsigned depth;      /* include nesting */
+} loader;
+
+#define MAX_INCLUDE_DEPTH 8
+
+static const char *const top_keys[] = {"suite", "description", "defaults", "test_sets",
+                                       "candidates", NULL};
+static const char *const test_set_keys[] = {"id", "function_name", "mode", "description",
+                                            "reference", "test_cases", "include", NULL};
+static const char *const test_case_keys[] = {"test_id", "inputs", "expected_output",
+                                             "description", NULL};
+static const char *const candidate_own_keys[] = {"id", "test_set", "candidate_code", "file",
+                                                 "glob", "group", "description", NULL};
+static const char *const modes[] = {"call", NULL};
+
+/* ---- small helpers ------------------------------------------------------ */
+
+static const char *intern_file(jt_suite *s, const char *name)
+{
+    for (size_t i = 0; i < s->n_files_; i++)
+        if (!strcmp(s->files_[i], name)) return s->files_[i];
+    JT_GROW(s->files_, s->n_files_ + 1, s->cap_files_);
+    s->files_[s->n_files_] = jt_xstrdup(name);
+    return s->files_[s->n_files_++];
+}
+
+static jt_mark mark_of(const jt_ydoc *d, const yaml_node_t *n)
+{
+    jt_mark m = {d->file, (unsigned)n->start_mark.line + 1, (unsigned)n->start_mark.column + 1};
+    return m;
+}
+
+static char *mark_text(const jt_ydoc *d, const yaml_node_t *n)
+{
+    return jt_xasprintf("%s:%zu:%zu", d->file, n->start_mark.line + 1, n->start_mark.column + 1);
+}
+
+/* Directory part of a path ("." for a bare name). */
+static char *dir_of(const char *path)
+{
+    char *tmp = jt_xstrdup(path);
+    char *d = jt_xstrdup(dirname(tmp));
+    free(tmp);
+    return d;
+}
+
+/* `rel` resolved against the directory `base_file` lives in. */
+static char *resolve_path(const char *base_file, const char *rel)
+{
+    if (rel[0] == '/') return jt_xstrdup(rel);
+    char *dir = dir_of(base_file);
+    char *p = strcmp(dir, ".") ? jt_xasprintf("%s/%s", dir, rel) : jt_xstrdup(rel);
+    free(dir);
+    return p;
+}
+
+static int read_text_file(const char *path, char **out, jt_err *err)
+{
+    struct stat st;
+    if (stat(path, &st) != 0) return jt_err_set(err, "%s", strerror(errno));
+    if (!S_ISREG(st.st_mode)) return jt_err_set(err, "not a regular file");
+    FILE *f = fopen(path, "rb");
+    if (!f) return jt_err_set(err, "%s", strerror(errno));
+    jt_buf b = JT_BUF_INIT;
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) jt_buf_add(&b, chunk, n);
+    int bad = ferror(f);
+    fclose(f);
+    if (bad) {
+        jt_buf_release(&b);
+        return jt_err_set(err, "read error");
+    }
+    *out = jt_buf_detach(&b);
+    return 0;
+}
+
+static const char *node_kind(const yaml_node_t *n)
+{
+    if (n->type == YAML_SEQUENCE_NODE) return "a list";
+    if (n->type == YAML_MAPPING_NODE) return "a mapping";
+    return jt_yaml_scalar_kind_name(jt_yaml_scalar_kind(n));
+}
+
+static int expect_type(loader *ld, jt_ydoc *d, const yaml_node_t *n, yaml_node_type_t t,
+                       const char *what)
+{
+    if (n->type == t) return 0;
+    return jt_yerr(ld->err, d, n, "%s must be %s, not %s", what,
+                   t == YAML_SEQUENCE_NODE ? "a list" : "a mapping", node_kind(n));
+}
+
+/* A string-valued key: any non-null scalar; numbers keep their spelling
+ * (so `test_id: 1` is the id "1"). */
+static int scalar_string(loader *ld, jt_ydoc *d, const yaml_node_t *n, const char *key,
+                         char **out)
+{
+    if (n->type != YAML_SCALAR_NODE || jt_yaml_scalar_kind(n) == JT_SCALAR_NULL ||
+        !*jt_yaml_text(n))
+        return jt_yerr(ld->err, d, n, "'%s' must be a non-empty string, not %s", key,
+                       node_kind(n));
+    free(*out);
+    *out = jt_xstrdup(jt_yaml_text(n));
+    return 0;
+}
+
+/* Checks every key of a mapping: a scalar, known (in `allowed` or accepted by
+ * `extra`), not repeated. */
+static int check_keys(loader *ld, jt_ydoc *d, const yaml_node_t *map, const char *const *allowed,
+                      int with_options, const char *where)
+{
+    json_t *seen = json_object();
+    int rc = -1;
+    for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top;
+         p++) {
+        yaml_node_t *k = jt_ydoc_node(d, p->key);
+        if (k->type != YAML_SCALAR_NODE) {
+            jt_yerr(ld->err, d, k, "keys in %s must be plain names", where);
+            goto out;
+        }
+        const char *name = jt_yaml_text(k);
+        if (json_object_get(seen, name)) {
+            jt_yerr(ld->err, d, k, "duplicate key '%s' in %s", name, where);
+            goto out;
+        }
+        json_object_set_new(seen, name, json_true());
+        int known = 0;
+        for (size_t i = 0; allowed[i] && !known; i++) known = !strcmp(allowed[i], name);
+        const char *const *opts = jt_option_keys();
+        for (size_t i = 0; with_options && opts[i] && !known; i++) known = !strcmp(opts[i], name);
+        if (known) continue;
+        /* Suggest from everything that would have been accepted here. */
+        const char *all[64];
+        size_t n = 0;
+        for (size_t i = 0; allowed[i] && n < 63; i++) all[n++] = allowed[i];
+        for (size_t i = 0; with_options && opts[i] && n < 63; i++) all[n++] = opts[i];
+        all[n] = NULL;
+        const char *near = jt_did_you_mean(name, all);
+        if (near)
+            jt_yerr(ld->err, d, k, "unknown key '%s' (did you mean '%s'?)", name, near);
+        else
+            jt_yerr(ld->err, d, k, "unknown key '%s' in %s", name, where);
+        goto out;
+    }
+    rc = 0;
+out:
+    json_decref(seen);
+    return rc;
+}
+
+static yaml_node_t *get(jt_ydoc *d, const yaml_node_t *map, const char *key, yaml_node_t **keynode)
+{
+    for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top;
+         p++) {
+        yaml_node_t *k = jt_ydoc_node(d, p->key);
+        if (k->type == YAML_SCALAR_NODE && !strcmp(jt_yaml_text(k), key)) {
+            if (keynode) *keynode = k;
+            return jt_ydoc_node(d, p->value);
+        }
+    }
+    return NULL;
+}
+
+/* ---- test sets ---------------------------------------------------------- */
+
+static int load_test_case(loader *ld, jt_ydoc *d, yaml_node_t *n, size_t index, json_t *seen_ids,
+                          json_t *cases)
+{
+    if (expect_type(ld, d, n, YAML_MAPPING_NODE, "a test case") ||
+        check_keys(ld, d, n, test_case_keys, 0, "a test case"))
+        return -1;
+    char *id = NULL;
+    json_t *tc = NULL;
+    int rc = -1;
+    yaml_node_t *v = get(d, n, "test_id", NULL);
+    if (v) {
+        if (scalar_string(ld, d, v, "test_id", &id)) goto out;
+    } else {
+        id = jt_xasprintf("%zu", index + 1); /* unnamed cases are numbered from 1 */
+    }
+    if (json_object_get(seen_ids, id)) {
+        jt_yerr(ld->err, d, v ? v : n, "duplicate test_id '%s' in this test set", id);
+        goto out;
+    }
+    json_object_set_new(seen_ids, id, json_true());
+    tc = json_pack("{s:s}", "test_id", id);
+    yaml_node_t *inputs = get(d, n, "inputs", NULL);
+    if (inputs) {
+        if (inputs->type != YAML_SEQUENCE_NODE) {
+            jt_yerr(ld->err, d, inputs,
+                    "'inputs' must be a list of positional arguments, not %s (write [%s] for one "
+                    "argument)",
+                    node_kind(inputs), inputs->type == YAML_SCALAR_NODE ? jt_yaml_text(inputs) : "...");
+            goto out;
+        }
+        json_t *a = jt_yaml_to_json(d, inputs, &ld->budget, ld->err);
+        if (!a) goto out;
+        json_object_set_new(tc, "inputs", a);
+    } else {
+        json_object_set_new(tc, "inputs", json_array());
+    }
+    yaml_node_t *exp = get(d, n, "expected_output", NULL);
+    if (!exp) {
+        jt_yerr(ld->err, d, n, "test case '%s' has no 'expected_output'", id);
+        goto out;
+    }
+    json_t *e = jt_yaml_to_json(d, exp, &ld->budget, ld->err);
+    if (!e) goto out;
+    json_object_set_new(tc, "expected_output", e);
+    json_array_append(cases, tc);
+    rc = 0;
+out:
+    json_decref(tc);
+    free(id);
+    return rc;
+}
+
+static int load_file_into(loader *ld, const char *path, const char *display, jt_ydoc *d);
+static int load_test_set_list(loader *ld, jt_ydoc *d, yaml_node_t *list);
+static int load_test_set(loader *ld, jt_ydoc *d, yaml_node_t *n);
+
+static int load_include(loader *ld, jt_ydoc *d, yaml_node_t *n)
+{
+    yaml_node_t *inc = get(d, n, "include", NULL);
+    if (n->data.mapping.pairs.top - n->data.mapping.pairs.start != 1)
+        return jt_yerr(ld->err, d, n, "an 'include' entry takes no other keys");
+    char *rel = NULL;
+    if (scalar_string(ld, d, inc, "include", &rel)) return -1;
+    if (ld->depth >= MAX_INCLUDE_DEPTH) {
+        free(rel);
+        return jt_yerr(ld->err, d, inc, "includes nested more than %d deep", MAX_INCLUDE_DEPTH);
+    }
+    char *path = resolve_path(d->file, rel);
+    const char *display = intern_file(ld->s, path);
+    jt_ydoc sub;
+    int rc = -1;
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        jt_yerr(ld->err, d, inc, "cannot include '%s': %s", rel, strerror(errno));
+        goto out;
+    }
+    if (load_file_into(ld, path, display, &sub)) goto out;
+    yaml_node_t *root = jt_ydoc_root(&sub);
+    ld->depth++;
+    if (!root) {
+        jt_yerr(ld->err, &sub, NULL, "included file is empty");
+    } else if (root->type == YAML_SEQUENCE_NODE) {
+        rc = load_test_set_list(ld, &sub, root);
+    } else if (root->type == YAML_MAPPING_NODE && get(&sub, root, "test_sets", NULL) &&
+               root->data.mapping.pairs.top - root->data.mapping.pairs.start == 1) {
+        yaml_node_t *list = get(&sub, root, "test_sets", NULL);
+        rc = expect_type(ld, &sub, list, YAML_SEQUENCE_NODE, "'test_sets'")
+                 ? -1
+                 : load_test_set_list(ld, &sub, list);
+    } else if (root->type == YAML_MAPPING_NODE) {
+        rc = load_test_set(ld, &sub, root); /* a single test set */
+    } else {
+        jt_yerr(ld->err, &sub, root, "an included file must hold a test set or a list of them");
+    }
+    ld->depth--;
+    jt_ydoc_release(&sub);
+out:
+    free(rel);
+    free(path);
+    return rc;
+}
+
+static int load_test_set(loader *ld, jt_ydoc *d, yaml_node_t *n)
+{
+    if (expect_type(ld, d, n, YAML_MAPPING_NODE, "a test set")) return -1;
+    if (get(d, n, "include", NULL)) return load_include(ld, d, n);
+    if (check_keys(ld, d, n, test_set_keys, 0, "a test set")) return -1;
+
+    jt_suite *s = ld->s;
+    JT_GROW(s->test_sets, s->n_test_sets + 1, s->cap_test_sets_);
+    jt_test_set *ts = &s->test_sets[s->n_test_sets];
+    memset(ts, 0, sizeof *ts);
+    ts->mark = mark_of(d, n);
+    s->n_test_sets++; /* owned from here on: freed with the suite even on error */
+
+    yaml_node_t *idn = get(d, n, "id", NULL);
+    if (!idn) return jt_yerr(ld->err, d, n, "test set has no 'id'");
+    if (scalar_string(ld, d, idn, "id", &ts->id)) return -1;
+    json_t *prev = json_object_get(ld->ts_ids, ts->id);
+    if (prev)
+        return jt_yerr(ld->err, d, idn, "duplicate test set id '%s' (first defined at %s)", ts->id,
+                       json_string_value(json_object_get(prev, "at")));
+    char *at = mark_text(d, idn);
+    json_object_set_new(ld->ts_ids, ts->id,
+                        json_pack("{s:I,s:s}", "index", (json_int_t)(s->n_test_sets - 1), "at", at));
+    free(at);
+
+    yaml_node_t *v;
+    ts->mode = jt_xstrdup("call");
+    if ((v = get(d, n, "mode", NULL))) {
+        if (scalar_string(ld, d, v, "mode", &ts->mode)) return -1;
+        size_t i = 0;
+        while (modes[i] && strcmp(modes[i], ts->mode)) i++;
+        if (!modes[i])
+            return jt_yerr(ld->err, d, v, "mode '%s' is not supported (supported: call)", ts->mode);
+    }
+    if ((v = get(d, n, "function_name", NULL))) {
+        if (scalar_string(ld, d, v, "function_name", &ts->function_name)) return -1;
+    } else {
+        return jt_yerr(ld->err, d, n, "test set '%s' has no 'function_name'", ts->id);
+    }
+    if ((v = get(d, n, "description", NULL)) && scalar_string(ld, d, v, "description", &ts->description))
+        return -1;
+    if ((v = get(d, n, "reference", NULL)) && scalar_string(ld, d, v, "reference", &ts->reference))
+        return -1;
+
+    yaml_node_t *cases = get(d, n, "test_cases", NULL);
+    if (!cases) return jt_yerr(ld->err, d, n, "test set '%s' has no 'test_cases'", ts->id);
+    if (expect_type(ld, d, cases, YAML_SEQUENCE_NODE, "'test_cases'")) return -1;
+    size_t count = (size_t)(cases->data.sequence.items.top - cases->data.sequence.items.start);
+    if (count == 0) return jt_yerr(ld->err, d, cases, "test set '%s' has no test cases", ts->id);
+    ts->test_cases = json_array();
+    json_t *seen = json_object();
+    int rc = 0;
+    for (size_t i = 0; i < count && rc == 0; i++)
+        rc = load_test_case(ld, d, jt_ydoc_node(d, cases->data.sequence.items.start[i]), i, seen,
+                            ts->test_cases);
+    json_decref(seen);
+    ts->n_cases = json_array_size(ts->test_cases);
+    return rc;
+}
+
+static int load_test_set_list(loader *ld, jt_ydoc *d, yaml_node_t *list)
+{
+    for (yaml_node_item_t *it = list->data.sequence.items.start; it < list->data.sequence.items.top;
+         it++)
+        if (load_test_set(ld, d, jt_ydoc_node(d, *it))) return -1;
+    return 0;
+}
+
+/* ---- candidates --------------------------------------------------------- */
+
+static char *file_stem(const char *path)
+{
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    const char *dot = strrchr(base, '.');
+    return dot && dot != base ? jt_xstrndup(base, (size_t)(dot - base)) : jt_xstrdup(base);
+}
+
+/* Takes ownership of code and source_path. */
+static int add_candidate(loader *ld, jt_ydoc *d, const yaml_node_t *at, const char *id,
+                         size_t ts_index, char *code, char *source_path, const jt_options *opts,
+                         const char *group, const char *desc)
+{
+    jt_suite *s = ld->s;
+    json_t *prev = json_object_get(ld->cand_ids, id);
+    if (prev) {
+        free(code);
+        free(source_path);
+        return jt_yerr(ld->err, d, at, "duplicate candidate id '%s' (first defined at %s)", id,
+                       json_string_value(prev));
+    }
+    /* The child receives the code as a JSON string: it must be UTF-8. */
+    json_t *probe = json_stringn(code, strlen(code));
+    if (!probe) {
+        free(code);
+        jt_yerr(ld->err, d, at, "candidate '%s': %s is not valid UTF-8", id,
+                source_path ? source_path : "candidate_code");
+        free(source_path);
+        return -1;
+    }
+    json_decref(probe);
+    char *at_text = mark_text(d, at);
+    json_object_set_new(ld->cand_ids, id, json_string(at_text));
+    free(at_text);
+    JT_GROW(s->candidates, s->n_candidates + 1, s->cap_candidates_);
+    jt_candidate *c = &s->candidates[s->n_candidates++];
+    memset(c, 0, sizeof *c);
+    c->id = jt_xstrdup(id);
+    c->test_set = ts_index;
+    c->code = code;
+    c->source_path = source_path;
+    c->group = group ? jt_xstrdup(group) : NULL;
+    c->description = desc ? jt_xstrdup(desc) : NULL;
+    jt_options_copy(&c->opts, opts);
+    c->mark = mark_of(d, at);
+    return 0;
+}
+
+static int find_test_set(loader *ld, jt_ydoc *d, yaml_node_t *cand, size_t *index)
+{
+    yaml_node_t *v = get(d, cand, "test_set", NULL);
+    if (!v) {
+        if (ld->s->n_test_sets == 1) {
+            *index = 0; /* the only test set needs no naming */
+            return 0;
+        }
+        return jt_yerr(ld->err, d, cand, "candidate has no 'test_set' (the suite has %zu)",
+                       ld->s->n_test_sets);
+    }
+    char *name = NULL;
+    if (scalar_string(ld, d, v, "test_set", &name)) return -1;
+    json_t *e = json_object_get(ld->ts_ids, name);
+    if (e) {
+        *index = (size_t)json_integer_value(json_object_get(e, "index"));
+        free(name);
+        return 0;
+    }
+    const char **ids = jt_xcalloc(ld->s->n_test_sets + 1, sizeof *ids);
+    for (size_t i = 0; i < ld->s->n_test_sets; i++) ids[i] = ld->s->test_sets[i].id;
+    const char *near = jt_did_you_mean(name, ids);
+    if (near)
+        jt_yerr(ld->err, d, v, "unknown test set '%s' (did you mean '%s'?)", name, near);
+    else
+        jt_yerr(ld->err, d, v, "unknown test set '%s'", name);
+    free(ids);
+    free(name);
+    return -1;
+}
+
+/* A missing directory is just "no match"; an unreadable one aborts the glob
+ * rather than silently dropping the candidates inside it. */
+static int glob_error(const char *epath, int eerrno)
+{
+    (void)epath;
+    return eerrno != ENOENT && eerrno != ENOTDIR;
+}
+
+static int load_glob(loader *ld, jt_ydoc *d, yaml_node_t *gnode, size_t ts, const jt_options *o,
+                     const char *group, const char *desc)
+{
+    char *pattern = NULL;
+    if (scalar_string(ld, d, gnode, "glob", &pattern)) return -1;
+    char *full = resolve_path(d->file, pattern);
+    glob_t g;
+    memset(&g, 0, sizeof g);
+    int rc = -1;
+    int grc = glob(full, GLOB_MARK, glob_error, &g);
+    if (grc == GLOB_NOMATCH || (grc == 0 && g.gl_pathc == 0)) {
+        jt_yerr(ld->err, d, gnode, "glob '%s' matched no files", pattern);
+        goto out;
+    }
+    if (grc != 0) {
+        jt_yerr(ld->err, d, gnode, "glob '%s' failed: %s", pattern,
+                grc == GLOB_ABORTED ? "a directory could not be read" : "out of memory");
+        goto out;
+    }
+    size_t files = 0;
+    for (size_t i = 0; i < g.gl_pathc; i++) {
+        const char *p = g.gl_pathv[i];
+        if (p[strlen(p) - 1] == '/') continue; /* GLOB_MARK: directories end in '/' */
+        char *code = NULL;
+        if (read_text_file(p, &code, ld->err)) {
+            jt_err_prefix(ld->err, "%s:%zu:%zu: cannot read '%s'", d->file,
+                          gnode->start_mark.line + 1, gnode->start_mark.column + 1, p);
+            goto out;
+        }
+        char *id = file_stem(p);
+        int arc = add_candidate(ld, d, gnode, id, ts, code, jt_xstrdup(p), o, group, desc);
+        free(id);
+        if (arc) goto out;
+        files++;
+    }
+    if (!files) {
+        jt_yerr(ld->err, d, gnode, "glob '%s' matched only directories", pattern);
+        goto out;
+    }
+    rc = 0;
+out:
+    globfree(&g);
+    free(full);
+    free(pattern);
+    return rc;
+}
+
+static int load_candidate(loader *ld, jt_ydoc *d, yaml_node_t *n)
+{
+    if (expect_type(ld, d, n, YAML_MAPPING_NODE, "a candidate") ||
+        check_keys(ld, d, n, candidate_own_keys, 1, "a candidate"))
+        return -1;
+    jt_options o;
+    jt_options_copy(&o, &ld->defaults);
+    char *id = NULL, *group = NULL, *desc = NULL, *code = NULL, *rel = NULL;
+    int rc = -1;
+    for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++)
+        if (jt_option_apply(&o, d, jt_ydoc_node(d, p->key), jt_ydoc_node(d, p->value), ld->err) < 0)
+            goto out;
+    if (jt_options_check(&o, d, n, ld->err)) goto out;
+
+    size_t ts = 0;
+    if (find_test_set(ld, d, n, &ts)) goto out;
+    yaml_node_t *v, *idn = get(d, n, "id", NULL);
+    if (idn && scalar_string(ld, d, idn, "id", &id)) goto out;
+    if ((v = get(d, n, "group", NULL)) && scalar_string(ld, d, v, "group", &group)) goto out;
+    if ((v = get(d, n, "description", NULL)) && scalar_string(ld, d, v, "description", &desc))
+        goto out;
+
+    yaml_node_t *inl = get(d, n, "candidate_code", NULL), *file = get(d, n, "file", NULL),
+                *gl = get(d, n, "glob", NULL);
+    int sources = !!inl + !!file + !!gl;
+    if (sources != 1) {
+        jt_yerr(ld->err, d, n, sources ? "a candidate takes only one of 'candidate_code', 'file', 'glob'"
+                                       : "a candidate needs one of 'candidate_code', 'file', 'glob'");
+        goto out;
+    }
+    if (gl) {
+        if (idn) {
+            jt_yerr(ld->err, d, idn, "'id' cannot be combined with 'glob' (ids are the file stems)");
+            goto out;
+        }
+        rc = load_glob(ld, d, gl, ts, &o, group, desc);
+        goto out;
+    }
+    if (inl) {
+        if (!idn) {
+            jt_yerr(ld->err, d, n, "candidate has no 'id'");
+            goto out;
+        }
+        if (inl->type != YAML_SCALAR_NODE || jt_yaml_scalar_kind(inl) != JT_SCALAR_STR) {
+            jt_yerr(ld->err, d, inl, "'candidate_code' must be a string (use a '|' block), not %s",
+                    node_kind(inl));
+            goto out;
+        }
+        code = jt_xstrndup(jt_yaml_text(inl), inl->data.scalar.length);
+        rc = add_candidate(ld, d, idn, id, ts, code, NULL, &o, group, desc);
+        code = NULL;
+        goto out;
+    }
+    if (scalar_string(ld, d, file, "file", &rel)) goto out;
+    char *path = resolve_path(d->file, rel);
+    if (read_text_file(path, &code, ld->err)) {
+        jt_err_prefix(ld->err, "%s:%zu:%zu: cannot read '%s'", d->file, file->start_mark.line + 1,
+                      file->start_mark.column + 1, rel);
+        free(path);
+        goto out;
+    }
+    if (!id) id = file_stem(path);
+    rc = add_candidate(ld, d, idn ? idn : file, id, ts, code, path, &o, group, desc);
+    code = NULL;
+out:
+    jt_options_release(&o);
+    free(id);
+    free(group);
+    free(desc);
+    free(code);
+    free(rel);
+    return rc;
+}
+
+/* ---- the suite ---------------------------------------------------------- */
+
+static int load_file_into(loader *ld, const char *path, const char *display, jt_ydoc *d)
+{
+    return jt_ydoc_load(d, path, display, ld->err);
+}
+
+static int valid_suite_name(const char *s)
+{
+    if (!*s) return 0;
+    for (; *s; s++)
+        if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-", *s))
+            return 0;
+    return 1;
+}
+
+static int check_references(loader *ld)
+{
+    jt_suite *s = ld->s;
+    for (size_t i = 0; i < s->n_test_sets; i++) {
+        jt_test_set *ts = &s->test_sets[i];
+        if (!ts->reference) continue;
+        size_t j = 0;
+        while (j < s->n_candidates && strcmp(s->candidates[j].id, ts->reference)) j++;
+        if (j == s->n_candidates)
+            return jt_err_set(ld->err, "%s:%u:%u: test set '%s': reference '%s' is not a candidate",
+                              ts->mark.file, ts->mark.line, ts->mark.col, ts->id, ts->reference);
+        if (s->candidates[j].test_set != i)
+            return jt_err_set(ld->err,
+                              "%s:%u:%u: test set '%s': reference '%s' belongs to test set '%s'",
+                              ts->mark.file, ts->mark.line, ts->mark.col, ts->id, ts->reference,
+                              s->test_sets[s->candidates[j].test_set].id);
+    }
+    return 0;
+}
+
+static int load_root(loader *ld, jt_ydoc *d)
+{
+    yaml_node_t *root = jt_ydoc_root(d);
+    if (!root) return jt_err_set(ld->err, "%s:1:1: the suite is empty", d->file);
+    if (expect_type(ld, d, root, YAML_MAPPING_NODE, "a suite")) return -1;
+    if (check_keys(ld, d, root, top_keys, 0, "the suite")) return -1;
+
+    yaml_node_t *v = get(d, root, "suite", NULL);
+    if (!v) return jt_yerr(ld->err, d, root, "the suite has no 'suite' name");
+    if (scalar_string(ld, d, v, "suite", &ld->s->name)) return -1;
+    if (!valid_suite_name(ld->s->name))
+        return jt_yerr(ld->err, d, v, "suite name '%s' may use only letters, digits, '.', '_', '-'",
+                       ld->s->name);
+    if ((v = get(d, root, "description", NULL)) &&
+        scalar_string(ld, d, v, "description", &ld->s->description))
+        return -1;
+    if ((v = get(d, root, "defaults", NULL))) {
+        static const char *const none[] = {NULL};
+        if (expect_type(ld, d, v, YAML_MAPPING_NODE, "'defaults'") ||
+            check_keys(ld, d, v, none, 1, "'defaults'"))
+            return -1;
+        for (yaml_node_pair_t *p = v->data.mapping.pairs.start; p < v->data.mapping.pairs.top; p++)
+            if (jt_option_apply(&ld->defaults, d, jt_ydoc_node(d, p->key),
+                                jt_ydoc_node(d, p->value), ld->err) < 0)
+                return -1;
+        if (jt_options_check(&ld->defaults, d, v, ld->err)) return -1;
+    }
+    yaml_node_t *sets = get(d, root, "test_sets", NULL);
+    if (!sets) return jt_yerr(ld->err, d, root, "the suite has no 'test_sets'");
+    if (expect_type(ld, d, sets, YAML_SEQUENCE_NODE, "'test_sets'") ||
+        load_test_set_list(ld, d, sets))
+        return -1;
+    if (ld->s->n_test_sets == 0) return jt_yerr(ld->err, d, sets, "'test_sets' is empty");
+
+    yaml_node_t *cands = get(d, root, "candidates", NULL);
+    if (!cands) return jt_yerr(ld->err, d, root, "the suite has no 'candidates'");
+    if (expect_type(ld, d, cands, YAML_SEQUENCE_NODE, "'candidates'")) return -1;
+    for (yaml_node_item_t *it = cands->data.sequence.items.start;
+         it < cands->data.sequence.items.top; it++)
+        if (load_candidate(ld, d, jt_ydoc_node(d, *it))) return -1;
+    if (ld->s->n_candidates == 0) return jt_yerr(ld->err, d, cands, "'candidates' is empty");
+    return check_references(ld);
+}
+
+int jt_suite_load(const char *path, jt_suite **out, jt_err *err)
+{
+    loader ld;
+    memset(&ld, 0, sizeof ld);
+    ld.s = jt_xcalloc(1, sizeof *ld.s);
+    ld.s->path = jt_xstrdup(path);
+    ld.err = err;
+    ld.budget = JT_YAML_NODE_BUDGET;
+    ld.ts_ids = json_object();
+    ld.cand_ids = json_object();
+    jt_options_init(&ld.defaults);
+    jt_ydoc d;
+    int rc = -1;
+    if (load_file_into(&ld, path, intern_file(ld.s, path), &d) == 0) {
+        rc = load_root(&ld, &d);
+        jt_ydoc_release(&d);
+    }
+    json_decref(ld.ts_ids);
+    json_decref(ld.cand_ids);
+    jt_options_release(&ld.defaults);
+    if (rc) {
+        jt_suite_free(ld.s);
+        *out = NULL;
+        return -1;
+    }
+    *out = ld.s;
+    return 0;
+}
+
+long jt_suite_find_test_set(const jt_suite *s, const char *id)
+{
+    for (size_t i = 0; i < s->n_test_sets; i++)
+        if (!strcmp(s->test_sets[i].id, id)) return (long)i;
+    return -1;
+}
+
+void jt_suite_free(jt_suite *s)
+{
+    if (!s) return;
+    for (size_t i = 0; i < s->n_test_sets; i++) {
+        jt_test_set *ts = &s->test_sets[i];
+        free(ts->id);
+        free(ts->function_name);
+        free(ts->mode);
+        free(ts->description);
+        free(ts->reference);
+        json_decref(ts->test_cases);
+    }
+    for (size_t i = 0; i < s->n_candidates; i++) {
+        jt_candidate *c = &s->candidates[i];
+        free(c->id);
+        free(c->code);
+        free(c->source_path);
+        free(c->group);
+        free(c->description);
+        jt_options_release(&c->opts);
+    }
+    for (size_t i = 0; i < s->n_files_; i++) free(s->files_[i]);
+    free(s->files_);
+    free(s->test_sets);
+    free(s->candidates);
+    free(s->name);
+    free(s->description);
+    free(s->path);
+    free(s);
+}

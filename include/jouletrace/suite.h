@@ -1,0 +1,97 @@
+/* suite — loading a YAML job file ("suite") into memory.
+ *
+ * A suite names test sets (function + test cases) and candidates (code to
+ * judge and measure), with per-candidate options inherited from `defaults:`.
+ * The format is the contract in DESIGN.md §4; README "Suite format" is the
+ * user-facing reference.
+ *
+ * jt_suite_load() either returns a complete, consistent suite or fails with
+ * one line "FILE:LINE:COL: message" — no partial suite ever reaches a run.
+ * Every test set a candidate names exists; every id is unique; every file was
+ * read. Memory and time are linear in the size of the suite and its files.
+ *
+ * Ownership: the jt_suite owns everything reachable from it (strings, json
+ * values, arrays); jt_suite_free() releases it all. Pointers into it are
+ * borrowed and live as long as the suite. */
+#ifndef JOULETRACE_SUITE_H
+#define JOULETRACE_SUITE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "jouletrace/common.h"
+
+/* Where something was written: file (as the user named it, or relative to
+ * the including file's directory), 1-based line and column. */
+typedef struct jt_mark {
+    const char *file; /* owned by the suite */
+    unsigned line, col;
+} jt_mark;
+
+/* Per-candidate options. `defaults:` sets them for every candidate; a
+ * candidate may override any of them. The option table in
+ * harness/suite/options.c gives each one's type, range, default and help. */
+typedef struct jt_options {
+    char *language;                 /* "python" */
+    char *python;                   /* interpreter, resolved to an absolute path */
+    long energy_measurement_trials; /* maximum trials */
+    long min_trials;
+    double min_trial_seconds;
+    double precision_target;        /* relative half-width of the CI of the median */
+    double cv_target;
+    double timeout_seconds;         /* per trial and per validation */
+    long memory_limit_mb;
+    double float_tolerance;         /* relative, only where a float is compared */
+    bool fresh_process_per_trial;
+} jt_options;
+
+typedef struct jt_test_set {
+    char *id;
+    char *function_name;
+    char *mode;          /* "call" */
+    char *description;   /* may be NULL */
+    char *reference;     /* id of the reference candidate, or NULL */
+    json_t *test_cases;  /* array of {test_id, inputs: [...], expected_output} (typed values) */
+    size_t n_cases;
+    jt_mark mark;
+} jt_test_set;
+
+typedef struct jt_candidate {
+    char *id;
+    size_t test_set;     /* index into jt_suite.test_sets */
+    char *code;          /* source text */
+    char *source_path;   /* file it came from, NULL when inline */
+    char *group;         /* free-form grouping label (e.g. the model), may be NULL */
+    char *description;   /* may be NULL */
+    jt_options opts;     /* defaults with this candidate's overrides applied */
+    jt_mark mark;
+} jt_candidate;
+
+typedef struct jt_suite {
+    char *name;
+    char *description;   /* may be NULL */
+    char *path;          /* as given to jt_suite_load */
+    jt_test_set *test_sets;
+    size_t n_test_sets;
+    jt_candidate *candidates;
+    size_t n_candidates;
+    /* private: array capacities; files named in marks, interned */
+    size_t cap_test_sets_, cap_candidates_;
+    char **files_;
+    size_t n_files_, cap_files_;
+} jt_suite;
+
+int jt_suite_load(const char *path, jt_suite **out, jt_err *err);
+void jt_suite_free(jt_suite *s);
+
+/* Index of the test set with that id, or -1. */
+long jt_suite_find_test_set(const jt_suite *s, const char *id);
+
+/* Built-in defaults (what a suite without `defaults:` gets). Strings are
+ * owned by *o; release with jt_options_release(). */
+void jt_options_init(jt_options *o);
+void jt_options_copy(jt_options *dst, const jt_options *src);
+void jt_options_release(jt_options *o);
+
+#endif
