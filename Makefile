@@ -95,12 +95,13 @@ $(BUILD)/tests/%.o: tests/%.c
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(TEST_SUPPORT) $(LIBJT)
 	$(call say,LD,$@)$(CC) $(ALL_CFLAGS) -o $@ $< $(TEST_SUPPORT) $(LIBJT) $(CHECK_LIBS) $(LIBS)
 
-tests: $(BIN) $(TEST_BINS)
+SELECTED_TESTS := $(if $(TESTS),$(addprefix $(BUILD)/tests/,$(TESTS)),$(TEST_BINS))
+tests: $(BIN) $(SELECTED_TESTS)
 
-# make check: install what is missing, build, run every test binary.
+# make check: install what is missing, build, run every (or each selected) test binary.
 check: deps
 	$(Q)$(MAKE) --no-print-directory tests
-	$(Q)BUILD=$(BUILD) VALGRIND=$(VALGRIND) tests/run-tests.sh $(if $(TESTS),$(addprefix $(BUILD)/tests/,$(TESTS)),$(TEST_BINS))
+	$(Q)BUILD=$(BUILD) VALGRIND=$(VALGRIND) tests/run-tests.sh $(SELECTED_TESTS)
 
 # make demo: install what is missing, build, judge and run the example suite.
 demo: deps
