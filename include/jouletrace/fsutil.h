@@ -1,0 +1,37 @@
+/* fsutil — files that must survive crashes: atomic replacement, whole-file
+ * reads, recursive removal, and SHA-256 for content hashes.
+ *
+ * Everything a user measured ends up on disk through these: reports are
+ * written to a temporary file in the same directory, fsynced, renamed over
+ * the target and the directory fsynced, so a reader sees the old file or the
+ * new one, never half of one. */
+#ifndef JOULETRACE_FSUTIL_H
+#define JOULETRACE_FSUTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "jouletrace/common.h"
+
+int jt_write_file_atomic(const char *path, const void *data, size_t len, jt_err *err);
+/* Reads a whole file (NUL-terminated; *len excludes the NUL). Caller frees. */
+int jt_read_file(const char *path, char **data, size_t *len, jt_err *err);
+/* mkdir -p */
+int jt_mkdirs(const char *path, unsigned mode, jt_err *err);
+/* Removes a tree without following symlinks; makes directories writable
+ * first (a candidate may chmod its workdir). Returns 0 or -1 (err set). */
+int jt_rmtree(const char *path, jt_err *err);
+
+typedef struct jt_sha256 {
+    uint32_t h[8];
+    uint64_t bytes;
+    unsigned char block[64];
+    size_t fill;
+} jt_sha256;
+
+void jt_sha256_init(jt_sha256 *c);
+void jt_sha256_update(jt_sha256 *c, const void *data, size_t len);
+/* Writes 64 lowercase hex digits + NUL into hex[65]. */
+void jt_sha256_hex(jt_sha256 *c, char hex[65]);
+
+#endif

@@ -1,0 +1,44 @@
+/* journal — journal.jsonl, the crash-safe record of a run.
+ *
+ * One JSON object per line, one line per finished candidate, appended with a
+ * single write and fsynced before the harness moves on, so a crash (even
+ * SIGKILL or power loss) loses at most the candidate in flight. A reader
+ * ignores a torn last line (no trailing newline, or unparsable); reopening
+ * for append cuts such a tail off first so the next record starts clean.
+ * Interior lines that do not parse are skipped and counted, never fatal:
+ * the other records are still the user's measurements.
+ *
+ * Ownership: jt_journal owns its fd and path; records passed to append stay
+ * the caller's; jt_journal_read returns a new JSON array the caller decrefs. */
+#ifndef JOULETRACE_JOURNAL_H
+#define JOULETRACE_JOURNAL_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "jouletrace/common.h"
+
+typedef struct jt_journal {
+    int fd;
+    char *path;
+} jt_journal;
+
+/* Opens (creating if needed) for appending; a torn tail is truncated. */
+int jt_journal_open(const char *path, jt_journal *j, jt_err *err);
+/* Appends `record` as one compact line and fsyncs. */
+int jt_journal_append(jt_journal *j, const json_t *record, jt_err *err);
+void jt_journal_close(jt_journal *j);
+
+typedef struct jt_journal_info {
+    size_t records;     /* complete, parsed records */
+    size_t skipped;     /* interior lines that did not parse */
+    bool torn;          /* the last line was incomplete and ignored */
+    size_t good_bytes;  /* length of the file up to the last complete line */
+} jt_journal_info;
+
+/* Reads every complete record into *records (a JSON array). A missing file
+ * is an empty journal. */
+int jt_journal_read(const char *path, json_t **records, jt_journal_info *info, jt_err *err);
+
+#endif
