@@ -284,6 +284,37 @@ START_TEST(alias_bomb_fails_cleanly)
 }
 END_TEST
 
+START_TEST(content_hash_tracks_meaning_not_formatting)
+{
+    char *dir = jt_test_tmpdir();
+    const char *base = "suite: h\n"
+                       "test_sets:\n"
+                       "  - {id: s, function_name: f, test_cases: [{inputs: [1], expected_output: 1}]}\n"
+                       "candidates:\n"
+                       "  - {id: a, file: a.py}\n";
+    char *py = jt_test_write_file(dir, "a.py", "def f(x): return x\n");
+    char *p1 = jt_test_write_file(dir, "one.yaml", base);
+    char *p2 = jt_test_write_file(dir, "two.yaml",
+                                  "# same suite, other layout\nsuite: h\ncandidates:\n  - file: a.py\n    id: a\n"
+                                  "test_sets:\n  - id: s\n    function_name: f\n    test_cases:\n"
+                                  "      - inputs: [1]\n        expected_output: 1\n");
+    jt_suite *s1 = load_ok(p1), *s2 = load_ok(p2);
+    ck_assert_uint_eq(strlen(s1->content_hash), 64);
+    ck_assert_str_eq(s1->content_hash, s2->content_hash);
+    /* the candidate's file changes → the hash changes */
+    free(jt_test_write_file(dir, "a.py", "def f(x): return x  # edited\n"));
+    jt_suite *s3 = load_ok(p1);
+    ck_assert_str_ne(s1->content_hash, s3->content_hash);
+    jt_suite_free(s1);
+    jt_suite_free(s2);
+    jt_suite_free(s3);
+    free(py);
+    free(p1);
+    free(p2);
+    jt_test_tmpdir_free(dir);
+}
+END_TEST
+
 static Suite *suite_suite(void)
 {
     Suite *s = suite_create("suite");
@@ -295,6 +326,7 @@ static Suite *suite_suite(void)
     tcase_add_test(tc, include_list_and_nested_relative_paths);
     tcase_add_test(tc, self_include_is_bounded);
     tcase_add_test(tc, alias_bomb_fails_cleanly);
+    tcase_add_test(tc, content_hash_tracks_meaning_not_formatting);
     suite_add_tcase(s, tc);
     return s;
 }

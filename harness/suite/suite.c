@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "jouletrace/fsutil.h"
 #include "suite/options.h"
 #include "suite/yamlvalue.h"
 
@@ -649,6 +650,48 @@ static int load_root(loader *ld, jt_ydoc *d)
     return check_references(ld);
 }
 
+/* Canonical JSON (sorted keys, compact) of everything that defines the
+ * suite, hashed. Paths and marks are left out on purpose: moving a suite
+ * does not change what it measures. */
+static void compute_hash(jt_suite *s)
+{
+    jt_sha256 c;
+    jt_sha256_init(&c);
+    json_t *sets = json_array();
+    for (size_t i = 0; i < s->n_test_sets; i++) {
+        const jt_test_set *ts = &s->test_sets[i];
+        json_array_append_new(sets, json_pack("{s:s,s:s,s:s,s:s?,s:O}", "id", ts->id,
+                                              "function_name", ts->function_name, "mode", ts->mode,
+                                              "reference", ts->reference, "test_cases",
+                                              ts->test_cases));
+    }
+    json_t *doc = json_pack("{s:s,s:o}", "suite", s->name, "test_sets", sets);
+    char *text = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS);
+    jt_sha256_update(&c, text, strlen(text));
+    free(text);
+    json_decref(doc);
+    /* Candidates one at a time: memory stays flat for big corpora. */
+    for (size_t i = 0; i < s->n_candidates; i++) {
+        const jt_candidate *k = &s->candidates[i];
+        const jt_options *o = &k->opts;
+        json_t *cj = json_pack(
+            "{s:s,s:s,s:s,s:s?,s:{s:s,s:s,s:I,s:I,s:f,s:f,s:f,s:f,s:I,s:f,s:b}}", "id", k->id,
+            "test_set", s->test_sets[k->test_set].id, "code", k->code, "group", k->group, "opts",
+            "language", o->language, "python", o->python, "energy_measurement_trials",
+            (json_int_t)o->energy_measurement_trials, "min_trials", (json_int_t)o->min_trials,
+            "min_trial_seconds", o->min_trial_seconds, "precision_target", o->precision_target,
+            "cv_target", o->cv_target, "timeout_seconds", o->timeout_seconds, "memory_limit_mb",
+            (json_int_t)o->memory_limit_mb, "float_tolerance", o->float_tolerance,
+            "fresh_process_per_trial", o->fresh_process_per_trial);
+        text = json_dumps(cj, JSON_COMPACT | JSON_SORT_KEYS);
+        jt_sha256_update(&c, "\n", 1);
+        jt_sha256_update(&c, text, strlen(text));
+        free(text);
+        json_decref(cj);
+    }
+    jt_sha256_hex(&c, s->content_hash);
+}
+
 int jt_suite_load(const char *path, jt_suite **out, jt_err *err)
 {
     loader ld;
@@ -674,6 +717,7 @@ int jt_suite_load(const char *path, jt_suite **out, jt_err *err)
         *out = NULL;
         return -1;
     }
+    compute_hash(ld.s);
     *out = ld.s;
     return 0;
 }

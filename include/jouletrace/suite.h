@@ -76,6 +76,11 @@ typedef struct jt_suite {
     size_t n_test_sets;
     jt_candidate *candidates;
     size_t n_candidates;
+    /* SHA-256 over what the suite means once loaded (test sets, candidates'
+     * code and options, wherever they came from): included and candidate
+     * files count, comments and formatting do not. A resume refuses a suite
+     * whose hash changed. */
+    char content_hash[65];
     /* private: array capacities; files named in marks, interned */
     size_t cap_test_sets_, cap_candidates_;
     char **files_;
