@@ -1,0 +1,159 @@
+/* 95 % confidence intervals: the exact order-statistic interval of a median,
+ * percentile bootstraps of a median and of a ratio of medians (see
+ * jouletrace/stats.h for the contract). */
+#include "jouletrace/stats.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_rng.h>
+#include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
+
+/* Below this many resamples a 2.5 % tail holds too few replicates to mean
+ * anything; refuse rather than report a number that looks like a CI. */
+#define MIN_RESAMPLES 100
+
+const char *jt_stats_ci_method_name(jt_stats_ci_method m)
+{
+    return m == JT_STATS_CI_BOOTSTRAP ? "bootstrap" : "order_statistic";
+}
+
+/* Coverage of [x_(l), x_(n+1−l)] for the median of a continuous
+ * distribution: the number K of values below the median is Binom(n, ½), and
+ * the interval misses it when K ≤ l − 1 or, by symmetry, K ≥ n + 1 − l. */
+static double order_coverage(size_t n, size_t l)
+{
+    return 1.0 - 2.0 * gsl_cdf_binomial_P((unsigned)(l - 1), 0.5, (unsigned)n);
+}
+
+int jt_stats_order_ci_ranks(size_t n, size_t *lo_rank, size_t *hi_rank, double *coverage,
+                            bool *below_level, jt_err *err)
+{
+    if (n == 0) return jt_err_set(err, "empty sample");
+    if (n > 1000000) return jt_err_set(err, "sample too large for an order-statistic CI (%zu)", n);
+    /* Widest first (l = 1), then narrow while the next pair still covers
+     * ≥ 95 %: the result is the narrowest symmetric pair that does. */
+    size_t l = 1;
+    while (l + 1 <= n / 2 && order_coverage(n, l + 1) >= JT_STATS_LEVEL) l++;
+    *lo_rank = l;
+    *hi_rank = n + 1 - l;
+    *coverage = order_coverage(n, l);
+    *below_level = *coverage < JT_STATS_LEVEL;
+    return 0;
+}
+
+/* max(median − lo, hi − median) / |median| (header: why the wider side). */
+static double rel_half_width(double median, double lo, double hi)
+{
+    if (median == 0) return NAN;
+    return fmax(median - lo, hi - median) / fabs(median);
+}
+
+static double resample_median(const gsl_rng *rng, const double *x, size_t n, double *work)
+{
+    for (size_t i = 0; i < n; i++) work[i] = x[gsl_rng_uniform_int(rng, n)];
+    gsl_sort(work, 1, n);
+    return gsl_stats_median_from_sorted_data(work, 1, n);
+}
+
+static int check_resamples(size_t *resamples, jt_err *err)
+{
+    if (*resamples == 0) *resamples = JT_STATS_BOOTSTRAP_B;
+    if (*resamples < MIN_RESAMPLES)
+        return jt_err_set(err, "bootstrap needs at least %d resamples (got %zu)", MIN_RESAMPLES,
+                          *resamples);
+    return 0;
+}
+
+/* Sorts the B replicates in place and takes their 2.5 and 97.5 percentiles
+ * (GSL's linear interpolation between order statistics). */
+static void percentile_interval(double *reps, size_t b, double *lo, double *hi)
+{
+    gsl_sort(reps, 1, b);
+    double tail = (1.0 - JT_STATS_LEVEL) / 2;
+    *lo = gsl_stats_quantile_from_sorted_data(reps, 1, b, tail);
+    *hi = gsl_stats_quantile_from_sorted_data(reps, 1, b, 1.0 - tail);
+}
+
+int jt_stats_median_ci(const double *x, size_t n, unsigned long seed, size_t resamples,
+                       jt_stats_ci *out, jt_err *err)
+{
+    if (check_resamples(&resamples, err) < 0) return -1;
+    double *s = jt_stats_sorted_copy(x, n, err);
+    if (!s) return -1;
+
+    jt_stats_ci r = {0};
+    r.median = gsl_stats_median_from_sorted_data(s, 1, n);
+    if (n < JT_STATS_BOOTSTRAP_MIN_N) {
+        r.method = JT_STATS_CI_ORDER_STATISTIC;
+        if (jt_stats_order_ci_ranks(n, &r.lo_rank, &r.hi_rank, &r.coverage, &r.below_level,
+                                    err) < 0) {
+            free(s);
+            return -1;
+        }
+        r.lo = s[r.lo_rank - 1];
+        r.hi = s[r.hi_rank - 1];
+    } else {
+        r.method = JT_STATS_CI_BOOTSTRAP;
+        r.coverage = JT_STATS_LEVEL;
+        r.seed = seed;
+        r.resamples = resamples;
+        gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+        gsl_rng_set(rng, seed);
+        double *work = jt_xreallocarray(NULL, n, sizeof(*work));
+        double *reps = jt_xreallocarray(NULL, resamples, sizeof(*reps));
+        /* Resampling from the sorted copy rather than x: same distribution,
+         * and the result then does not depend on the order trials ran in. */
+        for (size_t b = 0; b < resamples; b++) reps[b] = resample_median(rng, s, n, work);
+        percentile_interval(reps, resamples, &r.lo, &r.hi);
+        free(reps);
+        free(work);
+        gsl_rng_free(rng);
+    }
+    r.rel_half_width = rel_half_width(r.median, r.lo, r.hi);
+    free(s);
+    *out = r;
+    return 0;
+}
+
+int jt_stats_ratio_ci(const double *a, size_t na, const double *b, size_t nb,
+                      unsigned long seed, size_t resamples, jt_stats_ratio *out, jt_err *err)
+{
+    if (check_resamples(&resamples, err) < 0) return -1;
+    double *sa = jt_stats_sorted_copy(a, na, err);
+    if (!sa) return jt_err_prefix(err, "ratio numerator");
+    double *sb = jt_stats_sorted_copy(b, nb, err);
+    if (!sb) {
+        free(sa);
+        return jt_err_prefix(err, "ratio denominator");
+    }
+    if (sb[0] <= 0) {
+        jt_err_set(err, "ratio denominator: every value must be > 0 (min is %g)", sb[0]);
+        free(sa);
+        free(sb);
+        return -1;
+    }
+
+    jt_stats_ratio r = {.seed = seed, .resamples = resamples};
+    r.ratio = gsl_stats_median_from_sorted_data(sa, 1, na) /
+              gsl_stats_median_from_sorted_data(sb, 1, nb);
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(rng, seed);
+    double *work = jt_xreallocarray(NULL, na > nb ? na : nb, sizeof(*work));
+    double *reps = jt_xreallocarray(NULL, resamples, sizeof(*reps));
+    for (size_t i = 0; i < resamples; i++) {
+        double ma = resample_median(rng, sa, na, work);
+        double mb = resample_median(rng, sb, nb, work);
+        reps[i] = ma / mb;
+    }
+    percentile_interval(reps, resamples, &r.lo, &r.hi);
+    free(reps);
+    free(work);
+    gsl_rng_free(rng);
+    free(sa);
+    free(sb);
+    *out = r;
+    return 0;
+}
