@@ -78,6 +78,9 @@ $(BUILD)/%.o: %.S
 	@mkdir -p $(dir $@)
 	$(call say,AS,$<)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
+# -MMD does not see .incbin: name the embedded file here.
+$(BUILD)/harness/exec/runners/runner_blob.o: harness/exec/runners/python_runner.py
+
 $(LIBJT): $(LIB_OBJ)
 	$(call say,AR,$@)rm -f $@ && ar rcs $@ $^
 

@@ -1,5 +1,6 @@
 /* jouletrace — entry point: global flags, then exact-match dispatch through
  * the command table (no prefix matching: a typo gets "did you mean"). */
+#include <gsl/gsl_errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,7 +9,9 @@
 #include "jouletrace/common.h"
 
 static const jt_command jt_commands[] = {
+    {"run", jt_cmd_run, "validate and measure every candidate of a suite"},
     {"validate", jt_cmd_validate, "check every candidate's correctness (no energy)"},
+    {"calibrate", jt_cmd_calibrate, "measure the idle baseline of socket 0"},
     {"status", jt_cmd_status, "energy backends, permissions and what `auto` would use"},
 };
 #define N_COMMANDS (sizeof jt_commands / sizeof jt_commands[0])
@@ -29,6 +32,8 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+    /* GSL's default handler aborts; our callers check every return value. */
+    gsl_set_error_handler_off();
     if (argc < 2) {
         usage(stderr);
         return JT_EXIT_USAGE;

@@ -87,6 +87,22 @@ START_TEST(parse_numbers_strictly)
 }
 END_TEST
 
+START_TEST(utf8_sanitize_replaces_only_invalid_bytes)
+{
+    static const char in[] = "ok \xC3\xA9 \xFF bad \xC0\xAF overlong \xED\xA0\x80 surrogate "
+                             "\xF0\x9F\x98\x80 cut \xE2\x82";
+    char *out = jt_utf8_sanitize(in, sizeof in - 1);
+    ck_assert_str_eq(out, "ok \xC3\xA9 \xEF\xBF\xBD bad \xEF\xBF\xBD\xEF\xBF\xBD overlong "
+                          "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD surrogate \xF0\x9F\x98\x80 cut "
+                          "\xEF\xBF\xBD\xEF\xBF\xBD");
+    free(out);
+    char nul[] = {'a', '\0', 'b'};
+    out = jt_utf8_sanitize(nul, 3);
+    ck_assert_str_eq(out, "a\xEF\xBF\xBD" "b");
+    free(out);
+}
+END_TEST
+
 static Suite *common_suite(void)
 {
     Suite *s = suite_create("common");
@@ -96,6 +112,7 @@ static Suite *common_suite(void)
     tcase_add_loop_test(tc, edit_distance_table, 0, sizeof dist_cases / sizeof dist_cases[0]);
     tcase_add_test(tc, did_you_mean_picks_nearest_or_nothing);
     tcase_add_test(tc, parse_numbers_strictly);
+    tcase_add_test(tc, utf8_sanitize_replaces_only_invalid_bytes);
     suite_add_tcase(s, tc);
     return s;
 }

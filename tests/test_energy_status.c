@@ -5,12 +5,42 @@
 #include <string.h>
 
 #include "jouletrace/common.h"
+#include "jouletrace/lock.h"
 #include "support/fake_rapl.h"
 #include "support/testutil.h"
 
 #define NO_PERF "JOULETRACE_PERF_ROOT=/nonexistent/jt-perf"
 #define NO_MSR "JOULETRACE_MSR_ROOT=/nonexistent/jt-msr"
 #define NO_POWERCAP "JOULETRACE_POWERCAP_ROOT=/nonexistent/jt-powercap"
+
+/* A private calibration file and lock for each test: status checks both. */
+typedef struct scratch {
+    char *dir, *calib_env, *lock_env, *lock;
+} scratch;
+
+static void scratch_init(scratch *s)
+{
+    s->dir = jt_test_tmpdir();
+    s->calib_env = jt_xasprintf("JOULETRACE_CALIBRATION=%s/calib.json", s->dir);
+    s->lock = jt_xasprintf("%s/socket0.lock", s->dir);
+    s->lock_env = jt_xasprintf("JOULETRACE_LOCK_FILE=%s", s->lock);
+}
+
+static void scratch_free(scratch *s)
+{
+    free(s->calib_env), free(s->lock_env), free(s->lock);
+    jt_test_tmpdir_free(s->dir);
+}
+
+static void calibrate(const char *backend, const char *const *env)
+{
+    const char *argv[] = {jt_test_binary(), "calibrate", "--backend", backend, "--windows", "3",
+                          "--seconds", "0.02", "--quiet", NULL};
+    char *out, *err;
+    int rc = jt_test_run(argv, env, NULL, &out, &err);
+    ck_assert_msg(rc == 0, "calibrate: %d %s", rc, err);
+    free(out), free(err);
+}
 
 static int run_status(const char *const *args, const char *const *env, char **out, char **err)
 {
@@ -23,10 +53,23 @@ static int run_status(const char *const *args, const char *const *env, char **ou
 
 START_TEST(no_counters_auto_uses_model_loudly)
 {
-    const char *env[] = {NO_PERF, NO_MSR, NO_POWERCAP, NULL};
+    scratch sc;
+    scratch_init(&sc);
+    const char *env[] = {NO_PERF, NO_MSR, NO_POWERCAP, sc.calib_env, sc.lock_env, NULL};
     char *out, *err;
+    /* Not calibrated yet: usable backend, but `run` would refuse. */
     int rc = run_status(NULL, env, &out, &err);
+    ck_assert_int_eq(rc, JT_EXIT_NOT_READY);
+    ck_assert_msg(strstr(out, "calibration: NOT USABLE: Socket 0 not calibrated"), "%s", out);
+    ck_assert(strstr(out, "NOT READY (exit 4)"));
+    free(out);
+    free(err);
+    calibrate("model", env);
+    rc = run_status(NULL, env, &out, &err);
     ck_assert_msg(rc == JT_EXIT_OK, "exit %d: %s%s", rc, out, err);
+    ck_assert(strstr(out, "calibration: ") && strstr(out, "model, package idle 10.000 W: usable"));
+    ck_assert(strstr(out, "lock: ") && strstr(out, ": free"));
+    ck_assert(strstr(out, "\nREADY\n"));
     ck_assert(strstr(out, "perf      not usable: no RAPL power PMU"));
     ck_assert(strstr(out, "powercap  not usable: no /nonexistent/jt-powercap"));
     ck_assert(strstr(out, "msr       not usable: no /nonexistent/jt-msr/"));
@@ -46,6 +89,17 @@ START_TEST(no_counters_auto_uses_model_loudly)
     ck_assert_int_eq(run_status(pc, env, NULL, NULL), JT_EXIT_NOT_READY);
     const char *model[] = {"--backend", "model", NULL};
     ck_assert_int_eq(run_status(model, env, NULL, NULL), JT_EXIT_OK);
+    /* A run in progress holds the lock: not ready, and status says who. */
+    jt_lock l;
+    jt_err e = JT_ERR_INIT;
+    ck_assert_int_eq(jt_lock_acquire(&l, sc.lock, "run", "quickstart", false, NULL, &e), 0);
+    rc = run_status(NULL, env, &out, &err);
+    ck_assert_int_eq(rc, JT_EXIT_NOT_READY);
+    ck_assert_msg(strstr(out, "(run, suite quickstart, since "), "%s", out);
+    free(out);
+    free(err);
+    jt_lock_release(&l);
+    scratch_free(&sc);
 }
 END_TEST
 
@@ -55,8 +109,11 @@ START_TEST(fake_powercap_tree_is_picked)
     jt_fake_zone_add(f, "intel-rapl:0", "package-0", 262143328850, 12345);
     jt_fake_zone_add(f, "intel-rapl:0:0", "dram", 262143328850, 678);
     char *root = jt_xasprintf("JOULETRACE_POWERCAP_ROOT=%s", jt_fake_powercap_root(f));
-    const char *env[] = {NO_PERF, NO_MSR, root, NULL};
+    scratch sc;
+    scratch_init(&sc);
+    const char *env[] = {NO_PERF, NO_MSR, root, sc.calib_env, sc.lock_env, NULL};
     char *out, *err;
+    calibrate("powercap", env);
     int rc = run_status(NULL, env, &out, &err);
     ck_assert_msg(rc == JT_EXIT_OK, "exit %d: %s%s", rc, out, err);
     ck_assert(strstr(out, "powercap  usable\n"));
@@ -91,6 +148,14 @@ START_TEST(fake_powercap_tree_is_picked)
     json_decref(o);
     free(out);
     free(err);
+    /* The model's calibration does not apply to powercap. */
+    calibrate("model", env);
+    rc = run_status(NULL, env, &out, &err);
+    ck_assert_int_eq(rc, JT_EXIT_NOT_READY);
+    ck_assert_msg(strstr(out, "backend 'model', this run uses 'powercap'"), "%s", out);
+    free(out);
+    free(err);
+    scratch_free(&sc);
     free(root);
     jt_fake_rapl_free(f);
 }

@@ -13,5 +13,7 @@ typedef struct jt_command {
 
 int jt_cmd_validate(int argc, char **argv);
 int jt_cmd_status(int argc, char **argv);
+int jt_cmd_calibrate(int argc, char **argv);
+int jt_cmd_run(int argc, char **argv);
 
 #endif

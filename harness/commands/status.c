@@ -8,32 +8,48 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "commands/commands.h"
 #include "jouletrace/common.h"
+#include "commands/session.h"
+#include "jouletrace/calibration.h"
 #include "jouletrace/energy.h"
+#include "jouletrace/host.h"
+#include "jouletrace/lock.h"
+#include "jouletrace/topology.h"
 
 static const char usage_text[] =
-    "usage: jouletrace status [--json] [--backend B]\n"
+    "usage: jouletrace status [--json] [--backend B] [--calibration FILE]\n"
+    "                         [--measurement-core N] [--lock-file FILE] [--max-age-days D]\n"
     "\n"
-    "Reports whether this host can measure energy: every energy backend (perf,\n"
+    "Reports whether this host is ready to measure: every energy backend (perf,\n"
     "powercap, msr, model), whether it is usable here or why not and how to fix\n"
-    "it, the domains (package, dram) and units it found, and which backend\n"
-    "--backend B would use.\n"
+    "it, the domains (package, dram) and units it found, which backend\n"
+    "--backend B would use; the measurement and housekeeping CPUs and what about\n"
+    "them adds noise (SMT sibling, isolcpus, governor, turbo, ASLR, irqbalance);\n"
+    "the calibration (age, and whether it matches this host, backend and core);\n"
+    "and the socket-0 lock (free, or who holds it: a run in progress).\n"
     "\n"
-    "  --backend B   auto (default: perf, powercap, msr, then the model with a\n"
-    "                warning), hardware (the same without the model), perf,\n"
-    "                powercap, msr or model\n"
-    "  --json        one JSON object on stdout instead of text\n"
-    "  -h, --help    this help\n"
+    "  --backend B           auto (default: perf, powercap, msr, then the model\n"
+    "                        with a warning), hardware (the same without the\n"
+    "                        model), perf, powercap, msr or model\n"
+    "  --calibration FILE    calibration to check (default\n"
+    "                        calibration/socket0_calibration.json)\n"
+    "  --measurement-core N  the core runs would measure on\n"
+    "  --lock-file FILE      socket-0 lock to inspect\n"
+    "  --max-age-days D      oldest calibration accepted (default 7)\n"
+    "  --json                one JSON object on stdout instead of text\n"
+    "  -h, --help            this help\n"
     "\n"
     "Environment: JOULETRACE_POWERCAP_ROOT, JOULETRACE_PERF_ROOT,\n"
     "JOULETRACE_MSR_ROOT (fake sysfs/msr trees), JOULETRACE_CPU_VENDOR,\n"
     "JOULETRACE_CPU_FAMILY, JOULETRACE_CPU_MODEL (msr register choice).\n"
     "\n"
-    "Exit status: 0 ready (also when auto falls back to the model: its numbers\n"
-    "are estimates, labelled energy_source=model), 4 the chosen backend is not\n"
-    "usable, 2 usage error.\n";
+    "Exit status: 0 ready: `run` would start (also when auto falls back to the\n"
+    "model: its numbers are estimates, labelled energy_source=model); 4 not\n"
+    "ready: the chosen backend is not usable, the calibration is missing, stale\n"
+    "or taken elsewhere, or the lock is held; 2 usage error.\n";
 
 static const jt_energy_kind concrete[] = {JT_ENERGY_PERF, JT_ENERGY_POWERCAP, JT_ENERGY_MSR,
                                           JT_ENERGY_MODEL};
@@ -103,7 +119,8 @@ static json_t *backend_json(const probe_result *r)
     return o;
 }
 
-static void print_json(jt_energy_kind want, const probe_result *res, int chosen)
+static void print_json(jt_energy_kind want, const probe_result *res, int chosen, json_t *rd,
+                       bool ready)
 {
     json_t *o = json_object();
     const probe_result *c = chosen >= 0 ? &res[chosen] : NULL;
@@ -111,7 +128,9 @@ static void print_json(jt_energy_kind want, const probe_result *res, int chosen)
     json_object_set_new(o, "requested_backend", json_string(jt_energy_kind_name(want)));
     json_object_set_new(o, "selected_backend",
                         c ? json_string(jt_energy_kind_name(c->kind)) : json_null());
-    json_object_set_new(o, "ready", json_boolean(c != NULL));
+    json_object_set_new(o, "ready", json_boolean(ready));
+    json_object_set_new(o, "backend_ready", json_boolean(c != NULL));
+    json_object_update(o, rd);
     json_object_set_new(o, "estimate", json_boolean(c && jt_energy_is_estimate(c->m)));
     json_object_set_new(o, "warning", fallback ? json_string(model_warning) : json_null());
     json_t *arr = json_array();
@@ -162,17 +181,128 @@ static void print_text(jt_energy_kind want, const probe_result *res, int chosen)
         printf("WARNING: energy filtering is on: RAPL readings are deliberately noised\n");
 }
 
+/* Host, calibration and lock: everything `run` checks besides the backend.
+ * Returns a JSON object; sets *ready = false when `run` would refuse. */
+static json_t *readiness(const probe_result *c, const char *calib_path, int core,
+                         const char *lock_path, double max_age, bool *ready)
+{
+    json_t *o = json_object();
+    jt_topology topo;
+    jt_err err = JT_ERR_INIT;
+    json_t *host = NULL;
+    bool have_topo = jt_topology_read(&topo, core, &err) == 0;
+    if (have_topo) {
+        json_t *warn = json_array();
+        for (size_t i = 0; i < topo.n_warnings; i++) json_array_append_new(warn, json_string(topo.warnings[i]));
+        host = jt_host_fingerprint(&topo);
+        json_t *adv = jt_host_advice(host);
+        json_array_extend(warn, adv);
+        json_decref(adv);
+        json_object_set_new(o, "topology",
+                            json_pack("{s:i,s:i,s:i,s:i,s:i,s:b,s:b}", "packages", topo.n_packages,
+                                      "package0_cpus", topo.n_pkg0, "measurement_cpu",
+                                      topo.measure_cpu, "housekeeping_cpu", topo.housekeeping_cpu,
+                                      "smt_sibling", topo.measure_sibling, "isolated",
+                                      topo.measure_isolated, "nohz_full", topo.measure_nohz_full));
+        json_object_set_new(o, "host", json_incref(host));
+        json_object_set_new(o, "warnings", warn);
+    } else {
+        json_object_set_new(o, "topology", json_pack("{s:s}", "error", jt_err_msg(&err)));
+        *ready = false;
+    }
+    jt_calibration cal;
+    json_t *cj;
+    if (jt_calibration_load(calib_path, &cal, &err) != 0) {
+        cj = json_pack("{s:s,s:b,s:s}", "path", calib_path, "usable", 0, "reason", jt_err_msg(&err));
+        *ready = false;
+    } else {
+        double age = difftime(time(NULL), cal.created) / 86400.0;
+        int ok = c && host &&
+                 jt_calibration_check(&cal, jt_energy_source_name(c->m), topo.measure_cpu, host,
+                                      max_age, time(NULL), &err) == 0;
+        cj = json_pack("{s:s,s:b,s:s?,s:f,s:s,s:i,s:f,s:o}", "path", calib_path, "usable", ok,
+                       "reason", ok ? NULL : (c ? jt_err_msg(&err) : "no usable backend"),
+                       "age_days", age, "backend", cal.backend, "measurement_cpu",
+                       cal.measurement_cpu, "package_idle_watts", cal.package.median_w,
+                       "dram_idle_watts", cal.dram.present ? json_real(cal.dram.median_w) : json_null());
+        if (!ok) *ready = false;
+        jt_calibration_release(&cal);
+    }
+    json_object_set_new(o, "calibration", cj);
+    char *holder = NULL;
+    int held = jt_lock_holder(lock_path, &holder, &err);
+    json_object_set_new(o, "lock", json_pack("{s:s,s:b,s:s?,s:s?}", "path", lock_path, "held",
+                                             held == 1, "holder", holder, "error",
+                                             held < 0 ? jt_err_msg(&err) : NULL));
+    if (held != 0) *ready = false;
+    free(holder);
+    json_decref(host);
+    if (have_topo) jt_topology_release(&topo);
+    jt_err_clear(&err);
+    return o;
+}
+
+static void print_readiness(const json_t *r)
+{
+    const json_t *t = json_object_get(r, "topology");
+    if (json_object_get(t, "error")) {
+        printf("host: %s\n", json_string_value(json_object_get(t, "error")));
+    } else {
+        printf("host: measurement core %lld, housekeeping CPU %lld (package 0 has %lld CPUs)\n",
+               json_integer_value(json_object_get(t, "measurement_cpu")),
+               json_integer_value(json_object_get(t, "housekeeping_cpu")),
+               json_integer_value(json_object_get(t, "package0_cpus")));
+        const json_t *h = json_object_get(r, "host");
+        printf("      %s; governor %s, turbo %s, SMT %s, ASLR %s, irqbalance %s\n",
+               json_string_value(json_object_get(h, "cpu_model")),
+               json_string_value(json_object_get(h, "governor")),
+               json_string_value(json_object_get(h, "turbo")),
+               json_string_value(json_object_get(h, "smt")),
+               json_string_value(json_object_get(h, "aslr")),
+               json_string_value(json_object_get(h, "irqbalance")));
+        size_t i;
+        json_t *w;
+        json_array_foreach(json_object_get(r, "warnings"), i, w)
+            printf("      warning: %s\n", json_string_value(w));
+    }
+    const json_t *c = json_object_get(r, "calibration");
+    if (json_is_true(json_object_get(c, "usable")))
+        printf("calibration: %s, %.1f days old, %s, package idle %.3f W: usable\n",
+               json_string_value(json_object_get(c, "path")),
+               json_real_value(json_object_get(c, "age_days")),
+               json_string_value(json_object_get(c, "backend")),
+               json_real_value(json_object_get(c, "package_idle_watts")));
+    else
+        printf("calibration: NOT USABLE: %s\n", json_string_value(json_object_get(c, "reason")));
+    const json_t *l = json_object_get(r, "lock");
+    if (json_is_true(json_object_get(l, "held")))
+        printf("lock: %s: %s (a run or calibration is in progress)\n",
+               json_string_value(json_object_get(l, "path")),
+               json_string_value(json_object_get(l, "holder")));
+    else if (json_object_get(l, "error") && !json_is_null(json_object_get(l, "error")))
+        printf("lock: %s\n", json_string_value(json_object_get(l, "error")));
+    else
+        printf("lock: %s: free\n", json_string_value(json_object_get(l, "path")));
+}
+
 int jt_cmd_status(int argc, char **argv)
 {
     static const struct option longopts[] = {
         {"json", no_argument, NULL, 'j'},
         {"backend", required_argument, NULL, 'b'},
+        {"calibration", required_argument, NULL, 'c'},
+        {"measurement-core", required_argument, NULL, 'm'},
+        {"lock-file", required_argument, NULL, 'l'},
+        {"max-age-days", required_argument, NULL, 'A'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     bool json = false;
     jt_energy_kind want = JT_ENERGY_AUTO;
     jt_err err = JT_ERR_INIT;
+    const char *calib_arg = NULL, *lock_arg = NULL;
+    int core = -1;
+    double max_age = 7;
     int c;
     optind = 1;
     opterr = 0;
@@ -186,6 +316,17 @@ int jt_cmd_status(int argc, char **argv)
             break;
         case 'b':
             if (jt_energy_kind_parse(optarg, &want, &err)) {
+                fprintf(stderr, "jouletrace status: %s\n", jt_err_msg(&err));
+                jt_err_clear(&err);
+                return JT_EXIT_USAGE;
+            }
+            break;
+        case 'c': calib_arg = optarg; break;
+        case 'l': lock_arg = optarg; break;
+        case 'm':
+        case 'A':
+            if ((c == 'm' && jt_session_parse_core(optarg, &core, &err)) ||
+                (c == 'A' && jt_parse_double(optarg, 0, 3650, &max_age, "--max-age-days", &err))) {
                 fprintf(stderr, "jouletrace status: %s\n", jt_err_msg(&err));
                 jt_err_clear(&err);
                 return JT_EXIT_USAGE;
@@ -210,14 +351,27 @@ int jt_cmd_status(int argc, char **argv)
         jt_energy_open(concrete[i], &opts, &res[i].m, &res[i].why);
     }
     int chosen = choose(want, res);
+    bool ready = chosen >= 0;
+    char *calib_path = calib_arg ? jt_xstrdup(calib_arg) : jt_calibration_default_path();
+    char *lock_path = lock_arg ? jt_xstrdup(lock_arg) : jt_lock_default_path();
+    json_t *rd = readiness(chosen >= 0 ? &res[chosen] : NULL, calib_path, core, lock_path, max_age,
+                           &ready);
+    free(calib_path);
+    free(lock_path);
     /* JSON goes to scripts; the model warning still reaches a human. */
     if (json && chosen >= 0 && want == JT_ENERGY_AUTO && res[chosen].kind == JT_ENERGY_MODEL)
         fprintf(stderr, "jouletrace status: WARNING: %s\n", model_warning);
-    if (json) print_json(want, res, chosen);
-    else print_text(want, res, chosen);
+    if (json) {
+        print_json(want, res, chosen, rd, ready);
+    } else {
+        print_text(want, res, chosen);
+        print_readiness(rd);
+        printf("%s\n", ready ? "READY" : "NOT READY (exit 4)");
+    }
+    json_decref(rd);
     for (size_t i = 0; i < N_CONCRETE; i++) {
         jt_energy_close(res[i].m);
         jt_err_clear(&res[i].why);
     }
-    return chosen >= 0 ? JT_EXIT_OK : JT_EXIT_NOT_READY;
+    return ready ? JT_EXIT_OK : JT_EXIT_NOT_READY;
 }

@@ -1,10 +1,258 @@
-/* Placeholder until the module lands later in this session; replaced wholesale. */
+/* jouletrace validate SUITE — correctness only: every candidate runs its test
+ * set once in the sandbox; no energy, no lock, no calibration.
+ * Exit: 0 when the suite loaded and every candidate was judged (whatever the
+ * verdicts), 3 bad suite, 2 usage, 5 interrupted, 1 when the sandbox itself
+ * failed for some candidate. */
+#include <fnmatch.h>
+#include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
 #include "commands/commands.h"
 #include "jouletrace/common.h"
+#include "jouletrace/pyrun.h"
+#include "jouletrace/suite.h"
+#include "suite/options.h"
+
+static const char validate_usage[] =
+    "usage: jouletrace validate SUITE [--json] [--only PATTERN]... [--quiet]\n"
+    "\n"
+    "Checks every candidate of SUITE against its test set, once, in the sandbox.\n"
+    "No energy is measured: no lock, no calibration and no RAPL access needed.\n"
+    "\n"
+    "  --json          print one JSON document (schema_version 1) instead of a table\n"
+    "  --only PATTERN  judge only candidates whose id matches the shell PATTERN\n"
+    "                  (repeatable)\n"
+    "  -q, --quiet     print only the summary line (table mode)\n"
+    "  -h, --help      this text\n"
+    "\n"
+    "Statuses: correct, incorrect, load_error, timeout, memory_limit, crashed, failed.\n"
+    "Exit status: 0 every candidate judged (whatever the verdicts), 1 the sandbox\n"
+    "failed for some candidate, 2 usage, 3 the suite did not load, 5 interrupted.\n";
+
+/* Set from the signal handler; checked between candidates. The first SIGINT
+ * or SIGTERM lets the current candidate finish (bounded by its timeout) and
+ * restores the default action, so a second one stops at once. */
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+    interrupted = 1;
+    signal(sig, SIG_DFL);
+}
+
+typedef struct vopts {
+    int json, quiet;
+    char **only;
+    size_t n_only;
+} vopts;
+
+static int selected(const vopts *o, const char *id)
+{
+    if (!o->n_only) return 1;
+    for (size_t i = 0; i < o->n_only; i++)
+        if (fnmatch(o->only[i], id, 0) == 0) return 1;
+    return 0;
+}
+
+/* First failing test, as one line for the table. Caller frees. */
+static char *first_failure(const jt_validation *v)
+{
+    if (v->verdict != JT_VERDICT_INCORRECT || !v->n_results)
+        return jt_xstrdup(v->reason ? v->reason : "");
+    for (size_t i = 0; i < v->n_results; i++) {
+        const jt_test_result *r = &v->results[i];
+        if (r->passed) continue;
+        if (r->error_type)
+            return jt_xasprintf("%s: %s: %s", r->test_id, r->error_type,
+                                r->error_message ? r->error_message : "");
+        return jt_xasprintf("%s: expected %s, got %s", r->test_id,
+                            r->expected ? r->expected : "?", r->got ? r->got : "?");
+    }
+    return jt_xstrdup(v->reason ? v->reason : "");
+}
+
+/* One line, at most `width` display bytes, control characters replaced: the
+ * text comes from the candidate and must not move the cursor. */
+static void print_clipped(FILE *f, const char *s, size_t width)
+{
+    size_t n = 0;
+    for (; *s && n < width; s++, n++) fputc((unsigned char)*s < 0x20 || *s == 0x7f ? ' ' : *s, f);
+    if (*s) fputs("...", f);
+}
+
+static json_t *validation_json(const jt_candidate *c, const jt_test_set *ts,
+                               const jt_validation *v)
+{
+    json_t *fails = json_array();
+    for (size_t i = 0; i < v->n_results; i++) {
+        const jt_test_result *r = &v->results[i];
+        if (r->passed) continue;
+        json_array_append_new(fails, json_pack("{s:s,s:s?,s:s?,s:s?,s:s?}", "test_id", r->test_id,
+                                               "expected", r->expected, "got", r->got,
+                                               "error_type", r->error_type, "error_message",
+                                               r->error_message));
+    }
+    return json_pack("{s:s,s:s,s:s,s:{s:b,s:I,s:I},s:s?,s:o,s:f,s:s?,s:s?}", "id", c->id,
+                     "test_set", ts->id, "status", jt_verdict_name(v->verdict), "validation",
+                     "is_correct", v->verdict == JT_VERDICT_CORRECT, "passed_tests",
+                     (json_int_t)v->passed, "total_tests", (json_int_t)v->total, "reason",
+                     v->reason, "failures", fails, "elapsed_seconds", v->elapsed_seconds,
+                     "stdout_head", v->stdout_head, "stderr_head", v->stderr_head);
+}
+
+/* Judges one candidate. Returns 0, or -1 when the sandbox could not be set
+ * up (v then holds verdict failed with the reason). */
+static int judge(const jt_suite *s, const jt_candidate *c, jt_validation *v)
+{
+    const jt_test_set *ts = &s->test_sets[c->test_set];
+    jt_pyrun_config cfg = {
+        .python = c->opts.python,
+        .code = c->code,
+        .filename = c->source_path ? c->source_path : c->id,
+        .function_name = ts->function_name,
+        .mode = ts->mode,
+        .test_cases = ts->test_cases,
+        .float_tolerance = c->opts.float_tolerance,
+        .timeout_seconds = c->opts.timeout_seconds,
+        .memory_limit_mb = c->opts.memory_limit_mb,
+        .cpu = -1,
+        .sandbox_user = "nobody",
+        .output_cap_bytes = 0,
+    };
+    jt_pyrun *r = NULL;
+    jt_err err = JT_ERR_INIT;
+    int rc = 0;
+    memset(v, 0, sizeof *v);
+    if (jt_pyrun_start(&cfg, &r, &err) != 0 || jt_pyrun_validate(r, v, &err) != 0) {
+        jt_validation_release(v);
+        memset(v, 0, sizeof *v);
+        v->verdict = JT_VERDICT_FAILED;
+        v->total = ts->n_cases;
+        v->reason = jt_xasprintf("sandbox: %s", jt_err_msg(&err));
+        rc = -1;
+    }
+    jt_pyrun_free(r);
+    jt_err_clear(&err);
+    return rc;
+}
+
+static int parse_args(int argc, char **argv, vopts *o, const char **suite_path)
+{
+    static const struct option longopts[] = {
+        {"json", no_argument, NULL, 'j'},
+        {"only", required_argument, NULL, 'o'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    int ch;
+    opterr = 0;
+    optind = 1;
+    while ((ch = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
+        switch (ch) {
+        case 'j': o->json = 1; break;
+        case 'q': o->quiet = 1; break;
+        case 'o':
+            o->only = jt_xreallocarray(o->only, o->n_only + 1, sizeof *o->only);
+            o->only[o->n_only++] = optarg;
+            break;
+        case 'h':
+            fputs(validate_usage, stdout);
+            fputs("\nSuite options (in defaults: or on a candidate):\n", stdout);
+            jt_options_describe(stdout);
+            return 1;
+        default:
+            fprintf(stderr, "jouletrace validate: unknown or incomplete option '%s'\n%s",
+                    argv[optind - 1], validate_usage);
+            return -1;
+        }
+    }
+    if (argc - optind != 1) {
+        fprintf(stderr, "jouletrace validate: %s\n%s",
+                argc - optind ? "expected exactly one SUITE" : "missing SUITE", validate_usage);
+        return -1;
+    }
+    *suite_path = argv[optind];
+    return 0;
+}
+
 int jt_cmd_validate(int argc, char **argv)
 {
-    (void)argc;
-    fprintf(stderr, "jouletrace: %s: unavailable in this build\n", argv[0]);
-    return JT_EXIT_FAILURE;
+    vopts o = {0};
+    const char *path = NULL;
+    int prc = parse_args(argc, argv, &o, &path);
+    if (prc) {
+        free(o.only);
+        return prc > 0 ? JT_EXIT_OK : JT_EXIT_USAGE;
+    }
+    jt_suite *s = NULL;
+    jt_err err = JT_ERR_INIT;
+    if (jt_suite_load(path, &s, &err) != 0) {
+        fprintf(stderr, "%s\n", jt_err_msg(&err));
+        jt_err_clear(&err);
+        free(o.only);
+        return JT_EXIT_BAD_SUITE;
+    }
+    signal(SIGINT, on_signal);
+    signal(SIGTERM, on_signal);
+
+    int exit_code = JT_EXIT_OK;
+    size_t counts[JT_VERDICT_FAILED + 1] = {0}, judged = 0;
+    json_t *rows = json_array();
+    if (!o.json && !o.quiet)
+        printf("%-28s %-14s %7s  %-12s %s\n", "CANDIDATE", "TEST SET", "PASSED", "STATUS",
+               "FIRST FAILURE");
+    for (size_t i = 0; i < s->n_candidates && !interrupted; i++) {
+        const jt_candidate *c = &s->candidates[i];
+        if (!selected(&o, c->id)) continue;
+        const jt_test_set *ts = &s->test_sets[c->test_set];
+        jt_validation v;
+        if (judge(s, c, &v) != 0) exit_code = JT_EXIT_FAILURE;
+        counts[v.verdict]++;
+        judged++;
+        if (o.json) {
+            json_array_append_new(rows, validation_json(c, ts, &v));
+        } else if (!o.quiet) {
+            char *why = first_failure(&v);
+            char passed[32];
+            snprintf(passed, sizeof passed, "%zu/%zu", v.passed, v.total);
+            print_clipped(stdout, c->id, 28);
+            printf("%*s ", (int)(strlen(c->id) < 28 ? 28 - strlen(c->id) : 0), "");
+            print_clipped(stdout, ts->id, 14);
+            printf("%*s %7s  %-12s ", (int)(strlen(ts->id) < 14 ? 14 - strlen(ts->id) : 0), "",
+                   passed, jt_verdict_name(v.verdict));
+            print_clipped(stdout, why, 100);
+            putchar('\n');
+            fflush(stdout);
+            free(why);
+        }
+        jt_validation_release(&v);
+    }
+    if (o.json) {
+        json_t *doc = json_pack("{s:i,s:s,s:s,s:b,s:o}", "schema_version", 1, "suite", s->name,
+                                "suite_path", s->path, "interrupted", (int)interrupted,
+                                "candidates", rows);
+        json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_ENSURE_ASCII);
+        putchar('\n');
+        json_decref(doc);
+    } else {
+        json_decref(rows);
+        printf("%zu judged: %zu correct, %zu incorrect, %zu load_error, %zu timeout, "
+               "%zu memory_limit, %zu crashed, %zu failed%s\n",
+               judged, counts[JT_VERDICT_CORRECT], counts[JT_VERDICT_INCORRECT],
+               counts[JT_VERDICT_LOAD_ERROR], counts[JT_VERDICT_TIMEOUT],
+               counts[JT_VERDICT_MEMORY_LIMIT], counts[JT_VERDICT_CRASHED],
+               counts[JT_VERDICT_FAILED], interrupted ? " (interrupted)" : "");
+    }
+    if (o.n_only && judged == 0) {
+        fprintf(stderr, "jouletrace validate: --only matched no candidate of '%s'\n", s->path);
+        exit_code = JT_EXIT_USAGE;
+    }
+    jt_suite_free(s);
+    free(o.only);
+    return interrupted ? JT_EXIT_INTERRUPTED : exit_code;
 }

@@ -286,3 +286,42 @@ int jt_parse_double(const char *s, double min, double max, double *out, const ch
     *out = v;
     return 0;
 }
+
+/* Length of the valid UTF-8 sequence at p (1-4), or 0 when invalid
+ * (overlong forms, surrogates and code points above U+10FFFF included). */
+static size_t utf8_seq(const unsigned char *p, size_t left)
+{
+    unsigned char c = p[0];
+    if (c >= 0x01 && c < 0x80) return 1;
+    size_t n;
+    unsigned cp, min;
+    if ((c & 0xE0) == 0xC0) n = 2, cp = c & 0x1F, min = 0x80;
+    else if ((c & 0xF0) == 0xE0) n = 3, cp = c & 0x0F, min = 0x800;
+    else if ((c & 0xF8) == 0xF0) n = 4, cp = c & 0x07, min = 0x10000;
+    else return 0;
+    if (left < n) return 0;
+    for (size_t i = 1; i < n; i++) {
+        if ((p[i] & 0xC0) != 0x80) return 0;
+        cp = (cp << 6) | (p[i] & 0x3F);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+    return n;
+}
+
+char *jt_utf8_sanitize(const char *s, size_t len)
+{
+    jt_buf b = JT_BUF_INIT;
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0;
+    while (i < len) {
+        size_t n = utf8_seq(p + i, len - i);
+        if (n) {
+            jt_buf_add(&b, p + i, n);
+            i += n;
+        } else {
+            jt_buf_adds(&b, "\xEF\xBF\xBD");
+            i++;
+        }
+    }
+    return jt_buf_detach(&b);
+}

@@ -77,6 +77,11 @@ char *jt_buf_detach(jt_buf *b);         /* caller frees; b is reset */
 void jt_buf_reset(jt_buf *b);           /* keeps the allocation */
 void jt_buf_release(jt_buf *b);
 
+/* A valid UTF-8 copy of s[0..len): every byte that does not start a valid
+ * sequence (and every NUL) becomes U+FFFD. Candidate output may hold any
+ * bytes; JSON and HTML writers need valid UTF-8. Caller frees. */
+char *jt_utf8_sanitize(const char *s, size_t len);
+
 /* Levenshtein distance, capped: returns a value > max as soon as it is known
  * to exceed max. */
 size_t jt_edit_distance(const char *a, const char *b, size_t max);

@@ -1,0 +1,235 @@
+/* jouletrace calibrate — the idle baseline of socket 0: package (and DRAM)
+ * power while the measurement core is idle, in W windows of S seconds,
+ * taken with the same pinning, backend and lock as runs. */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "commands/commands.h"
+#include "commands/session.h"
+#include "jouletrace/calibration.h"
+#include "jouletrace/common.h"
+#include "jouletrace/stats.h"
+
+static const char calibrate_usage[] =
+    "usage: jouletrace calibrate [--seconds S] [--windows N] [--backend B]\n"
+    "                            [--calibration FILE] [--measurement-core CPU]\n"
+    "                            [--lock-file FILE] [--wait] [--quiet]\n"
+    "\n"
+    "Measures the idle power of CPU package 0 (and its DRAM) with the measurement\n"
+    "core idle, in N windows of S seconds (default 30 x 1 s), and writes the\n"
+    "median, MAD, SD, CV and 95% CI per domain to the calibration file (default\n"
+    "calibration/socket0_calibration.json, or $JOULETRACE_CALIBRATION). `run`\n"
+    "subtracts this baseline and refuses one that is stale (7 days) or was taken\n"
+    "on another host, backend or measurement core. Keep the host quiet meanwhile.\n"
+    "\n"
+    "  --seconds S           window length (default 1)\n"
+    "  --windows N           number of windows (default 30, at least 3)\n"
+    "  --backend B           auto|hardware|perf|powercap|msr|model (default auto)\n"
+    "  --calibration FILE    where to write\n"
+    "  --measurement-core N  the CPU of package 0 runs will measure on\n"
+    "  --lock-file FILE      socket-0 lock (default /run/lock/jouletrace-socket0.lock)\n"
+    "  --wait                wait for the lock instead of failing\n"
+    "  -q, --quiet           no progress output\n"
+    "\n"
+    "Exit status: 0 written, 2 usage, 4 not ready (lock held, no counters), 5 interrupted.\n";
+
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+    interrupted = 1;
+    signal(sig, SIG_DFL);
+}
+
+static void sleep_seconds(double s)
+{
+    struct timespec ts = {(time_t)s, (long)((s - floor(s)) * 1e9)};
+    while (!interrupted && clock_nanosleep(CLOCK_MONOTONIC, 0, &ts, &ts) == EINTR) {
+    }
+}
+
+static int domain_stats(const double *w, size_t n, unsigned long seed, jt_calib_domain *d,
+                        jt_err *err)
+{
+    jt_stats_summary s;
+    jt_stats_ci ci;
+    if (jt_stats_summarize(w, n, &s, err) != 0 || jt_stats_median_ci(w, n, seed, 0, &ci, err) != 0)
+        return -1;
+    d->present = true;
+    d->median_w = s.median;
+    d->mad_w = s.mad;
+    d->sd_w = isfinite(s.sd) ? s.sd : 0;
+    d->cv = isfinite(s.cv) ? s.cv : 0;
+    d->ci_low_w = ci.lo;
+    d->ci_high_w = ci.hi;
+    return 0;
+}
+
+int jt_cmd_calibrate(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"seconds", required_argument, NULL, 's'},
+        {"windows", required_argument, NULL, 'n'},
+        {"backend", required_argument, NULL, 'b'},
+        {"calibration", required_argument, NULL, 'c'},
+        {"measurement-core", required_argument, NULL, 'm'},
+        {"lock-file", required_argument, NULL, 'l'},
+        {"wait", no_argument, NULL, 'w'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    double seconds = 1.0;
+    long windows = 30;
+    jt_session_opts so = {JT_ENERGY_AUTO, -1, NULL, false, "calibrate", NULL};
+    char *path = NULL;
+    int quiet = 0, ch;
+    jt_err err = JT_ERR_INIT;
+    opterr = 0;
+    optind = 1;
+    while ((ch = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
+        int bad = 0;
+        switch (ch) {
+        case 's': bad = jt_parse_double(optarg, 0.01, 3600, &seconds, "--seconds", &err); break;
+        case 'n': bad = jt_parse_long(optarg, 3, 100000, &windows, "--windows", &err); break;
+        case 'b': bad = jt_energy_kind_parse(optarg, &so.backend, &err); break;
+        case 'c': free(path), path = jt_xstrdup(optarg); break;
+        case 'm': bad = jt_session_parse_core(optarg, &so.measurement_core, &err); break;
+        case 'l': so.lock_path = optarg; break;
+        case 'w': so.wait = true; break;
+        case 'q': quiet = 1; break;
+        case 'h': fputs(calibrate_usage, stdout); free(path); return JT_EXIT_OK;
+        default:
+            jt_err_set(&err, "unknown or incomplete option '%s'", argv[optind - 1]);
+            bad = -1;
+        }
+        if (bad) {
+            fprintf(stderr, "jouletrace calibrate: %s\n%s", jt_err_msg(&err), calibrate_usage);
+            jt_err_clear(&err);
+            free(path);
+            return JT_EXIT_USAGE;
+        }
+    }
+    if (optind != argc) {
+        fprintf(stderr, "jouletrace calibrate: unexpected argument '%s'\n%s", argv[optind],
+                calibrate_usage);
+        free(path);
+        return JT_EXIT_USAGE;
+    }
+    if (!path) path = jt_calibration_default_path();
+
+    jt_session ses;
+    int code;
+    if (jt_session_open(&ses, &so, &code, &err) != 0) {
+        fprintf(stderr, "jouletrace calibrate: %s\n", jt_err_msg(&err));
+        jt_session_close(&ses);
+        jt_err_clear(&err);
+        free(path);
+        return code;
+    }
+    signal(SIGINT, on_signal);
+    signal(SIGTERM, on_signal);
+    if (jt_energy_guard_start(ses.meter, ses.topo.housekeeping_cpu, &err) != 0) {
+        fprintf(stderr, "jouletrace calibrate: warning: %s\n", jt_err_msg(&err));
+        jt_err_clear(&err);
+    }
+    bool has_dram = jt_energy_domain(ses.meter, JT_ENERGY_DRAM) != NULL;
+    double *pkg = jt_xcalloc((size_t)windows, sizeof *pkg);
+    double *dram = jt_xcalloc((size_t)windows, sizeof *dram);
+    size_t n = 0, n_dram = 0, dropped = 0;
+    int tty = isatty(STDERR_FILENO);
+    while ((long)n < windows && !interrupted && dropped <= (size_t)windows) {
+        jt_energy_sample a, b;
+        memset(&a, 0, sizeof a);
+        memset(&b, 0, sizeof b);
+        jt_err serr = JT_ERR_INIT;
+        int bad = jt_energy_align_edge(ses.meter, &a, &serr) != 0;
+        sleep_seconds(seconds);
+        bad |= jt_energy_read(ses.meter, &b, &serr) != 0;
+        jt_energy_delta d;
+        if (interrupted) break;
+        if (bad || jt_energy_diff(&a, &b, &d, &serr) != 0 || d.seconds <= 0) {
+            dropped++; /* never a number from a failed read: repeat the window */
+            if (!quiet) fprintf(stderr, "jouletrace calibrate: window dropped: %s\n", jt_err_msg(&serr));
+            jt_err_clear(&serr);
+            continue;
+        }
+        jt_err_clear(&serr);
+        pkg[n++] = d.joules[JT_ENERGY_PACKAGE] / d.seconds;
+        if (has_dram && d.valid[JT_ENERGY_DRAM]) dram[n_dram++] = d.joules[JT_ENERGY_DRAM] / d.seconds;
+        if (!quiet && tty)
+            fprintf(stderr, "\rcalibrating: window %zu/%ld, package %.3f W   ", n, windows, pkg[n - 1]);
+    }
+    if (!quiet && tty) fputc('\n', stderr);
+    int rc = JT_EXIT_OK;
+    jt_calibration c;
+    memset(&c, 0, sizeof c);
+    if (interrupted) {
+        fprintf(stderr, "jouletrace calibrate: interrupted; nothing written\n");
+        rc = JT_EXIT_INTERRUPTED;
+        goto out;
+    }
+    if ((long)n < windows) {
+        fprintf(stderr, "jouletrace calibrate: %zu windows dropped (unreadable counters); nothing written\n",
+                dropped);
+        rc = JT_EXIT_NOT_READY;
+        goto out;
+    }
+    c.created = time(NULL);
+    c.backend = jt_xstrdup(jt_energy_source_name(ses.meter));
+    c.measurement_cpu = ses.topo.measure_cpu;
+    c.host = json_incref(ses.fingerprint);
+    c.units = json_object();
+    for (int dom = 0; dom < JT_ENERGY_NDOMAINS; dom++) {
+        const jt_energy_domain_info *info = jt_energy_domain(ses.meter, dom);
+        if (info) json_object_set_new(c.units, info->name, json_string(info->units));
+    }
+    c.windows = windows;
+    c.window_seconds = seconds;
+    c.warnings = json_deep_copy(ses.warnings);
+    if (domain_stats(pkg, n, 20261127, &c.package, &err) != 0 ||
+        (n_dram >= 3 && domain_stats(dram, n_dram, 20261128, &c.dram, &err) != 0)) {
+        fprintf(stderr, "jouletrace calibrate: %s\n", jt_err_msg(&err));
+        rc = JT_EXIT_FAILURE;
+        goto out;
+    }
+    if (c.package.cv > 0.05)
+        json_array_append_new(c.warnings,
+                              json_sprintf("idle package power is noisy (CV %.1f %% > 5 %%): quiet "
+                                           "the host and recalibrate",
+                                           100 * c.package.cv));
+    if (dropped)
+        json_array_append_new(c.warnings, json_sprintf("%zu windows dropped (unreadable counters)", dropped));
+    if (jt_calibration_save(path, &c, &err) != 0) {
+        fprintf(stderr, "jouletrace calibrate: %s\n", jt_err_msg(&err));
+        rc = JT_EXIT_FAILURE;
+        goto out;
+    }
+    if (!quiet) {
+        printf("calibration written to %s (backend %s, measurement core %d)\n", path, c.backend,
+               c.measurement_cpu);
+        printf("  package idle: %.4f W (95%% CI %.4f..%.4f, CV %.2f %%)\n", c.package.median_w,
+               c.package.ci_low_w, c.package.ci_high_w, 100 * c.package.cv);
+        if (c.dram.present)
+            printf("  dram idle:    %.4f W (95%% CI %.4f..%.4f, CV %.2f %%)\n", c.dram.median_w,
+                   c.dram.ci_low_w, c.dram.ci_high_w, 100 * c.dram.cv);
+        size_t i;
+        json_t *w;
+        json_array_foreach(c.warnings, i, w) fprintf(stderr, "warning: %s\n", json_string_value(w));
+    }
+out:
+    jt_calibration_release(&c);
+    jt_err_clear(&err);
+    free(pkg);
+    free(dram);
+    free(path);
+    jt_session_close(&ses);
+    return rc;
+}

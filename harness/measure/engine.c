@@ -1,0 +1,531 @@
+/* The trial engine (engine.h). */
+#include "jouletrace/engine.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "jouletrace/pyrun.h"
+#include "jouletrace/stats.h"
+#include "jouletrace/telemetry.h"
+
+/* A window whose energy read fails is repeated; this many failures in a row
+ * end the candidate as `failed` (the counters are not trustworthy then). */
+#define MAX_SAMPLE_RETRIES 3
+/* Loop calibration: at most this many probing runs, and growth per step is
+ * capped so one noisy tiny timing cannot ask for a billion iterations. */
+#define MAX_CALIBRATION_STEPS 40
+#define MAX_GROWTH 100.0
+/* Failures kept in a record (the first ones; the count is always complete). */
+#define MAX_FAILURES_KEPT 10
+
+static const char null_function[] = "def __jouletrace_null(*args, **kwargs):\n    return None\n";
+
+typedef struct trial {
+    uint64_t n;
+    double wall;       /* harness clock, between the two energy reads */
+    double child_s;    /* the child's own timing of the n iterations */
+    double cpu_s;      /* the child's CPU time for them */
+    double pkg_raw, pkg_net;
+    double ram_raw, ram_net;   /* NAN: no DRAM domain / no DRAM baseline */
+    double total, total_net;   /* total_net NAN without a DRAM baseline when DRAM exists */
+    bool edge;
+    jt_telemetry tel;
+} trial;
+
+typedef struct outcome {
+    const char *status;   /* completed | unstable | <verdict> | failed */
+    char *error;          /* owned, may be NULL */
+    trial *trials;
+    size_t n_trials, cap;
+    uint64_t iterations;
+    jt_stats_stop stop;
+    size_t retried_samples;
+} outcome;
+
+static json_t *num(double v)
+{
+    return isfinite(v) ? json_real(v) : json_null();
+}
+
+static unsigned long derive_seed(unsigned long base, const char *id)
+{
+    unsigned long h = 1469598103934665603UL; /* FNV-1a: stable across runs and builds */
+    for (const unsigned char *p = (const unsigned char *)id; *p; p++) h = (h ^ *p) * 1099511628211UL;
+    h ^= base;
+    h &= 0x7fffffffffffffffUL; /* recorded as a JSON integer: keep it positive */
+    return h ? h : 1;          /* GSL maps 0 to its default seed */
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static char *utc_now(void)
+{
+    char buf[32];
+    time_t t = time(NULL);
+    struct tm tm;
+    strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
+    return jt_xstrdup(buf);
+}
+
+static void fill_config(const jt_engine *e, const jt_test_set *ts, const jt_options *o,
+                        const char *code, const char *filename, const char *fn,
+                        jt_pyrun_config *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->python = o->python;
+    cfg->code = code;
+    cfg->filename = filename;
+    cfg->function_name = fn;
+    cfg->mode = ts->mode;
+    cfg->test_cases = ts->test_cases;
+    cfg->float_tolerance = o->float_tolerance;
+    cfg->timeout_seconds = o->timeout_seconds;
+    cfg->memory_limit_mb = o->memory_limit_mb;
+    cfg->cpu = e->measure_cpu;
+    cfg->sandbox_user = e->sandbox_user;
+}
+
+/* One run of n iterations without energy (loop calibration, warm-up). */
+static int run_plain(jt_pyrun *r, uint64_t n, jt_run_result *res, jt_verdict *v, jt_err *err)
+{
+    if (jt_pyrun_run_begin(r, n, err) != 0) {
+        *v = JT_VERDICT_FAILED;
+        return -1;
+    }
+    return jt_pyrun_run_end(r, res, v, err);
+}
+
+/* Grows the iteration count until one run lasts ≥ min_trial_seconds. */
+static int calibrate_loop(jt_pyrun *r, const jt_options *o, uint64_t *iterations, jt_verdict *v,
+                          jt_err *err)
+{
+    uint64_t n = 1;
+    for (int step = 0; step < MAX_CALIBRATION_STEPS; step++) {
+        jt_run_result res;
+        if (run_plain(r, n, &res, v, err) != 0) return -1;
+        if (res.elapsed_seconds >= o->min_trial_seconds) {
+            *iterations = n;
+            return 0;
+        }
+        double per = res.elapsed_seconds / (double)n;
+        double want = per > 0 ? o->min_trial_seconds * 1.05 / per : (double)n * MAX_GROWTH;
+        if (want > (double)n * MAX_GROWTH) want = (double)n * MAX_GROWTH;
+        if (want < (double)n * 1.25) want = (double)n * 1.25 + 1;
+        if (want > 1e12) return jt_err_set(err, "loop calibration: an iteration takes no measurable time");
+        n = (uint64_t)ceil(want);
+    }
+    return jt_err_set(err, "loop calibration did not converge in %d steps", MAX_CALIBRATION_STEPS);
+}
+
+static void add_trial(outcome *out, const trial *t)
+{
+    JT_GROW(out->trials, out->n_trials + 1, out->cap);
+    out->trials[out->n_trials++] = *t;
+}
+
+/* One energy window around `n` iterations. Returns 0 with *t filled; 1 when
+ * the energy sample was unusable (repeat the trial); -1 when the child failed
+ * (*v, err). */
+static int one_trial(jt_engine *e, jt_pyrun *r, uint64_t n, trial *t, jt_verdict *v, jt_err *err)
+{
+    jt_energy_sample a, b;
+    memset(&a, 0, sizeof a);
+    memset(&b, 0, sizeof b);
+    memset(t, 0, sizeof *t);
+    jt_telemetry ta, tb;
+    int pid = jt_pyrun_pid(r);
+    jt_telemetry_read(pid, e->measure_cpu, &ta);
+    /* The model backend integrates the measured child's CPU time: feed it a
+     * clock that only advances by the child's CPU time inside windows. */
+    a.cpu_seconds = e->cpu_clock;
+    jt_err serr = JT_ERR_INIT;
+    int bad = jt_energy_align_edge(e->meter, &a, &serr) != 0;
+    double t0 = now_seconds();
+    if (jt_pyrun_run_begin(r, n, err) != 0) {
+        *v = JT_VERDICT_FAILED;
+        jt_err_clear(&serr);
+        return -1;
+    }
+    jt_run_result res;
+    if (jt_pyrun_run_end(r, &res, v, err) != 0) {
+        jt_err_clear(&serr);
+        return -1;
+    }
+    b.cpu_seconds = e->cpu_clock + (res.cpu_seconds > 0 ? res.cpu_seconds : 0);
+    e->cpu_clock = b.cpu_seconds;
+    bad |= jt_energy_read(e->meter, &b, &serr) != 0;
+    double t1 = now_seconds();
+    jt_telemetry_read(pid, e->measure_cpu, &tb);
+    jt_energy_delta d;
+    if (bad || jt_energy_diff(&a, &b, &d, &serr) != 0) {
+        jt_err_clear(&serr);
+        return 1;
+    }
+    jt_err_clear(&serr);
+    t->n = n;
+    t->wall = d.seconds > 0 ? d.seconds : t1 - t0;
+    t->child_s = res.elapsed_seconds;
+    t->cpu_s = res.cpu_seconds;
+    t->edge = a.edge;
+    double idle_pkg = e->calib ? e->calib->package.median_w : 0;
+    t->pkg_raw = d.joules[JT_ENERGY_PACKAGE];
+    t->pkg_net = t->pkg_raw - idle_pkg * t->wall;
+    bool has_dram = jt_energy_domain(e->meter, JT_ENERGY_DRAM) != NULL && d.valid[JT_ENERGY_DRAM];
+    t->ram_raw = has_dram ? d.joules[JT_ENERGY_DRAM] : NAN;
+    bool dram_base = has_dram && (!e->calib || e->calib->dram.present);
+    double idle_dram = e->calib && e->calib->dram.present ? e->calib->dram.median_w : 0;
+    t->ram_net = dram_base ? t->ram_raw - idle_dram * t->wall : NAN;
+    t->total = t->pkg_net + (has_dram ? t->ram_raw : 0);
+    t->total_net = has_dram ? (dram_base ? t->pkg_net + t->ram_net : NAN) : t->pkg_net;
+    jt_telemetry_delta(&ta, &tb, &t->tel);
+    return 0;
+}
+
+/* Loop calibration + trials + stop rule for an already started child. The
+ * child may be replaced (fresh_process_per_trial). */
+static void measure(jt_engine *e, jt_pyrun **rp, const jt_pyrun_config *cfg, const jt_options *o,
+                    const char *id, unsigned long seed, outcome *out)
+{
+    jt_err err = JT_ERR_INIT;
+    jt_verdict v = JT_VERDICT_FAILED;
+    if (calibrate_loop(*rp, o, &out->iterations, &v, &err) != 0) goto child_failed;
+    jt_stats_stop_rule rule = {(size_t)o->min_trials, (size_t)o->energy_measurement_trials,
+                               o->precision_target, o->cv_target};
+    double *per_iter = jt_xcalloc((size_t)o->energy_measurement_trials, sizeof *per_iter);
+    size_t retries = 0;
+    while (out->n_trials < (size_t)o->energy_measurement_trials) {
+        if (*e->stop) {
+            free(per_iter);
+            out->status = NULL; /* interrupted */
+            return;
+        }
+        if (o->fresh_process_per_trial && out->n_trials > 0) {
+            jt_pyrun_free(*rp);
+            *rp = NULL;
+            jt_run_result warm;
+            if (jt_pyrun_start(cfg, rp, &err) != 0 || run_plain(*rp, 1, &warm, &v, &err) != 0) {
+                free(per_iter);
+                goto child_failed;
+            }
+        }
+        trial t;
+        int rc = one_trial(e, *rp, out->iterations, &t, &v, &err);
+        if (rc < 0) {
+            free(per_iter);
+            goto child_failed;
+        }
+        if (rc > 0) {
+            out->retried_samples++;
+            if (++retries > MAX_SAMPLE_RETRIES) {
+                free(per_iter);
+                out->status = "failed";
+                out->error = jt_xstrdup("energy counters gave no usable sample in "
+                                        "4 consecutive windows");
+                return;
+            }
+            continue;
+        }
+        retries = 0;
+        add_trial(out, &t);
+        per_iter[out->n_trials - 1] = t.total / (double)t.n;
+        if (e->on_trial) e->on_trial(e->ctx, id, out->n_trials, (size_t)o->energy_measurement_trials);
+        jt_stats_stop_result sr;
+        if (jt_stats_stop_check(per_iter, out->n_trials, &rule, seed, &sr, &err) != 0) {
+            free(per_iter);
+            out->status = "failed";
+            out->error = jt_xasprintf("statistics: %s", jt_err_msg(&err));
+            jt_err_clear(&err);
+            return;
+        }
+        if (sr.decision != JT_STATS_CONTINUE) {
+            out->stop = sr.decision;
+            break;
+        }
+    }
+    free(per_iter);
+    out->status = out->stop == JT_STATS_STOP_MAX_TRIALS ? "unstable" : "completed";
+    return;
+child_failed:
+    out->status = jt_verdict_name(v == JT_VERDICT_CORRECT || v == JT_VERDICT_INCORRECT
+                                      ? JT_VERDICT_FAILED
+                                      : v);
+    out->error = jt_xstrdup(jt_err_msg(&err));
+    jt_err_clear(&err);
+}
+
+/* {median, mean, sd, cv, robust_cv, min, max, mad[, ci...]} of x. */
+static json_t *dist_json(const double *x, size_t n, unsigned long seed, bool with_ci)
+{
+    jt_stats_summary s;
+    jt_err err = JT_ERR_INIT;
+    if (n == 0 || jt_stats_summarize(x, n, &s, &err) != 0) {
+        jt_err_clear(&err);
+        return json_null();
+    }
+    json_t *o = json_pack("{s:I,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "n", (json_int_t)s.n, "median",
+                          num(s.median), "mean", num(s.mean), "sd", num(s.sd), "cv", num(s.cv),
+                          "robust_cv", num(s.robust_cv), "min", num(s.min), "max", num(s.max),
+                          "mad", num(s.mad));
+    if (with_ci) {
+        jt_stats_ci ci;
+        if (jt_stats_median_ci(x, n, seed, 0, &ci, &err) == 0) {
+            json_object_set_new(o, "ci95_low", num(ci.lo));
+            json_object_set_new(o, "ci95_high", num(ci.hi));
+            json_object_set_new(o, "ci_method", json_string(jt_stats_ci_method_name(ci.method)));
+            json_object_set_new(o, "ci_coverage", num(ci.coverage));
+            json_object_set_new(o, "ci_below_level", json_boolean(ci.below_level));
+            json_object_set_new(o, "rel_half_width", num(ci.rel_half_width));
+            if (ci.method == JT_STATS_CI_BOOTSTRAP)
+                json_object_set_new(o, "bootstrap_seed", json_integer((json_int_t)ci.seed));
+        }
+        jt_stats_outlier_info oi;
+        if (jt_stats_find_outliers(x, n, NULL, &oi, &err) == 0)
+            json_object_set_new(o, "outliers", json_integer((json_int_t)oi.count));
+    }
+    jt_err_clear(&err);
+    return o;
+}
+
+static double median_of(const double *x, size_t n)
+{
+    jt_stats_summary s;
+    jt_err err = JT_ERR_INIT;
+    double m = n && jt_stats_summarize(x, n, &s, &err) == 0 ? s.median : NAN;
+    jt_err_clear(&err);
+    return m;
+}
+
+/* Stats, energy_metrics, flags and trials of a measured outcome into rec. */
+static void add_measurement(jt_engine *e, const outcome *out, size_t n_cases, unsigned long seed,
+                            const json_t *floor, json_t *rec)
+{
+    size_t n = out->n_trials;
+    double *tot = jt_xcalloc(n + 1, sizeof *tot), *totn = jt_xcalloc(n + 1, sizeof *totn),
+           *pkg = jt_xcalloc(n + 1, sizeof *pkg), *pkgr = jt_xcalloc(n + 1, sizeof *pkgr),
+           *ram = jt_xcalloc(n + 1, sizeof *ram), *ramn = jt_xcalloc(n + 1, sizeof *ramn),
+           *tim = jt_xcalloc(n + 1, sizeof *tim), *pow = jt_xcalloc(n + 1, sizeof *pow),
+           *netw = jt_xcalloc(n + 1, sizeof *netw), *wall = jt_xcalloc(n + 1, sizeof *wall);
+    size_t n_ram = 0, n_ramn = 0, n_totn = 0;
+    json_t *trials = json_array();
+    for (size_t i = 0; i < n; i++) {
+        const trial *t = &out->trials[i];
+        double k = (double)t->n;
+        tot[i] = t->total / k;
+        pkg[i] = t->pkg_net / k;
+        pkgr[i] = t->pkg_raw / k;
+        tim[i] = t->wall / k;
+        pow[i] = t->total / t->wall;
+        netw[i] = t->pkg_net;
+        wall[i] = t->wall;
+        if (isfinite(t->ram_raw)) ram[n_ram++] = t->ram_raw / k;
+        if (isfinite(t->ram_net)) ramn[n_ramn++] = t->ram_net / k;
+        if (isfinite(t->total_net)) totn[n_totn++] = t->total_net / k;
+        json_array_append_new(
+            trials,
+            json_pack("{s:I,s:I,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:b,s:o,s:o,s:o,s:o,s:o}",
+                      "trial", (json_int_t)i + 1, "iterations", (json_int_t)t->n, "wall_seconds",
+                      num(t->wall), "child_seconds", num(t->child_s), "cpu_seconds", num(t->cpu_s),
+                      "package_raw_joules", num(t->pkg_raw), "package_net_joules", num(t->pkg_net),
+                      "ram_raw_joules", num(t->ram_raw), "ram_net_joules", num(t->ram_net),
+                      "total_joules", num(t->total), "total_net_joules", num(t->total_net),
+                      "edge_aligned", t->edge, "voluntary_context_switches",
+                      t->tel.voluntary_cs >= 0 ? json_integer(t->tel.voluntary_cs) : json_null(),
+                      "involuntary_context_switches",
+                      t->tel.involuntary_cs >= 0 ? json_integer(t->tel.involuntary_cs) : json_null(),
+                      "interrupts",
+                      t->tel.cpu_interrupts >= 0 ? json_integer(t->tel.cpu_interrupts) : json_null(),
+                      "frequency_mhz", num(t->tel.freq_mhz), "temperature_celsius",
+                      num(t->tel.temp_c)));
+    }
+    double med_tot = median_of(tot, n);
+    json_object_set_new(
+        rec, "energy_metrics",
+        json_pack("{s:o,s:o,s:o,s:o,s:o,s:o}", "median_package_energy_joules",
+                  num(median_of(pkg, n)), "median_ram_energy_joules",
+                  n_ram ? num(median_of(ram, n_ram)) : json_null(), "median_total_energy_joules",
+                  num(med_tot), "median_execution_time_seconds", num(median_of(tim, n)),
+                  "energy_per_test_case_joules", num(med_tot / (double)n_cases),
+                  "power_consumption_watts", num(median_of(pow, n))));
+    json_t *stats = json_pack(
+        "{s:I,s:I,s:s?,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:I}", "n_trials", (json_int_t)n,
+        "iterations_per_trial", (json_int_t)out->iterations, "stop_reason",
+        out->stop == JT_STATS_CONTINUE ? NULL : jt_stats_stop_name(out->stop), "total_energy",
+        dist_json(tot, n, seed, true), "total_net_energy", dist_json(totn, n_totn, seed, n_totn > 0),
+        "package_energy", dist_json(pkg, n, seed, false), "package_raw_energy",
+        dist_json(pkgr, n, seed, false), "ram_energy", dist_json(ram, n_ram, seed, false),
+        "ram_net_energy", dist_json(ramn, n_ramn, seed, false), "time",
+        dist_json(tim, n, seed, true), "retried_samples", (json_int_t)out->retried_samples);
+    json_object_set_new(rec, "stats", stats);
+    json_object_set_new(rec, "stop_reason",
+                        out->stop == JT_STATS_CONTINUE ? json_null()
+                                                       : json_string(jt_stats_stop_name(out->stop)));
+
+    json_t *flags = json_array();
+    if (jt_energy_is_estimate(e->meter)) json_array_append_new(flags, json_string("model_estimate"));
+    if (!e->calib) json_array_append_new(flags, json_string("uncalibrated"));
+    jt_stats_noise noise;
+    jt_err err = JT_ERR_INIT;
+    double idle_sd = e->calib ? e->calib->package.sd_w : 0;
+    if (n && jt_stats_baseline_flags(netw, wall, n, idle_sd, &noise, &err) == 0) {
+        if (noise.below_baseline) json_array_append_new(flags, json_string("below_baseline"));
+        if (noise.within_noise && e->calib) json_array_append_new(flags, json_string("within_noise"));
+    }
+    jt_err_clear(&err);
+    json_t *te = json_object_get(stats, "total_energy");
+    if (json_integer_value(json_object_get(te, "outliers")) > 0)
+        json_array_append_new(flags, json_string("outliers"));
+    json_object_set_new(rec, "flags", flags);
+
+    if (floor) {
+        json_t *fm = json_object_get(json_object_get(floor, "energy_metrics"),
+                                     "median_total_energy_joules");
+        double f = json_number_value(fm);
+        json_object_set_new(rec, "floor_total_energy_joules", json_is_number(fm) ? json_real(f) : json_null());
+        json_object_set_new(rec, "median_total_energy_net_of_floor_joules",
+                            json_is_number(fm) ? num(med_tot - f) : json_null());
+    }
+    json_object_set_new(rec, "trials", trials);
+    free(tot), free(totn), free(pkg), free(pkgr), free(ram), free(ramn), free(tim), free(pow);
+    free(netw), free(wall);
+}
+
+static json_t *failures_json(const jt_validation *v)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < v->n_results && json_array_size(a) < MAX_FAILURES_KEPT; i++) {
+        const jt_test_result *r = &v->results[i];
+        if (r->passed) continue;
+        json_array_append_new(a, json_pack("{s:s,s:s?,s:s?,s:s?,s:s?}", "test_id", r->test_id,
+                                           "expected", r->expected, "got", r->got, "error_type",
+                                           r->error_type, "error_message", r->error_message));
+    }
+    return a;
+}
+
+static json_t *new_record(const char *type, const jt_engine *e, const char *id, const char *ts,
+                          char *started)
+{
+    json_t *rec = json_pack("{s:i,s:s,s:s,s:s,s:s,s:s}", "schema_version", JT_RECORD_SCHEMA, "type",
+                            type, "id", id, "test_set", ts, "energy_source",
+                            jt_energy_source_name(e->meter), "started", started);
+    free(started);
+    return rec;
+}
+
+jt_engine_outcome jt_engine_measure(jt_engine *e, const jt_suite *s, const jt_candidate *c,
+                                    const json_t *floor, json_t **record)
+{
+    const jt_test_set *ts = &s->test_sets[c->test_set];
+    json_t *rec = new_record("candidate", e, c->id, ts->id, utc_now());
+    if (c->group) json_object_set_new(rec, "group", json_string(c->group));
+    if (c->source_path) json_object_set_new(rec, "source_path", json_string(c->source_path));
+    unsigned long seed = derive_seed(e->seed, c->id);
+    json_object_set_new(rec, "seed", json_integer((json_int_t)seed));
+
+    jt_pyrun_config cfg;
+    fill_config(e, ts, &c->opts, c->code, c->source_path ? c->source_path : c->id,
+                ts->function_name, &cfg);
+    jt_pyrun *r = NULL;
+    jt_err err = JT_ERR_INIT;
+    jt_validation v;
+    memset(&v, 0, sizeof v);
+    outcome out;
+    memset(&out, 0, sizeof out);
+    if (jt_pyrun_start(&cfg, &r, &err) != 0 || jt_pyrun_validate(r, &v, &err) != 0) {
+        jt_validation_release(&v);
+        memset(&v, 0, sizeof v);
+        v.verdict = JT_VERDICT_FAILED;
+        v.total = ts->n_cases;
+        v.reason = jt_xasprintf("sandbox: %s", jt_err_msg(&err));
+    }
+    jt_err_clear(&err);
+    json_object_set_new(rec, "validation",
+                        json_pack("{s:b,s:I,s:I}", "is_correct", v.verdict == JT_VERDICT_CORRECT,
+                                  "passed_tests", (json_int_t)v.passed, "total_tests",
+                                  (json_int_t)v.total));
+    json_object_set_new(rec, "failures", failures_json(&v));
+    if (v.verdict != JT_VERDICT_CORRECT) {
+        /* Correctness first: incorrect code is never measured. */
+        out.status = jt_verdict_name(v.verdict);
+        out.error = v.reason ? jt_xstrdup(v.reason) : NULL;
+        json_object_set_new(rec, "energy_metrics", json_null());
+    } else {
+        measure(e, &r, &cfg, &c->opts, c->id, seed, &out);
+        if (!out.status) { /* interrupted */
+            jt_pyrun_free(r);
+            jt_validation_release(&v);
+            free(out.trials);
+            json_decref(rec);
+            *record = NULL;
+            return JT_ENGINE_INTERRUPTED;
+        }
+        if (out.n_trials) add_measurement(e, &out, ts->n_cases, seed, floor, rec);
+        else json_object_set_new(rec, "energy_metrics", json_null());
+    }
+    jt_pyrun_free(r);
+    jt_validation_release(&v);
+    json_object_set_new(rec, "status", json_string(out.status));
+    json_object_set_new(rec, "error", out.error ? json_string(out.error) : json_null());
+    char *fin = utc_now();
+    json_object_set_new(rec, "finished", json_string(fin));
+    free(fin);
+    free(out.error);
+    free(out.trials);
+    *record = rec;
+    return JT_ENGINE_DONE;
+}
+
+jt_engine_outcome jt_engine_floor(jt_engine *e, const jt_suite *s, size_t tsi,
+                                  const jt_options *opts, json_t **record)
+{
+    const jt_test_set *ts = &s->test_sets[tsi];
+    char *id = jt_xasprintf("floor:%s", ts->id);
+    json_t *rec = new_record("floor", e, id, ts->id, utc_now());
+    unsigned long seed = derive_seed(e->seed, id);
+    json_object_set_new(rec, "seed", json_integer((json_int_t)seed));
+    jt_pyrun_config cfg;
+    fill_config(e, ts, opts, null_function, "jouletrace-floor.py", "__jouletrace_null", &cfg);
+    jt_pyrun *r = NULL;
+    jt_err err = JT_ERR_INIT;
+    outcome out;
+    memset(&out, 0, sizeof out);
+    jt_run_result warm;
+    jt_verdict v = JT_VERDICT_FAILED;
+    /* No validation: the null function is wrong by design. One warm-up run
+     * stands in for the validation pass candidates get. */
+    if (jt_pyrun_start(&cfg, &r, &err) != 0 || run_plain(r, 1, &warm, &v, &err) != 0) {
+        out.status = "failed";
+        out.error = jt_xasprintf("harness floor: %s", jt_err_msg(&err));
+        jt_err_clear(&err);
+    } else {
+        measure(e, &r, &cfg, opts, id, seed, &out);
+        if (!out.status) {
+            jt_pyrun_free(r);
+            free(out.trials);
+            free(id);
+            json_decref(rec);
+            *record = NULL;
+            return JT_ENGINE_INTERRUPTED;
+        }
+        if (out.n_trials) add_measurement(e, &out, ts->n_cases, seed, NULL, rec);
+    }
+    jt_pyrun_free(r);
+    json_object_set_new(rec, "status", json_string(out.status));
+    json_object_set_new(rec, "error", out.error ? json_string(out.error) : json_null());
+    char *fin = utc_now();
+    json_object_set_new(rec, "finished", json_string(fin));
+    free(fin);
+    free(out.error);
+    free(out.trials);
+    free(id);
+    *record = rec;
+    return JT_ENGINE_DONE;
+}

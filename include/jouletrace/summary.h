@@ -1,0 +1,26 @@
+/* summary — summary.json from a run directory's run.json + journal.jsonl.
+ *
+ * The journal is the source of truth; summary.json is derived and can always
+ * be regenerated (`jouletrace report`). Per candidate it keeps the seed
+ * service's response shape (status, validation{...}, energy_metrics{...})
+ * plus stats, stop_reason, flags and trials. Candidates appear in journal
+ * order; the harness floors of the test sets are listed separately. Written
+ * atomically. `schema_version` is what consumers key on. */
+#ifndef JOULETRACE_SUMMARY_H
+#define JOULETRACE_SUMMARY_H
+
+#include <jansson.h>
+
+#include "jouletrace/common.h"
+
+#define JT_SUMMARY_SCHEMA 1
+
+/* Builds the summary document (new reference) from the run directory. */
+int jt_summary_build(const char *run_dir, json_t **out, jt_err *err);
+/* Builds and writes run_dir/summary.json. */
+int jt_summary_write(const char *run_dir, jt_err *err);
+
+/* Writes a JSON document atomically (pretty, sorted keys, trailing newline). */
+int jt_json_write_atomic(const char *path, const json_t *doc, jt_err *err);
+
+#endif

@@ -1,0 +1,300 @@
+/* End-to-end tests of `jouletrace calibrate` and `jouletrace run` on the
+ * model backend (this VM has no RAPL): outputs, per-iteration semantics,
+ * refusals (no calibration, busy lock, changed suite) and SIGKILL + resume. */
+#include <fcntl.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "jouletrace/common.h"
+#include "jouletrace/journal.h"
+#include "jouletrace/lock.h"
+#include "support/testutil.h"
+
+/* Small and quick: short trials, few of them. */
+static const char mini_suite[] =
+    "suite: mini\n"
+    "defaults: {min_trial_seconds: 0.02, min_trials: 3, energy_measurement_trials: 6,\n"
+    "           timeout_seconds: 10}\n"
+    "test_sets:\n"
+    "  - id: sq\n"
+    "    function_name: f\n"
+    "    test_cases:\n"
+    "      - {test_id: a, inputs: [3], expected_output: 9}\n"
+    "      - {test_id: b, inputs: [4], expected_output: 16}\n"
+    "candidates:\n"
+    "  - {id: fast, candidate_code: 'def f(x): return x * x'}\n"
+    "  - id: slow\n"
+    "    candidate_code: |\n"
+    "      def f(x):\n"
+    "          s = 0\n"
+    "          for _ in range(20000): s += 1\n"
+    "          return x * x\n"
+    "  - {id: wrong, candidate_code: 'def f(x): return x + x'}\n"
+    "  - {id: broken, candidate_code: 'def f(x) return 1'}\n"
+    "  - {id: fast2, candidate_code: 'def f(x): return x ** 2'}\n"
+    "  - {id: fast3, candidate_code: 'def f(x): return pow(x, 2)'}\n";
+
+typedef struct env {
+    char *dir, *suite, *calib, *lock, *out;
+    char *envs[4];
+} env;
+
+static void env_init(env *e)
+{
+    e->dir = jt_test_tmpdir();
+    e->suite = jt_test_write_file(e->dir, "mini.yaml", mini_suite);
+    e->calib = jt_xasprintf("%s/calib.json", e->dir);
+    e->lock = jt_xasprintf("%s/socket0.lock", e->dir);
+    e->out = jt_xasprintf("%s/run", e->dir);
+    e->envs[0] = jt_xasprintf("JOULETRACE_CALIBRATION=%s", e->calib);
+    e->envs[1] = jt_xasprintf("JOULETRACE_LOCK_FILE=%s", e->lock);
+    e->envs[2] = jt_xstrdup("JOULETRACE_POWERCAP_ROOT=/nonexistent");
+    e->envs[3] = NULL;
+}
+
+static void env_free(env *e)
+{
+    for (int i = 0; e->envs[i]; i++) free(e->envs[i]);
+    free(e->suite), free(e->calib), free(e->lock), free(e->out);
+    jt_test_tmpdir_free(e->dir);
+}
+
+static int jt(env *e, const char *const *args, char **out, char **err)
+{
+    const char *argv[24] = {jt_test_binary()};
+    size_t n = 1;
+    for (; args[n - 1] && n < 23; n++) argv[n] = args[n - 1];
+    argv[n] = NULL;
+    return jt_test_run(argv, (const char *const *)e->envs, NULL, out, err);
+}
+
+static void calibrate(env *e)
+{
+    char *out = NULL, *err = NULL;
+    const char *a[] = {"calibrate", "--backend", "model", "--windows", "3", "--seconds", "0.05", NULL};
+    int rc = jt(e, a, &out, &err);
+    ck_assert_msg(rc == 0, "calibrate: %d\n%s\n%s", rc, out, err);
+    free(out), free(err);
+}
+
+static json_t *load_json(const char *dir, const char *name)
+{
+    char *p = jt_xasprintf("%s/%s", dir, name);
+    json_error_t je;
+    json_t *j = json_load_file(p, 0, &je);
+    ck_assert_msg(j != NULL, "%s: %s", p, je.text);
+    free(p);
+    return j;
+}
+
+static json_t *find(json_t *cands, const char *id)
+{
+    size_t i;
+    json_t *c;
+    json_array_foreach(cands, i, c) if (!strcmp(json_string_value(json_object_get(c, "id")), id)) return c;
+    ck_abort_msg("no candidate %s", id);
+    return NULL;
+}
+
+START_TEST(run_without_calibration_names_the_fix)
+{
+    env e;
+    env_init(&e);
+    char *out = NULL, *err = NULL;
+    const char *a[] = {"run", e.suite, "-o", e.out, "--backend", "model", NULL};
+    ck_assert_int_eq(jt(&e, a, &out, &err), 4);
+    ck_assert_msg(strstr(err, "Socket 0 not calibrated") && strstr(err, "jouletrace calibrate"), "%s", err);
+    free(out), free(err);
+    env_free(&e);
+}
+END_TEST
+
+START_TEST(model_run_end_to_end)
+{
+    env e;
+    env_init(&e);
+    calibrate(&e);
+    json_t *cal = json_load_file(e.calib, 0, NULL);
+    ck_assert_ptr_nonnull(cal);
+    /* the model's idle power is its documented default, exactly */
+    ck_assert(fabs(json_real_value(json_object_get(json_object_get(cal, "package"), "median_watts")) - 10.0) < 1e-9);
+    json_decref(cal);
+
+    char *out = NULL, *err = NULL;
+    const char *a[] = {"run", e.suite, "-o", e.out, "--backend", "model", "--quiet", NULL};
+    int rc = jt(&e, a, &out, &err);
+    ck_assert_msg(rc == 0, "run: %d\n%s", rc, err);
+    json_t *sum = load_json(e.out, "summary.json");
+    json_t *run = load_json(e.out, "run.json");
+    ck_assert_str_eq(json_string_value(json_object_get(run, "status")), "completed");
+    ck_assert_str_eq(json_string_value(json_object_get(json_object_get(run, "backend"), "energy_source")), "model");
+    ck_assert_ptr_nonnull(json_object_get(run, "host_end"));
+    json_t *cands = json_object_get(sum, "candidates");
+    ck_assert_uint_eq(json_array_size(cands), 6);
+    ck_assert_uint_eq(json_array_size(json_object_get(sum, "floors")), 1);
+
+    json_t *w = find(cands, "wrong");
+    ck_assert_str_eq(json_string_value(json_object_get(w, "status")), "incorrect");
+    ck_assert(json_is_null(json_object_get(w, "energy_metrics"))); /* never measured */
+    ck_assert_uint_eq(json_array_size(json_object_get(w, "failures")), 2);
+    ck_assert_str_eq(json_string_value(json_object_get(find(cands, "broken"), "status")), "load_error");
+
+    json_t *fast = find(cands, "fast"), *slow = find(cands, "slow");
+    const char *st = json_string_value(json_object_get(fast, "status"));
+    ck_assert_msg(!strcmp(st, "completed") || !strcmp(st, "unstable"), "%s", st);
+    ck_assert_str_eq(json_string_value(json_object_get(fast, "energy_source")), "model");
+    json_t *m = json_object_get(fast, "energy_metrics");
+    double e_fast = json_number_value(json_object_get(m, "median_total_energy_joules"));
+    double e_slow = json_number_value(json_object_get(json_object_get(slow, "energy_metrics"),
+                                                      "median_total_energy_joules"));
+    double t_fast = json_number_value(json_object_get(m, "median_execution_time_seconds"));
+    ck_assert(e_fast > 0 && t_fast > 0);
+    ck_assert_msg(e_slow > 20 * e_fast, "slow %g vs fast %g J/iteration", e_slow, e_fast);
+    ck_assert(fabs(json_number_value(json_object_get(m, "energy_per_test_case_joules")) - e_fast / 2) < 1e-12);
+
+    /* per-iteration: the median of the trials' total / iterations */
+    json_t *trials = json_object_get(fast, "trials");
+    ck_assert_uint_ge(json_array_size(trials), 3);
+    json_t *t0 = json_array_get(trials, 0);
+    double per = json_number_value(json_object_get(t0, "total_joules")) /
+                 (double)json_integer_value(json_object_get(t0, "iterations"));
+    ck_assert(per > e_fast / 3 && per < e_fast * 3);
+    /* the model: net package energy = 15 W x child CPU seconds */
+    double net = json_number_value(json_object_get(t0, "package_net_joules"));
+    double cpu = json_number_value(json_object_get(t0, "cpu_seconds"));
+    ck_assert_msg(fabs(net - 15.0 * cpu) < 1e-6 * (1 + net), "net %g, cpu %g", net, cpu);
+    ck_assert_ptr_nonnull(json_object_get(fast, "stop_reason"));
+    json_t *flags = json_object_get(fast, "flags");
+    ck_assert_str_eq(json_string_value(json_array_get(flags, 0)), "model_estimate");
+    ck_assert(json_is_number(json_object_get(fast, "median_total_energy_net_of_floor_joules")));
+
+    json_decref(sum);
+    json_decref(run);
+    free(out), free(err);
+    env_free(&e);
+}
+END_TEST
+
+START_TEST(busy_lock_refuses_with_holder)
+{
+    env e;
+    env_init(&e);
+    calibrate(&e);
+    jt_lock l;
+    jt_err err = JT_ERR_INIT;
+    ck_assert_int_eq(jt_lock_acquire(&l, e.lock, "calibrate", NULL, false, NULL, &err), 0);
+    char *out = NULL, *er = NULL;
+    const char *a[] = {"run", e.suite, "-o", e.out, "--backend", "model", NULL};
+    ck_assert_int_eq(jt(&e, a, &out, &er), 4);
+    char *want = jt_xasprintf("socket 0 is busy: held by pid %d (calibrate", (int)getpid());
+    ck_assert_msg(strstr(er, want) != NULL, "%s", er);
+    free(want);
+    jt_lock_release(&l);
+    free(out), free(er);
+    env_free(&e);
+}
+END_TEST
+
+static size_t journal_records(const char *dir, json_t **recs)
+{
+    char *p = jt_xasprintf("%s/journal.jsonl", dir);
+    jt_journal_info info;
+    jt_err err = JT_ERR_INIT;
+    ck_assert_int_eq(jt_journal_read(p, recs, &info, &err), 0);
+    free(p);
+    return info.records;
+}
+
+START_TEST(sigkill_then_resume_measures_each_candidate_once)
+{
+    env e;
+    env_init(&e);
+    calibrate(&e);
+    pid_t pid = fork();
+    if (pid == 0) {
+        for (int i = 0; e.envs[i]; i++) putenv(e.envs[i]);
+        int null = open("/dev/null", O_WRONLY);
+        dup2(null, 1);
+        dup2(null, 2);
+        execl(jt_test_binary(), "jouletrace", "run", e.suite, "-o", e.out, "--backend", "model",
+              (char *)NULL);
+        _exit(127);
+    }
+    /* Wait until at least three records (floor + 2 candidates) are durable. */
+    json_t *recs = NULL;
+    for (int spins = 0; spins < 6000; spins++) {
+        struct timespec ts = {0, 10 * 1000 * 1000};
+        nanosleep(&ts, NULL); /* polling the journal, not sleeping for timing */
+        size_t n = journal_records(e.out, &recs);
+        json_decref(recs);
+        if (n >= 3) break;
+    }
+    kill(pid, SIGKILL);
+    int st;
+    waitpid(pid, &st, 0);
+    ck_assert(WIFSIGNALED(st));
+    size_t before = journal_records(e.out, &recs);
+    json_decref(recs);
+    ck_assert_uint_ge(before, 3);
+    ck_assert_uint_lt(before, 7);
+
+    char *out = NULL, *err = NULL;
+    const char *a[] = {"run", e.suite, "--resume", e.out, "--backend", "model", "--quiet", NULL};
+    int rc = jt(&e, a, &out, &err);
+    ck_assert_msg(rc == 0, "resume: %d %s", rc, err);
+    journal_records(e.out, &recs);
+    json_t *seen = json_object();
+    size_t i, floors = 0;
+    json_t *r;
+    json_array_foreach(recs, i, r) {
+        if (!strcmp(json_string_value(json_object_get(r, "type")), "floor")) {
+            floors++;
+            continue;
+        }
+        const char *id = json_string_value(json_object_get(r, "id"));
+        ck_assert_msg(!json_object_get(seen, id), "%s measured twice", id);
+        json_object_set_new(seen, id, json_true());
+    }
+    ck_assert_uint_eq(json_object_size(seen), 6);
+    ck_assert_uint_eq(floors, 1);
+    json_decref(seen);
+    json_decref(recs);
+    json_t *run = load_json(e.out, "run.json");
+    ck_assert_uint_eq(json_array_size(json_object_get(run, "resumes")), 1);
+    json_decref(run);
+    free(out), free(err);
+
+    /* A changed suite cannot be resumed into this run. */
+    free(jt_test_write_file(e.dir, "mini.yaml", "# edited\n"));
+    char *edited = jt_xasprintf("%s\n  - {id: extra, candidate_code: 'def f(x): return x*x'}\n", mini_suite);
+    free(jt_test_write_file(e.dir, "mini.yaml", edited));
+    free(edited);
+    ck_assert_int_eq(jt(&e, a, &out, &err), 3);
+    ck_assert_msg(strstr(err, "the suite changed") != NULL, "%s", err);
+    free(out), free(err);
+    env_free(&e);
+}
+END_TEST
+
+static Suite *run_suite(void)
+{
+    Suite *s = suite_create("run");
+    TCase *tc = tcase_create("e2e");
+    tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, run_without_calibration_names_the_fix);
+    tcase_add_test(tc, model_run_end_to_end);
+    tcase_add_test(tc, busy_lock_refuses_with_holder);
+    tcase_add_test(tc, sigkill_then_resume_measures_each_candidate_once);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+JT_TEST_MAIN(run_suite)
