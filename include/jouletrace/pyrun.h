@@ -10,8 +10,18 @@
  * jt_pyrun_run_end(), so the window holds the iterations and little else.
  *
  * Values (inputs, expected outputs) are jansson values in JouleTrace's typed
- * encoding (values.h): {"__int__": "<digits>"} for integers outside int64,
- * {"__float__": "inf"|"-inf"|"nan"}, {"__tuple__": [...]}, ...
+ * encoding (DESIGN §4, produced by the suite loader): {"__int__": "<digits>"}
+ * for integers outside int64, {"__float__": "inf"|"-inf"|"nan"},
+ * {"__tuple__": [...]}, {"__set__"|"__frozenset__": [...]}, {"__bytes__":
+ * "<base64>"}, {"__complex__": [re, im]}, {"__dict__": [[k, v], ...]}; any
+ * other object is a plain dict. Comparison: ints exactly, a float on either
+ * side within float_tolerance (relative; nan == nan), bool and None only equal
+ * themselves, lists and tuples as sequences, dicts by keys then values.
+ *
+ * The runner is embedded in the binary; JOULETRACE_PYTHON_RUNNER=<file> makes
+ * the child run that file instead (development only: as root the sandbox user
+ * must be able to read it, and it must lie outside /tmp, /var/tmp and /dev/shm,
+ * which the namespace replaces).
  *
  * Ownership: jt_pyrun_start() copies what it needs from the config; the
  * config and its values stay the caller's. Results (jt_validation) are owned
@@ -28,14 +38,14 @@
 #include "jouletrace/common.h"
 
 typedef struct jt_pyrun_config {
-    const char *python;          /* absolute path of the interpreter */
+    const char *python;          /* path of the interpreter; NULL = /usr/bin/python3 */
     const char *code;            /* candidate source text */
     const char *filename;        /* name shown in tracebacks, e.g. "square-mul.py" */
     const char *function_name;   /* entry point */
-    const char *mode;            /* "call" (default when NULL) */
+    const char *mode;            /* "call" (default when NULL) or "method" */
     const json_t *test_cases;    /* array of {test_id, inputs: [...], expected_output?} */
     double float_tolerance;      /* relative tolerance where a float is compared */
-    double timeout_seconds;      /* for loading, for validate, and for each run */
+    double timeout_seconds;      /* > 0; for loading, for validate, and for each run */
     long memory_limit_mb;        /* address-space limit of the child; 0 = none */
     int cpu;                     /* pin the child to this CPU; -1 = do not pin */
     const char *sandbox_user;    /* user to drop to when started as root ("nobody") */
@@ -71,8 +81,12 @@ typedef struct jt_validation {
     size_t n_results;
     char *reason;            /* one line explaining a non-correct verdict; NULL when correct */
     double elapsed_seconds;  /* wall time of the validation pass inside the child */
-    char *stdout_head;       /* captured candidate output (capped), may be NULL */
+    char *stdout_head;       /* captured candidate output (capped, may hold any bytes:
+                                escape before writing it anywhere), NULL when none */
     char *stderr_head;
+    char *traceback;         /* load errors: the candidate's traceback tail, else NULL */
+    size_t stdout_dropped;   /* bytes beyond the cap, counted and discarded */
+    size_t stderr_dropped;
 } jt_validation;
 
 void jt_validation_release(jt_validation *v);
@@ -105,6 +119,9 @@ int jt_pyrun_run_end(jt_pyrun *r, jt_run_result *out, jt_verdict *verdict, jt_er
 
 /* pid of the child (for /proc telemetry), or -1 when gone. */
 int jt_pyrun_pid(const jt_pyrun *r);
+
+/* Which isolation applied (namespaces or the fallback and why), for reports. */
+const char *jt_pyrun_sandbox_desc(const jt_pyrun *r);
 
 void jt_pyrun_free(jt_pyrun *r);
 

@@ -1,0 +1,431 @@
+/* pyrun: one sandboxed Python runner per candidate (see pyrun.h), built on
+ * child.h. This file turns the runner's JSON replies and the child's exit
+ * causes into verdicts; the runner itself is runners/python_runner.py. */
+#include "jouletrace/pyrun.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "jouletrace/child.h"
+
+/* runners/runner_blob.S: the runner's source, NUL-terminated. */
+extern const char jt_python_runner_source[];
+
+#define DEFAULT_PYTHON "/usr/bin/python3"
+/* RLIMIT_CPU is a backstop for a harness that stopped supervising, not the
+ * timeout: the child lives through load, validation, loop calibration and
+ * every trial, each bounded by timeout_seconds on its own. */
+#define CPU_BACKSTOP_RUNS 64
+/* A child that died with its peak RSS this close to memory_limit_mb most
+ * likely died of the limit (an allocation failing where Python cannot raise
+ * MemoryError). */
+#define NEAR_LIMIT 0.75
+
+struct jt_pyrun {
+    jt_child child;
+    double timeout;
+    long memory_limit_mb;
+    size_t n_tests;
+    bool running;       /* run_begin sent a command that run_end has not collected */
+    double run_deadline;
+    bool done;          /* a final verdict is known; the child is gone */
+    jt_verdict verdict; /* when done */
+    char *reason;
+    char *traceback;
+};
+
+static const char *const verdict_names[] = {
+    [JT_VERDICT_CORRECT] = "correct",           [JT_VERDICT_INCORRECT] = "incorrect",
+    [JT_VERDICT_LOAD_ERROR] = "load_error",     [JT_VERDICT_TIMEOUT] = "timeout",
+    [JT_VERDICT_MEMORY_LIMIT] = "memory_limit", [JT_VERDICT_CRASHED] = "crashed",
+    [JT_VERDICT_FAILED] = "failed",
+};
+
+const char *jt_verdict_name(jt_verdict v)
+{
+    return (unsigned)v < sizeof verdict_names / sizeof verdict_names[0] ? verdict_names[v] : "?";
+}
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Records the final verdict and ends the child (its captured output stays). */
+static void finish(jt_pyrun *r, jt_verdict v, jt_child_end why, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void finish(jt_pyrun *r, jt_verdict v, jt_child_end why, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *line = NULL;
+    if (vasprintf(&line, fmt, ap) < 0) line = jt_xstrdup("?");
+    va_end(ap);
+    jt_child_kill(&r->child, why);
+    free(r->reason);
+    r->reason = line;
+    r->verdict = v;
+    r->done = true;
+    r->running = false;
+}
+
+static bool near_memory_limit(const jt_pyrun *r)
+{
+    if (r->memory_limit_mb <= 0) return false;
+    const char *err = jt_buf_str(&r->child.err.head);
+    if (strstr(err, "MemoryError") || strstr(err, "Cannot allocate memory")) return true;
+    return (double)r->child.rusage.ru_maxrss >= NEAR_LIMIT * (double)r->memory_limit_mb * 1024;
+}
+
+/* The child ended (or has to be ended) while we waited on it in `phase`. */
+static void child_lost(jt_pyrun *r, jt_child_io io, const char *phase, const jt_err *err)
+{
+    if (io == JT_CHILD_IO_TIMEOUT) {
+        finish(r, JT_VERDICT_TIMEOUT, JT_CHILD_TIMED_OUT, "%s ran past timeout_seconds (%g s)",
+               phase, r->timeout);
+        return;
+    }
+    if (io == JT_CHILD_IO_ERROR) {
+        finish(r, JT_VERDICT_FAILED, JT_CHILD_KILLED, "%s: %s", phase, jt_err_msg(err));
+        return;
+    }
+    jt_child_kill(&r->child, JT_CHILD_KILLED); /* normally reaped already */
+    char *how = jt_child_describe_end(&r->child);
+    switch (r->child.end) {
+    case JT_CHILD_TIMED_OUT:
+        finish(r, JT_VERDICT_TIMEOUT, JT_CHILD_KILLED, "the runner %s during %s", how, phase);
+        break;
+    case JT_CHILD_SIGNALED:
+        if (near_memory_limit(r))
+            finish(r, JT_VERDICT_MEMORY_LIMIT, JT_CHILD_KILLED,
+                   "the runner was %s near memory_limit_mb (%ld) during %s", how,
+                   r->memory_limit_mb, phase);
+        else
+            finish(r, JT_VERDICT_CRASHED, JT_CHILD_KILLED, "the runner was %s during %s", how,
+                   phase);
+        break;
+    case JT_CHILD_EXITED:
+        if (near_memory_limit(r))
+            finish(r, JT_VERDICT_MEMORY_LIMIT, JT_CHILD_KILLED,
+                   "the runner ran out of memory (memory_limit_mb %ld) and %s during %s",
+                   r->memory_limit_mb, how, phase);
+        else
+            finish(r, JT_VERDICT_FAILED, JT_CHILD_KILLED,
+                   "the runner %s during %s (did the candidate exit the process?)", how, phase);
+        break;
+    default:
+        finish(r, JT_VERDICT_FAILED, JT_CHILD_KILLED,
+               "the runner stopped answering during %s (%s)", phase, how);
+        break;
+    }
+    free(how);
+}
+
+/* Sends one command and waits for its reply, both within the deadline.
+ * Returns the parsed reply, or NULL with the verdict recorded. */
+static json_t *exchange(jt_pyrun *r, json_t *msg, const char *phase, double deadline, bool send,
+                        bool recv)
+{
+    jt_err e = JT_ERR_INIT;
+    json_t *reply = NULL;
+    char *line = NULL;
+    jt_child_io io = JT_CHILD_IO_OK;
+    if (send) {
+        char *text = json_dumps(msg, JSON_COMPACT);
+        if (!text) {
+            finish(r, JT_VERDICT_FAILED, JT_CHILD_KILLED, "%s: cannot encode the command", phase);
+            goto out;
+        }
+        io = jt_child_send_line(&r->child, text, fmax(deadline - now(), 0), &e);
+        free(text);
+    }
+    if (io == JT_CHILD_IO_OK && recv)
+        io = jt_child_recv_line(&r->child, fmax(deadline - now(), 0), &line, &e);
+    if (io != JT_CHILD_IO_OK) {
+        child_lost(r, io, phase, &e);
+        goto out;
+    }
+    if (!recv) goto out;
+    json_error_t jerr;
+    reply = json_loads(line, 0, &jerr);
+    if (!json_is_object(reply) || !json_is_boolean(json_object_get(reply, "ok"))) {
+        json_decref(reply);
+        reply = NULL;
+        finish(r, JT_VERDICT_FAILED, JT_CHILD_KILLED, "%s: malformed reply from the runner",
+               phase);
+    }
+out:
+    free(line);
+    jt_err_clear(&e);
+    return reply;
+}
+
+static const char *str_of(const json_t *o, const char *key)
+{
+    const char *s = json_string_value(json_object_get(o, key));
+    return s ? s : "";
+}
+
+static char *dup_or_null(const json_t *o, const char *key)
+{
+    const char *s = json_string_value(json_object_get(o, key));
+    return s ? jt_xstrdup(s) : NULL;
+}
+
+/* An {ok:false} reply: whose fault, and what verdict. */
+static void runner_refused(jt_pyrun *r, const json_t *reply, jt_verdict candidate_verdict,
+                           const char *phase)
+{
+    const char *type = str_of(reply, "error_type"), *msg = str_of(reply, "message");
+    if (json_is_true(json_object_get(reply, "harness")))
+        finish(r, JT_VERDICT_FAILED, JT_CHILD_KILLED, "%s: runner: %s", phase, msg);
+    else if (!strcmp(type, "MemoryError"))
+        finish(r, JT_VERDICT_MEMORY_LIMIT, JT_CHILD_KILLED, "MemoryError during %s (%ld MiB)",
+               phase, r->memory_limit_mb);
+    else
+        finish(r, candidate_verdict, JT_CHILD_KILLED, "%s%s%s", type, *msg ? ": " : "", msg);
+}
+
+static json_t *setup_message(const jt_pyrun_config *cfg)
+{
+    json_t *m = json_object();
+    json_object_set_new(m, "cmd", json_string("setup"));
+    json_object_set_new(m, "code", json_string(cfg->code));
+    json_object_set_new(m, "filename", json_string(cfg->filename ? cfg->filename : "candidate.py"));
+    json_object_set_new(m, "function_name", json_string(cfg->function_name));
+    json_object_set_new(m, "mode", json_string(cfg->mode ? cfg->mode : "call"));
+    json_object_set_new(m, "test_cases", json_deep_copy(cfg->test_cases));
+    json_object_set_new(m, "float_tolerance", json_real(cfg->float_tolerance));
+    return m;
+}
+
+static int start_child(jt_pyrun *r, const jt_pyrun_config *cfg, jt_err *err)
+{
+    const char *python = cfg->python ? cfg->python : DEFAULT_PYTHON;
+    const char *dev_runner = getenv("JOULETRACE_PYTHON_RUNNER");
+    /* not -I: it would also ignore PYTHONHASHSEED */
+    const char *argv[] = {python, "-s", "-B", "-c", jt_python_runner_source, NULL};
+    if (dev_runner && *dev_runner) {
+        argv[3] = dev_runner;
+        argv[4] = NULL;
+    }
+    r->child.argv = argv; /* borrowed only until jt_child_start returns */
+    r->child.protocol = true;
+    r->child.memory_limit_mb = cfg->memory_limit_mb;
+    r->child.cpu_limit_seconds = 60 + (long)ceil(cfg->timeout_seconds * CPU_BACKSTOP_RUNS);
+    r->child.cpu = cfg->cpu;
+    r->child.sandbox_user = cfg->sandbox_user;
+    r->child.output_cap = cfg->output_cap_bytes;
+    int rc = jt_child_start(&r->child, err);
+    r->child.argv = NULL;
+    return rc < 0 ? jt_err_prefix(err, "pyrun") : 0;
+}
+
+int jt_pyrun_start(const jt_pyrun_config *cfg, jt_pyrun **out, jt_err *err)
+{
+    int rc = -1;
+    json_t *msg = NULL, *reply = NULL;
+    jt_pyrun *r = NULL;
+    *out = NULL;
+    if (!cfg->code || !cfg->function_name || !json_is_array(cfg->test_cases))
+        return jt_err_set(err, "pyrun: code, function_name and test_cases are required");
+    if (!(cfg->timeout_seconds > 0) || !isfinite(cfg->timeout_seconds))
+        return jt_err_set(err, "pyrun: timeout_seconds must be > 0");
+    if (cfg->timeout_seconds * CPU_BACKSTOP_RUNS > 1e9)
+        return jt_err_set(err, "pyrun: timeout_seconds is too large");
+
+    r = jt_xcalloc(1, sizeof *r);
+    jt_child_init(&r->child);
+    r->timeout = cfg->timeout_seconds;
+    r->memory_limit_mb = cfg->memory_limit_mb;
+    r->n_tests = json_array_size(cfg->test_cases);
+
+    msg = setup_message(cfg);
+    bool code_ok = json_is_string(json_object_get(msg, "code")); /* jansson refuses bad UTF-8 */
+    if (code_ok && json_object_size(msg) != 7) {
+        jt_err_set(err, "pyrun: filename, function_name and mode must be valid UTF-8");
+        goto out;
+    }
+    if (!code_ok) {
+        finish(r, JT_VERDICT_LOAD_ERROR, JT_CHILD_KILLED, "the code is not valid UTF-8");
+    } else {
+        if (start_child(r, cfg, err) < 0) goto out;
+        reply = exchange(r, msg, "loading", now() + r->timeout, true, true);
+        if (reply && !json_is_true(json_object_get(reply, "ok"))) {
+            r->traceback = dup_or_null(reply, "traceback");
+            runner_refused(r, reply, JT_VERDICT_LOAD_ERROR, "loading");
+        }
+    }
+    *out = r;
+    r = NULL;
+    rc = 0;
+out:
+    json_decref(msg);
+    json_decref(reply);
+    jt_pyrun_free(r);
+    return rc;
+}
+
+static void fill_results(jt_validation *v, const json_t *results)
+{
+    size_t n = json_array_size(results);
+    v->results = jt_xcalloc(n ? n : 1, sizeof *v->results);
+    for (size_t i = 0; i < n; i++) {
+        const json_t *t = json_array_get(results, i);
+        jt_test_result *tr = &v->results[v->n_results++];
+        tr->test_id = jt_xstrdup(str_of(t, "test_id"));
+        tr->passed = json_is_true(json_object_get(t, "passed"));
+        tr->expected = dup_or_null(t, "expected");
+        tr->got = dup_or_null(t, "got");
+        tr->error_type = dup_or_null(t, "error_type");
+        tr->error_message = dup_or_null(t, "error_message");
+        v->passed += tr->passed;
+    }
+}
+
+/* Verdict of a completed validation pass; sets r->reason for failures. */
+static jt_verdict judge(jt_pyrun *r, const jt_validation *v)
+{
+    const jt_test_result *first = NULL;
+    for (size_t i = 0; i < v->n_results; i++) {
+        const jt_test_result *t = &v->results[i];
+        if (t->error_type && !strcmp(t->error_type, "MemoryError")) {
+            finish(r, JT_VERDICT_MEMORY_LIMIT, JT_CHILD_KILLED,
+                   "test '%s' raised MemoryError (memory_limit_mb %ld)", t->test_id,
+                   r->memory_limit_mb);
+            return r->verdict;
+        }
+        if (!t->passed && !first) first = t;
+    }
+    if (v->n_results != r->n_tests) {
+        finish(r, JT_VERDICT_FAILED, JT_CHILD_KILLED, "the runner answered %zu of %zu tests",
+               v->n_results, r->n_tests);
+        return r->verdict;
+    }
+    free(r->reason);
+    r->reason = NULL;
+    if (!first) return JT_VERDICT_CORRECT;
+    size_t failed = v->total - v->passed;
+    if (first->error_type)
+        r->reason = jt_xasprintf("test '%s' raised %s: %s (%zu of %zu tests failed)",
+                                 first->test_id, first->error_type,
+                                 first->error_message ? first->error_message : "", failed,
+                                 v->total);
+    else
+        r->reason = jt_xasprintf("test '%s': expected %s, got %s (%zu of %zu tests failed)",
+                                 first->test_id, first->expected ? first->expected : "?",
+                                 first->got ? first->got : "?", failed, v->total);
+    return JT_VERDICT_INCORRECT;
+}
+
+int jt_pyrun_validate(jt_pyrun *r, jt_validation *out, jt_err *err)
+{
+    memset(out, 0, sizeof *out);
+    if (r->running) return jt_err_set(err, "pyrun: validate while a run is pending");
+    out->total = r->n_tests;
+    if (!r->done) {
+        json_t *msg = json_pack("{s:s}", "cmd", "validate");
+        json_t *reply = exchange(r, msg, "validation", now() + r->timeout, true, true);
+        json_decref(msg);
+        if (reply && json_is_true(json_object_get(reply, "ok"))) {
+            fill_results(out, json_object_get(reply, "results"));
+            json_int_t ns = json_integer_value(json_object_get(reply, "elapsed_ns"));
+            out->elapsed_seconds = (double)ns / 1e9;
+            out->verdict = judge(r, out);
+        } else if (reply) {
+            runner_refused(r, reply, JT_VERDICT_FAILED, "validation");
+        }
+        json_decref(reply);
+    }
+    if (r->done) out->verdict = r->verdict;
+    out->reason = r->reason ? jt_xstrdup(r->reason) : NULL;
+    out->traceback = r->traceback ? jt_xstrdup(r->traceback) : NULL;
+    const jt_child_capture *caps[] = {&r->child.out, &r->child.err};
+    char **heads[] = {&out->stdout_head, &out->stderr_head};
+    size_t *dropped[] = {&out->stdout_dropped, &out->stderr_dropped};
+    for (int i = 0; i < 2; i++) {
+        if (caps[i]->head.len) *heads[i] = jt_xstrndup(caps[i]->head.data, caps[i]->head.len);
+        *dropped[i] = caps[i]->dropped;
+    }
+    return 0;
+}
+
+int jt_pyrun_run_begin(jt_pyrun *r, uint64_t iterations, jt_err *err)
+{
+    if (r->done) return jt_err_set(err, "pyrun: the child is gone: %s", r->reason);
+    if (r->running) return jt_err_set(err, "pyrun: a run is already pending");
+    if (iterations == 0 || iterations > INT64_MAX)
+        return jt_err_set(err, "pyrun: iterations out of range");
+    json_t *msg = json_pack("{s:s,s:I}", "cmd", "run", "iterations", (json_int_t)iterations);
+    r->run_deadline = now() + r->timeout;
+    r->running = true;
+    exchange(r, msg, "a run", r->run_deadline, true, false); /* failures surface in run_end */
+    json_decref(msg);
+    return 0;
+}
+
+int jt_pyrun_run_end(jt_pyrun *r, jt_run_result *out, jt_verdict *verdict, jt_err *err)
+{
+    memset(out, 0, sizeof *out);
+    if (!r->running && !r->done) return jt_err_set(err, "pyrun: run_end without run_begin");
+    if (!r->done) {
+        json_t *reply = exchange(r, NULL, "a run", r->run_deadline, false, true);
+        r->running = false;
+        if (reply && json_is_true(json_object_get(reply, "ok"))) {
+            out->iterations = (uint64_t)json_integer_value(json_object_get(reply, "iterations"));
+            out->elapsed_seconds =
+                (double)json_integer_value(json_object_get(reply, "elapsed_ns")) / 1e9;
+            out->cpu_seconds = (double)json_integer_value(json_object_get(reply, "cpu_ns")) / 1e9;
+            json_decref(reply);
+            return 0;
+        }
+        if (reply) runner_refused(r, reply, JT_VERDICT_INCORRECT, "a run");
+        json_decref(reply);
+    }
+    *verdict = r->verdict;
+    return jt_err_set(err, "%s", r->reason ? r->reason : "the child is gone");
+}
+
+int jt_pyrun_pid(const jt_pyrun *r)
+{
+    return r && r->child.pid > 0 ? (int)r->child.pid : -1;
+}
+
+const char *jt_pyrun_sandbox_desc(const jt_pyrun *r)
+{
+    return r ? jt_child_sandbox_desc(&r->child) : "";
+}
+
+void jt_pyrun_free(jt_pyrun *r)
+{
+    if (!r) return;
+    jt_child_release(&r->child);
+    free(r->reason);
+    free(r->traceback);
+    free(r);
+}
+
+void jt_validation_release(jt_validation *v)
+{
+    for (size_t i = 0; i < v->n_results; i++) {
+        jt_test_result *t = &v->results[i];
+        free(t->test_id);
+        free(t->expected);
+        free(t->got);
+        free(t->error_type);
+        free(t->error_message);
+    }
+    free(v->results);
+    free(v->reason);
+    free(v->stdout_head);
+    free(v->stderr_head);
+    free(v->traceback);
+    memset(v, 0, sizeof *v);
+}

@@ -1,0 +1,150 @@
+/* child — one sandboxed child process (in the spirit of git's run-command.h).
+ *
+ *   jt_child c;
+ *   jt_child_init(&c);
+ *   c.argv = argv; c.protocol = true; c.memory_limit_mb = 1024; ...
+ *   if (jt_child_start(&c, &err) < 0) ...
+ *   jt_child_send_line(&c, "...", timeout, &err);
+ *   jt_child_recv_line(&c, timeout, &line, &err);
+ *   ...
+ *   jt_child_release(&c);      kills what is left, reaps, removes the workdir
+ *
+ * What the child gets (DESIGN §8): its own session and process group; fd 0 =
+ * /dev/null, fds 1 and 2 = capture pipes, with `protocol` fd 3 = commands
+ * (it reads), fd 4 = replies (it writes), named in its environment as
+ * JOULETRACE_CMD_FD / JOULETRACE_REPLY_FD; no other fd. A fresh private
+ * working directory (its cwd and $HOME), a minimal environment (PATH, HOME,
+ * LANG=C.UTF-8, PYTHONHASHSEED=0, PYTHONDONTWRITEBYTECODE=1,
+ * PYTHONIOENCODING=utf-8, plus `env`; nothing inherited), rlimits (address
+ * space, CPU backstop, 64 MiB files, 64 fds, no core dumps), SIGKILL when the
+ * thread that started it dies (PR_SET_PDEATHSIG), pinning to `cpu`.
+ * Started as root it also gets new network, mount, IPC and PID namespaces (it
+ * is PID 1 there: everything it forks dies with it; a fresh /tmp, /var/tmp,
+ * /dev/shm and /proc; only a down loopback interface; its workdir appears as
+ * JT_CHILD_SANDBOX_HOME), then drops to `sandbox_user` with no_new_privs and
+ * RLIMIT_NPROC. Where namespaces are refused (some containers) it falls back
+ * to rlimits + user drop; jt_child_sandbox_desc() says which one applied.
+ * As PID 1 of its namespace the child ignores signals it sends itself whose
+ * action is the default (a kernel rule); hardware faults still kill it.
+ * Without namespaces two gaps remain: a descendant that calls setsid() leaves
+ * the process group and escapes the group kill, and if the harness dies
+ * without releasing the child only the child itself gets PR_SET_PDEATHSIG
+ * (it is not inherited), so its descendants may live on. In namespaces the
+ * kernel kills every process of the namespace with its PID 1.
+ *
+ * Ownership: argv, env and sandbox_user are borrowed and need to live only
+ * until jt_child_start() returns. Every fd, the workdir and the buffers below
+ * belong to the jt_child; the caller reads them and never closes or frees
+ * them; jt_child_release() does. Not thread-safe; one thread per jt_child,
+ * and PR_SET_PDEATHSIG fires when THAT thread exits. */
+#ifndef JOULETRACE_CHILD_H
+#define JOULETRACE_CHILD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/resource.h>
+#include <sys/types.h>
+
+#include "jouletrace/common.h"
+
+/* Where the workdir is mounted inside the namespaces (the child's cwd/HOME). */
+#define JT_CHILD_SANDBOX_HOME "/tmp/jouletrace-work"
+/* Protocol fds as the child sees them. */
+#define JT_CHILD_CMD_FD 3
+#define JT_CHILD_REPLY_FD 4
+
+/* How the child ended, once reaped. */
+typedef enum jt_child_end {
+    JT_CHILD_RUNNING = 0, /* not started, or still running */
+    JT_CHILD_EXITED,      /* exited by itself with exit_status */
+    JT_CHILD_SIGNALED,    /* died of a signal we did not send (term_signal): a crash */
+    JT_CHILD_TIMED_OUT,   /* we killed it at a deadline, or the RLIMIT_CPU backstop did */
+    JT_CHILD_KILLED,      /* we killed it for another reason (jt_child_kill, release) */
+} jt_child_end;
+
+/* Results of the protocol calls. */
+typedef enum jt_child_io {
+    JT_CHILD_IO_ERROR = -1, /* harness-side failure or protocol abuse; err set */
+    JT_CHILD_IO_OK = 0,
+    JT_CHILD_IO_TIMEOUT,    /* deadline passed; the child still runs (kill it) */
+    JT_CHILD_IO_CLOSED,     /* the child is gone (reaped: see `end`) or closed the channel */
+} jt_child_io;
+
+/* One captured output stream: the first `output_cap` bytes are kept, the rest
+ * counted and thrown away, and the pipe is always drained so the child never
+ * blocks on it. */
+typedef struct jt_child_capture {
+    jt_buf head;
+    size_t dropped;
+    int fd; /* our read end; -1 once at EOF */
+} jt_child_capture;
+
+typedef struct jt_child {
+    /* Set by the caller before jt_child_start() (borrowed). */
+    const char *const *argv;  /* argv[0] is a path (contains '/'); no PATH search */
+    const char *const *env;   /* extra "NAME=value"; replaces a minimal entry of that name */
+    long memory_limit_mb;     /* RLIMIT_AS; 0 = none */
+    long cpu_limit_seconds;   /* RLIMIT_CPU backstop; 0 = none */
+    int cpu;                  /* pin to this CPU; -1 (init's default) = no pinning */
+    const char *sandbox_user; /* as root, the user to run as; NULL = "nobody" */
+    size_t output_cap;        /* bytes kept per stream; 0 = 64 KiB */
+    bool protocol;            /* give the child fds 3 and 4 (see above) */
+    bool no_namespaces;       /* as root: skip namespaces (the fallback, for tests) */
+
+    /* Filled in by jt_child; read-only for the caller. */
+    pid_t pid;                /* in our PID namespace; -1 when not running */
+    char *workdir;            /* host path of the private working directory */
+    jt_child_capture out, err;
+    jt_child_end end;
+    int exit_status;          /* JT_CHILD_EXITED */
+    int term_signal;          /* JT_CHILD_SIGNALED, or the signal that ended a timeout */
+    struct rusage rusage;     /* child + its reaped descendants, once ended */
+
+    /* Private. */
+    int cmd_fd, reply_fd, pidfd;
+    jt_buf reply;             /* reply bytes read past the last complete line */
+    char *desc;
+    bool namespaced;
+} jt_child;
+
+void jt_child_init(jt_child *c);
+
+/* Creates the workdir and starts argv in the sandbox. Returns 0, or -1 (err
+ * set, nothing left behind) when the sandbox could not be set up or exec
+ * failed; a child that starts and then fails is not an error here. */
+int jt_child_start(jt_child *c, jt_err *err);
+
+/* Sends `line` plus "\n" on the command channel, draining output meanwhile.
+ * timeout_s < 0 waits without a deadline. */
+jt_child_io jt_child_send_line(jt_child *c, const char *line, double timeout_s, jt_err *err);
+
+/* Receives one reply line (without "\n"; *line malloc'd, caller frees),
+ * draining stdout/stderr meanwhile. CLOSED when the child died or closed its
+ * reply channel first: the child is then reaped and `end` says how. */
+jt_child_io jt_child_recv_line(jt_child *c, double timeout_s, char **line, jt_err *err);
+
+/* Closes the command channel and waits for the child to exit, draining its
+ * output; at the deadline it is killed (end = TIMED_OUT). Always reaps.
+ * Returns 0, or -1 on harness-side failure. */
+int jt_child_wait(jt_child *c, double timeout_s, jt_err *err);
+
+/* SIGKILLs the child's process group (its whole PID namespace as root) and
+ * reaps it, recording `why` (TIMED_OUT or KILLED) unless it had already ended
+ * by itself. No-op when not running. */
+void jt_child_kill(jt_child *c, jt_child_end why);
+
+/* Kills and reaps what still runs, closes every fd, removes the workdir
+ * (recursively, whatever the child chmod'ed), frees the buffers. Safe on an
+ * initialised, never-started or already released jt_child. */
+void jt_child_release(jt_child *c);
+
+/* "namespaces(pid,net,mount,ipc)+user nobody+rlimits" or the fallback's
+ * reason; "" before start. */
+const char *jt_child_sandbox_desc(const jt_child *c);
+/* user + system CPU seconds from rusage (0 until the child ended). */
+double jt_child_cpu_seconds(const jt_child *c);
+/* One line for reports: "exited with status 3", "killed by signal 11 (SIGSEGV)",
+ * "timed out", ... Caller frees. */
+char *jt_child_describe_end(const jt_child *c);
+
+#endif

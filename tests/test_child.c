@@ -1,0 +1,512 @@
+/* Tests for harness/exec/child.c: the sandbox a candidate runs in.
+ * Loop tests run twice as root: _i == 0 with namespaces, _i == 1 with the
+ * fallback (no namespaces, user drop only); once otherwise. Every test ends
+ * with check_clean(): no process of ours left, no workdir left. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "jouletrace/child.h"
+#include "support/testutil.h"
+
+#define PYTHON "/usr/bin/python3"
+
+static char *tmp; /* TMPDIR of the test: workdirs are created here */
+
+static int open_fds(void)
+{
+    DIR *d = opendir("/proc/self/fd");
+    int n = 0;
+    while (d && readdir(d)) n++;
+    if (d) closedir(d);
+    return n;
+}
+
+static int fds_at_setup;
+
+static void setup(void)
+{
+    fds_at_setup = open_fds();
+    tmp = jt_test_tmpdir();
+    chmod(tmp, 0711); /* the fallback's unprivileged child must traverse it */
+    setenv("TMPDIR", tmp, 1);
+}
+
+static void teardown(void)
+{
+    unsetenv("TMPDIR"); /* with CK_FORK=no the next test's tmpdir comes from /tmp */
+    jt_test_tmpdir_free(tmp);
+    tmp = NULL;
+}
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static bool root(void)
+{
+    return geteuid() == 0;
+}
+
+static int entries(const char *dir)
+{
+    DIR *d = opendir(dir);
+    ck_assert_ptr_nonnull(d);
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+    closedir(d);
+    return n;
+}
+
+static void check_clean(void)
+{
+    ck_assert_int_eq(jt_test_count_procs(NULL), 0);
+    ck_assert_int_eq(entries(tmp), 0);
+    ck_assert_int_eq(open_fds(), fds_at_setup);
+}
+
+/* Starts argv with the loop's namespace choice and returns once it is running. */
+static void start(jt_child *c, const char *const *argv, int no_ns)
+{
+    jt_err err = JT_ERR_INIT;
+    c->argv = argv;
+    c->no_namespaces = no_ns;
+    ck_assert_msg(jt_child_start(c, &err) == 0, "start: %s", jt_err_msg(&err));
+    jt_err_clear(&err);
+}
+
+static void run_to_end(jt_child *c, const char *const *argv, int no_ns, double timeout)
+{
+    jt_err err = JT_ERR_INIT;
+    start(c, argv, no_ns);
+    ck_assert_int_eq(jt_child_wait(c, timeout, &err), 0);
+    jt_err_clear(&err);
+}
+
+START_TEST(env_is_minimal)
+{
+    setenv("JT_SECRET_TOKEN", "hunter2", 1);
+    const char *argv[] = {"/usr/bin/env", NULL};
+    const char *extra[] = {"EXTRA=yes", "PYTHONIOENCODING=ascii", NULL};
+    jt_child c;
+    jt_child_init(&c);
+    c.env = extra;
+    run_to_end(&c, argv, _i, 10);
+    ck_assert_int_eq(c.end, JT_CHILD_EXITED);
+    char *want = jt_xasprintf("PATH=/usr/local/bin:/usr/bin:/bin\nLANG=C.UTF-8\nPYTHONHASHSEED=0\n"
+                              "PYTHONDONTWRITEBYTECODE=1\nPYTHONIOENCODING=ascii\nHOME=%s\n"
+                              "EXTRA=yes\n",
+                              root() && !_i ? JT_CHILD_SANDBOX_HOME : c.workdir);
+    ck_assert_str_eq(jt_buf_str(&c.out.head), want);
+    free(want);
+    jt_child_release(&c);
+    check_clean();
+}
+END_TEST
+
+/* fds, stdin, rlimits as the child sees them. */
+START_TEST(fds_stdin_and_limits)
+{
+    int leak = open("/dev/null", O_RDONLY); /* no O_CLOEXEC: must still not leak */
+    ck_assert_int_ge(dup2(leak, 40), 0);
+    const char *script =
+        "import os, resource, sys\n"
+        "fds = []\n"
+        "for fd in range(256):\n"
+        "    try: os.fstat(fd); fds.append(fd)\n"
+        "    except OSError: pass\n"
+        "R = resource\n"
+        "print(fds, os.readlink('/proc/self/fd/0'), repr(sys.stdin.read()))\n"
+        "print([R.getrlimit(r) for r in (R.RLIMIT_NOFILE, R.RLIMIT_FSIZE, R.RLIMIT_CORE,"
+        " R.RLIMIT_AS, R.RLIMIT_CPU)])\n";
+    const char *argv[] = {PYTHON, "-c", script, NULL};
+    jt_child c;
+    jt_child_init(&c);
+    c.protocol = true;
+    c.memory_limit_mb = 512;
+    c.cpu_limit_seconds = 100;
+    run_to_end(&c, argv, _i, 10);
+    ck_assert_msg(c.end == JT_CHILD_EXITED && c.exit_status == 0, "%s", jt_buf_str(&c.err.head));
+    ck_assert_str_eq(jt_buf_str(&c.out.head),
+                     "[0, 1, 2, 3, 4] /dev/null ''\n"
+                     "[(64, 64), (67108864, 67108864), (0, 0), (536870912, 536870912), "
+                     "(100, 101)]\n");
+    jt_child_release(&c);
+    close(leak);
+    close(40);
+    check_clean();
+}
+END_TEST
+
+START_TEST(identity_and_isolation)
+{
+    const char *script =
+        "import os, socket\n"
+        "st = open('/proc/self/status').read()\n"
+        "nnp = [l.split()[1] for l in st.splitlines() if l.startswith('NoNewPrivs')][0]\n"
+        "print('uid=%d gid=%d groups=%s nnp=%s'\n"
+        "      % (os.getuid(), os.getgid(), os.getgroups(), nnp))\n"
+        "print('pid1=%s if=%s' % (os.getpid() == 1, [n for _, n in socket.if_nameindex()]))\n"
+        "print('cwd=%s home=%s' % (os.getcwd() == os.environ['HOME'], os.environ['HOME']))\n"
+        "open('written', 'w').write('x')\n"
+        "print('tmp=%s procs=%s' % (sorted(os.listdir('/tmp')),"
+        " [p for p in os.listdir('/proc') if p.isdigit()]))\n"
+        "import resource; print('nproc=%s' % (resource.getrlimit(resource.RLIMIT_NPROC),))\n";
+    const char *argv[] = {PYTHON, "-c", script, NULL};
+    jt_child c;
+    jt_child_init(&c);
+    run_to_end(&c, argv, _i, 10);
+    ck_assert_msg(c.end == JT_CHILD_EXITED && c.exit_status == 0, "%s", jt_buf_str(&c.err.head));
+    const char *out = jt_buf_str(&c.out.head);
+    if (!root()) {
+        ck_assert_str_eq(jt_child_sandbox_desc(&c),
+                         "not root: no namespaces, no user drop; no_new_privs; rlimits");
+        ck_assert_ptr_nonnull(strstr(out, "nnp=1\npid1=False"));
+    } else if (_i == 0) {
+        ck_assert_ptr_nonnull(strstr(jt_child_sandbox_desc(&c), "pid,net,mount,ipc namespaces"));
+        ck_assert_str_eq(out, "uid=65534 gid=65534 groups=[] nnp=1\n"
+                              "pid1=True if=['lo']\n"
+                              "cwd=True home=" JT_CHILD_SANDBOX_HOME "\n"
+                              "tmp=['jouletrace-work'] procs=['1']\n"
+                              "nproc=(64, 64)\n");
+    } else {
+        ck_assert_ptr_nonnull(strstr(jt_child_sandbox_desc(&c), "no namespaces (disabled)"));
+        ck_assert_ptr_nonnull(strstr(out, "uid=65534 gid=65534 groups=[] nnp=1\npid1=False"));
+        ck_assert_ptr_nonnull(strstr(out, "cwd=True"));
+        ck_assert_ptr_nonnull(strstr(out, "nproc=(64, 64)"));
+    }
+    /* the file it wrote landed in the workdir we own */
+    char *written = jt_xasprintf("%s/written", c.workdir);
+    ck_assert_int_eq(access(written, F_OK), 0);
+    free(written);
+    jt_child_release(&c);
+    check_clean();
+}
+END_TEST
+
+/* A grandchild must die with the child when the deadline kills it. */
+START_TEST(timeout_kills_the_group)
+{
+    char marker[64];
+    snprintf(marker, sizeof marker, "jt-grandchild-%d", (int)getpid());
+    /* the marker is assembled at run time, so the child's own cmdline lacks it */
+    char *script = jt_xasprintf(
+        "import os, subprocess, time\n"
+        "subprocess.Popen(['" PYTHON "', '-c', 'import time; time.sleep(300)',"
+        " 'jt-grand' + 'child-%d'])\n"
+        "os.write(4, b'ready\\n')\n"
+        "time.sleep(300)\n",
+        (int)getpid());
+    const char *argv[] = {PYTHON, "-c", script, NULL};
+    jt_child c;
+    jt_child_init(&c);
+    c.protocol = true;
+    jt_err err = JT_ERR_INIT;
+    start(&c, argv, _i);
+    char *line = NULL;
+    ck_assert_int_eq(jt_child_recv_line(&c, 10, &line, &err), JT_CHILD_IO_OK);
+    ck_assert_str_eq(line, "ready");
+    free(line);
+    /* the child (our child) + the marked grandchild: the check below can see both */
+    ck_assert_int_eq(jt_test_count_procs(marker), 2);
+    double t0 = now();
+    ck_assert_int_eq(jt_child_wait(&c, 0.3, &err), 0);
+    ck_assert_double_lt(now() - t0, 2.0);
+    ck_assert_int_eq(c.end, JT_CHILD_TIMED_OUT);
+    ck_assert_int_eq(jt_test_count_procs(marker), 0);
+    jt_child_release(&c);
+    free(script);
+    check_clean();
+}
+END_TEST
+
+START_TEST(workdir_removed_despite_chmod)
+{
+    const char *argv[] = {"/bin/sh", "-c",
+                          "mkdir -p a/b/c && echo x > a/b/c/f && ln -s /etc/passwd a/link && "
+                          "chmod 0 a/b/c a/b a && chmod 500 .",
+                          NULL};
+    jt_child c;
+    jt_child_init(&c);
+    run_to_end(&c, argv, _i, 10);
+    ck_assert_msg(c.end == JT_CHILD_EXITED && c.exit_status == 0, "%s", jt_buf_str(&c.err.head));
+    char *dir = jt_xstrdup(c.workdir);
+    struct stat st;
+    ck_assert_int_eq(stat(dir, &st), 0);
+    jt_child_release(&c);
+    ck_assert_int_eq(stat(dir, &st), -1);
+    ck_assert_int_eq(errno, ENOENT);
+    ck_assert_int_eq(access("/etc/passwd", F_OK), 0); /* the link was not followed */
+    free(dir);
+    check_clean();
+}
+END_TEST
+
+START_TEST(output_is_capped_and_drained)
+{
+    const char *argv[] = {"/bin/sh", "-c",
+                          "head -c 1048576 /dev/zero; head -c 300000 /dev/zero >&2; echo done >&2",
+                          NULL};
+    jt_child c;
+    jt_child_init(&c);
+    c.output_cap = 1000;
+    run_to_end(&c, argv, _i, 10);
+    ck_assert_int_eq(c.end, JT_CHILD_EXITED);
+    ck_assert_int_eq(c.exit_status, 0);
+    ck_assert_uint_eq(c.out.head.len, 1000);
+    ck_assert_uint_eq(c.out.dropped, 1048576 - 1000);
+    ck_assert_uint_eq(c.err.head.len, 1000);
+    ck_assert_uint_eq(c.err.dropped, 300000 + 5 - 1000);
+    jt_child_release(&c);
+    check_clean();
+}
+END_TEST
+
+START_TEST(protocol_roundtrip_and_timeout)
+{
+    const char *script = "import os\n"
+                         "f = os.fdopen(3, 'rb')\n"
+                         "for line in f:\n"
+                         "    if not line.startswith(b'silent'):\n"
+                         "        data = line.upper()\n"
+                         "        while data: data = data[os.write(4, data):]\n";
+    const char *argv[] = {PYTHON, "-c", script, NULL};
+    jt_child c;
+    jt_child_init(&c);
+    c.protocol = true;
+    jt_err err = JT_ERR_INIT;
+    start(&c, argv, _i);
+    char *line = NULL;
+    ck_assert_int_eq(jt_child_send_line(&c, "hello", 5, &err), JT_CHILD_IO_OK);
+    ck_assert_int_eq(jt_child_recv_line(&c, 5, &line, &err), JT_CHILD_IO_OK);
+    ck_assert_str_eq(line, "HELLO");
+    free(line);
+    /* larger than any pipe or socket buffer in both directions */
+    char *big = jt_xmalloc(1 << 20);
+    memset(big, 'a', (1 << 20) - 1);
+    big[(1 << 20) - 1] = '\0';
+    ck_assert_int_eq(jt_child_send_line(&c, big, 10, &err), JT_CHILD_IO_OK);
+    ck_assert_int_eq(jt_child_recv_line(&c, 10, &line, &err), JT_CHILD_IO_OK);
+    ck_assert_uint_eq(strlen(line), (1 << 20) - 1);
+    ck_assert_int_eq(line[0], 'A');
+    free(line);
+    free(big);
+    ck_assert_int_eq(jt_child_send_line(&c, "silent", 5, &err), JT_CHILD_IO_OK);
+    double t0 = now();
+    ck_assert_int_eq(jt_child_recv_line(&c, 0.2, &line, &err), JT_CHILD_IO_TIMEOUT);
+    ck_assert_double_lt(now() - t0, 1.0);
+    ck_assert_int_eq(c.end, JT_CHILD_RUNNING);
+    /* EOF on the commands: it exits by itself */
+    ck_assert_int_eq(jt_child_wait(&c, 10, &err), 0);
+    ck_assert_int_eq(c.end, JT_CHILD_EXITED);
+    ck_assert_int_eq(c.exit_status, 0);
+    ck_assert_int_eq(jt_child_recv_line(&c, 1, &line, &err), JT_CHILD_IO_CLOSED);
+    jt_child_release(&c);
+    check_clean();
+}
+END_TEST
+
+START_TEST(reply_then_death_is_closed)
+{
+    const char *argv[] = {PYTHON, "-c", "import os; os.write(4, b'bye\\n'); os._exit(3)", NULL};
+    jt_child c;
+    jt_child_init(&c);
+    c.protocol = true;
+    jt_err err = JT_ERR_INIT;
+    start(&c, argv, _i);
+    char *line = NULL;
+    ck_assert_int_eq(jt_child_recv_line(&c, 5, &line, &err), JT_CHILD_IO_OK);
+    ck_assert_str_eq(line, "bye");
+    free(line);
+    ck_assert_int_eq(jt_child_recv_line(&c, 5, &line, &err), JT_CHILD_IO_CLOSED);
+    ck_assert_int_eq(c.end, JT_CHILD_EXITED);
+    ck_assert_int_eq(c.exit_status, 3);
+    jt_child_release(&c);
+    check_clean();
+}
+END_TEST
+
+/* A real fault kills even PID 1 of a namespace. */
+START_TEST(segfault_is_a_crash)
+{
+    const char *argv[] = {PYTHON, "-c", "import ctypes; ctypes.string_at(0)", NULL};
+    jt_child c;
+    jt_child_init(&c);
+    run_to_end(&c, argv, _i, 10);
+    ck_assert_int_eq(c.end, JT_CHILD_SIGNALED);
+    ck_assert_int_eq(c.term_signal, SIGSEGV);
+    char *how = jt_child_describe_end(&c);
+    ck_assert_str_eq(how, "killed by signal 11 (SIGSEGV)");
+    free(how);
+    jt_child_release(&c);
+    check_clean();
+}
+END_TEST
+
+START_TEST(cpu_limit_is_a_timeout)
+{
+    const char *argv[] = {PYTHON, "-c", "while True: pass", NULL};
+    jt_child c;
+    jt_child_init(&c);
+    c.cpu_limit_seconds = 1;
+    double t0 = now();
+    run_to_end(&c, argv, _i, 20);
+    ck_assert_double_lt(now() - t0, 10.0);
+    ck_assert_int_eq(c.end, JT_CHILD_TIMED_OUT);
+    ck_assert_double_ge(jt_child_cpu_seconds(&c), 0.9); /* rusage is coarse */
+    jt_child_release(&c);
+    check_clean();
+}
+END_TEST
+
+START_TEST(memory_limit_applies)
+{
+    const char *argv[] = {PYTHON, "-c", "b = bytearray(200 << 20)", NULL};
+    jt_child c;
+    jt_child_init(&c);
+    c.memory_limit_mb = 100;
+    run_to_end(&c, argv, _i, 10);
+    ck_assert_int_eq(c.end, JT_CHILD_EXITED);
+    ck_assert_int_eq(c.exit_status, 1);
+    ck_assert_ptr_nonnull(strstr(jt_buf_str(&c.err.head), "MemoryError"));
+    jt_child_release(&c);
+    check_clean();
+}
+END_TEST
+
+START_TEST(pinned_to_the_cpu)
+{
+    cpu_set_t set;
+    ck_assert_int_eq(sched_getaffinity(0, sizeof set, &set), 0);
+    int cpu = -1;
+    for (int i = 0; i < CPU_SETSIZE; i++)
+        if (CPU_ISSET(i, &set)) cpu = i;
+    const char *argv[] = {PYTHON, "-c", "import os; print(sorted(os.sched_getaffinity(0)))", NULL};
+    jt_child c;
+    jt_child_init(&c);
+    c.cpu = cpu;
+    run_to_end(&c, argv, _i, 10);
+    char *want = jt_xasprintf("[%d]\n", cpu);
+    ck_assert_str_eq(jt_buf_str(&c.out.head), want);
+    free(want);
+    jt_child_release(&c);
+    check_clean();
+}
+END_TEST
+
+START_TEST(exec_failure_leaves_nothing)
+{
+    const char *argv[] = {"/nonexistent/program", NULL};
+    jt_child c;
+    jt_child_init(&c);
+    c.argv = argv;
+    c.no_namespaces = _i;
+    jt_err err = JT_ERR_INIT;
+    ck_assert_int_eq(jt_child_start(&c, &err), -1);
+    ck_assert_str_eq(jt_err_msg(&err),
+                     "cannot start '/nonexistent/program': execve: No such file or directory");
+    ck_assert_ptr_null(c.workdir);
+    ck_assert_int_eq(c.pid, -1);
+    jt_child_release(&c); /* harmless after a failed start */
+    jt_err_clear(&err);
+    const char *bare[] = {"python3", NULL};
+    c.argv = bare;
+    ck_assert_int_eq(jt_child_start(&c, &err), -1);
+    jt_err_clear(&err);
+    check_clean();
+}
+END_TEST
+
+/* Whether `pid` is gone or a zombie, waiting up to `seconds` for it. */
+static bool dies_within(pid_t pid, double seconds)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    for (double end = now() + seconds; now() < end;) {
+        char *stat = jt_test_read_file(path);
+        char *rp = stat ? strrchr(stat, ')') : NULL;
+        bool dead = !rp || rp[2] == 'Z' || rp[2] == 'X';
+        free(stat);
+        if (dead) return true;
+        struct timespec ts = {0, 10000000L}; /* polling an event, not pacing the test */
+        nanosleep(&ts, NULL);
+    }
+    return false;
+}
+
+/* A harness that dies without releasing its child takes the child along
+ * (PR_SET_PDEATHSIG; in namespaces, everything the child forked too). */
+START_TEST(harness_death_kills_the_child)
+{
+    int pfd[2];
+    ck_assert_int_eq(pipe(pfd), 0);
+    pid_t harness = fork();
+    ck_assert_int_ge(harness, 0);
+    if (harness == 0) { /* plays a harness that crashes */
+        const char *argv[] = {PYTHON, "-c", "import time; time.sleep(300)", NULL};
+        jt_child c;
+        jt_child_init(&c);
+        c.argv = argv;
+        c.no_namespaces = _i;
+        jt_err err = JT_ERR_INIT;
+        if (jt_child_start(&c, &err) < 0) _exit(1);
+        char msg[4200];
+        int n = snprintf(msg, sizeof msg, "%d %s", (int)c.pid, c.workdir);
+        if (write(pfd[1], msg, (size_t)n) != n) _exit(1);
+        _exit(0);
+    }
+    close(pfd[1]);
+    char msg[4200] = "";
+    ssize_t n = read(pfd[0], msg, sizeof msg - 1);
+    close(pfd[0]);
+    int status;
+    ck_assert_int_eq(waitpid(harness, &status, 0), harness);
+    ck_assert_int_gt(n, 0);
+    msg[n] = '\0';
+    int pid = atoi(msg);
+    ck_assert_int_gt(pid, 1);
+    ck_assert_msg(dies_within(pid, 5), "child %d outlived its harness", pid);
+    jt_test_rmtree(strchr(msg, ' ') + 1); /* a dead harness cannot clean up its workdir */
+    check_clean();
+}
+END_TEST
+
+static Suite *child_suite(void)
+{
+    Suite *s = suite_create("child");
+    TCase *tc = tcase_create("sandbox");
+    int modes = root() ? 2 : 1;
+    tcase_set_timeout(tc, 30);
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_loop_test(tc, env_is_minimal, 0, modes);
+    tcase_add_loop_test(tc, fds_stdin_and_limits, 0, modes);
+    tcase_add_loop_test(tc, identity_and_isolation, 0, modes);
+    tcase_add_loop_test(tc, timeout_kills_the_group, 0, modes);
+    tcase_add_loop_test(tc, workdir_removed_despite_chmod, 0, modes);
+    tcase_add_loop_test(tc, output_is_capped_and_drained, 0, modes);
+    tcase_add_loop_test(tc, protocol_roundtrip_and_timeout, 0, modes);
+    tcase_add_loop_test(tc, reply_then_death_is_closed, 0, modes);
+    tcase_add_loop_test(tc, segfault_is_a_crash, 0, modes);
+    tcase_add_loop_test(tc, cpu_limit_is_a_timeout, 0, modes);
+    tcase_add_loop_test(tc, memory_limit_applies, 0, modes);
+    tcase_add_loop_test(tc, pinned_to_the_cpu, 0, modes);
+    tcase_add_loop_test(tc, exec_failure_leaves_nothing, 0, modes);
+    tcase_add_loop_test(tc, harness_death_kills_the_child, 0, modes);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+JT_TEST_MAIN(child_suite)
