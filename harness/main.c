@@ -12,6 +12,7 @@ static const jt_command jt_commands[] = {
     {"run", jt_cmd_run, "validate and measure every candidate of a suite"},
     {"validate", jt_cmd_validate, "check every candidate's correctness (no energy)"},
     {"calibrate", jt_cmd_calibrate, "measure the idle baseline of socket 0"},
+    {"measure", jt_cmd_measure, "one candidate from the seed's request JSON on stdin"},
     {"status", jt_cmd_status, "energy backends, permissions and what `auto` would use"},
 };
 #define N_COMMANDS (sizeof jt_commands / sizeof jt_commands[0])

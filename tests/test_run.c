@@ -284,6 +284,57 @@ START_TEST(sigkill_then_resume_measures_each_candidate_once)
 }
 END_TEST
 
+START_TEST(measure_answers_in_the_seed_shape)
+{
+    env e;
+    env_init(&e);
+    calibrate(&e);
+    const char *argv[] = {jt_test_binary(), "measure", "--backend", "model", NULL};
+    const char *req = "{\"candidate_code\": \"def solve(x):\\n    return x * x\\n\", "
+                      "\"function_name\": \"solve\", \"test_cases\": ["
+                      "{\"test_id\": \"t1\", \"inputs\": [2], \"expected_output\": 4},"
+                      "{\"test_id\": \"t2\", \"inputs\": [7], \"expected_output\": 49}],"
+                      "\"energy_measurement_trials\": 4, \"min_trials\": 3,"
+                      "\"min_trial_seconds\": 0.02, \"timeout_seconds\": 20}";
+    char *out = NULL, *err = NULL;
+    int rc = jt_test_run(argv, (const char *const *)e.envs, req, &out, &err);
+    ck_assert_msg(rc == 0, "measure: %d %s", rc, err);
+    json_t *r = json_loads(out, 0, NULL);
+    ck_assert_msg(r != NULL, "%s", out);
+    json_t *v = json_object_get(r, "validation");
+    ck_assert(json_is_true(json_object_get(v, "is_correct")));
+    ck_assert_int_eq(json_integer_value(json_object_get(v, "passed_tests")), 2);
+    ck_assert_int_eq(json_integer_value(json_object_get(v, "total_tests")), 2);
+    json_t *m = json_object_get(r, "energy_metrics");
+    static const char *const keys[] = {"median_package_energy_joules", "median_ram_energy_joules",
+                                       "median_total_energy_joules", "median_execution_time_seconds",
+                                       "energy_per_test_case_joules", "power_consumption_watts", NULL};
+    for (size_t i = 0; keys[i]; i++)
+        ck_assert_msg(json_number_value(json_object_get(m, keys[i])) > 0, "%s", keys[i]);
+    ck_assert_str_eq(json_string_value(json_object_get(r, "energy_source")), "model");
+    json_decref(r);
+    free(out), free(err);
+
+    /* wrong answer: status incorrect, no energy */
+    const char *wrong = "{\"candidate_code\": \"def solve(x): return x\", \"function_name\": \"solve\","
+                        "\"test_cases\": [{\"inputs\": [3], \"expected_output\": 9}]}";
+    ck_assert_int_eq(jt_test_run(argv, (const char *const *)e.envs, wrong, &out, &err), 0);
+    r = json_loads(out, 0, NULL);
+    ck_assert_str_eq(json_string_value(json_object_get(r, "status")), "incorrect");
+    ck_assert(json_is_null(json_object_get(r, "energy_metrics")));
+    json_decref(r);
+    free(out), free(err);
+
+    /* a typo in the request is a usage error with a suggestion */
+    const char *typo = "{\"candidate_code\": \"\", \"function_name\": \"f\", \"test_cases\": [],"
+                       "\"timeout_second\": 3}";
+    ck_assert_int_eq(jt_test_run(argv, (const char *const *)e.envs, typo, &out, &err), 2);
+    ck_assert_msg(strstr(err, "unknown key 'timeout_second' (did you mean 'timeout_seconds'?)"), "%s", err);
+    free(out), free(err);
+    env_free(&e);
+}
+END_TEST
+
 static Suite *run_suite(void)
 {
     Suite *s = suite_create("run");
@@ -293,6 +344,7 @@ static Suite *run_suite(void)
     tcase_add_test(tc, model_run_end_to_end);
     tcase_add_test(tc, busy_lock_refuses_with_holder);
     tcase_add_test(tc, sigkill_then_resume_measures_each_candidate_once);
+    tcase_add_test(tc, measure_answers_in_the_seed_shape);
     suite_add_tcase(s, tc);
     return s;
 }

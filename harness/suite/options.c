@@ -212,3 +212,57 @@ void jt_options_describe(FILE *f)
         fprintf(f, "  %-26s default %-8s %s\n", opt_table[i].key, opt_table[i].def,
                 opt_table[i].help);
 }
+
+int jt_option_apply_json(jt_options *o, const char *key, const json_t *val, jt_err *err)
+{
+    const opt_def *def = NULL;
+    for (size_t i = 0; i < N_OPTS && !def; i++)
+        if (!strcmp(opt_table[i].key, key)) def = &opt_table[i];
+    if (!def) return 0;
+    void *field = (char *)o + def->offset;
+    switch (def->type) {
+    case OPT_LONG: {
+        if (!json_is_integer(val)) return jt_err_set(err, "'%s' must be an integer", key);
+        json_int_t v = json_integer_value(val);
+        if (v < (json_int_t)def->min || v > (json_int_t)def->max)
+            return jt_err_set(err, "'%s' must be between %.0f and %.0f, not %lld", key, def->min,
+                              def->max, (long long)v);
+        *(long *)field = (long)v;
+        return 1;
+    }
+    case OPT_DOUBLE: {
+        if (!json_is_number(val)) return jt_err_set(err, "'%s' must be a number", key);
+        double v = json_number_value(val);
+        if (!isfinite(v) || v < def->min || v > def->max)
+            return jt_err_set(err, "'%s' must be between %g and %g, not %g", key, def->min,
+                              def->max, v);
+        *(double *)field = v;
+        return 1;
+    }
+    case OPT_BOOL:
+        if (!json_is_boolean(val)) return jt_err_set(err, "'%s' must be true or false", key);
+        *(bool *)field = json_is_true(val);
+        return 1;
+    case OPT_STR:
+    case OPT_ENUM:
+    case OPT_PROGRAM: {
+        const char *s = json_string_value(val);
+        if (!s || !*s) return jt_err_set(err, "'%s' must be a non-empty string", key);
+        char *v = NULL;
+        if (def->type == OPT_ENUM) {
+            size_t i = 0;
+            while (def->choices[i] && strcmp(def->choices[i], s)) i++;
+            if (!def->choices[i]) return jt_err_set(err, "'%s' cannot be '%s'", key, s);
+            v = jt_xstrdup(s);
+        } else if (def->type == OPT_PROGRAM) {
+            if (!(v = find_program(s))) return jt_err_set(err, "'%s': no executable '%s'", key, s);
+        } else {
+            v = jt_xstrdup(s);
+        }
+        free(*(char **)field);
+        *(char **)field = v;
+        return 1;
+    }
+    }
+    return 0;
+}

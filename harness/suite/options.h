@@ -12,6 +12,10 @@
 int jt_option_apply(jt_options *o, jt_ydoc *d, const yaml_node_t *key, const yaml_node_t *val,
                     jt_err *err);
 
+/* The same for a JSON value (jouletrace measure's request): 1 applied, 0 not
+ * an option, -1 with "'key' must be ..." in err. */
+int jt_option_apply_json(jt_options *o, const char *key, const json_t *val, jt_err *err);
+
 /* NULL-terminated list of option keys (for "did you mean"). */
 const char *const *jt_option_keys(void);
 

@@ -90,6 +90,14 @@ typedef struct jt_suite {
 int jt_suite_load(const char *path, jt_suite **out, jt_err *err);
 void jt_suite_free(jt_suite *s);
 
+/* A one-candidate suite from the seed service's request JSON (what
+ * `jouletrace measure` reads): candidate_code, function_name, test_cases
+ * [{test_id, inputs, expected_output}], and any option (energy_measurement_
+ * trials, timeout_seconds, min_trials, ...). Values use the typed encoding
+ * ({"__int__": "..."} for integers beyond int64). Unknown keys are errors
+ * ("unknown key 'x' (did you mean 'y'?)"). `name` names the suite. */
+int jt_suite_from_request(const json_t *req, const char *name, jt_suite **out, jt_err *err);
+
 /* Index of the test set with that id, or -1. */
 long jt_suite_find_test_set(const jt_suite *s, const char *id);
 
