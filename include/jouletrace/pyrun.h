@@ -50,7 +50,36 @@ typedef struct jt_pyrun_config {
     int cpu;                     /* pin the child to this CPU; -1 = do not pin */
     const char *sandbox_user;    /* user to drop to when started as root ("nobody") */
     size_t output_cap_bytes;     /* captured stdout/stderr kept per stream (0 = 64 KiB) */
+
+    /* How a test's output is judged (NULL = "exact"): "exact" (the rules
+     * above), "close" (floats anywhere in the value compare with
+     * math.isclose(rel_tol=rtol, abs_tol=atol); everything else exact),
+     * "set" (the output and the expected value compare as sets, order and
+     * duplicates ignored), "not_none" (any output but None passes),
+     * "checker" (checker_code defines check(inputs, expected, output) and
+     * its truth decides; inputs are a fresh copy). */
+    const char *comparator;
+    double atol, rtol;
+    const char *checker_code;
+    /* Run once in the candidate's namespace after loading it (imports a
+     * dataset's tests need, e.g. MBPP's test_imports). NULL = none. */
+    const char *setup_code;
+    /* mode "method": exec the usual LeetCode prelude (typing names,
+     * collections, heapq, bisect, functools, itertools, math, ListNode,
+     * TreeNode) before the candidate. */
+    bool prelude;
+    /* Exec the candidate's code afresh (a new module namespace) before every
+     * iteration of a run, so caches in module globals or lru_cache cannot
+     * carry over. The re-exec is inside the timed region (documented). */
+    bool reload_per_iteration;
 } jt_pyrun_config;
+
+/* Mode "script": each test case is {test_id, script} instead of
+ * inputs/expected_output; the script (e.g. HumanEval's `def check(candidate):
+ * ...` followed by `check(entry_point)`, or one MBPP assert) is compiled once
+ * and exec'd per iteration in a fresh copy of the candidate's globals. It
+ * passes when it raises nothing. function_name must still name a callable
+ * (the entry point). */
 
 /* Candidate-level verdicts of validation; also the statuses `validate` prints. */
 typedef enum jt_verdict {
@@ -116,6 +145,16 @@ int jt_pyrun_validate(jt_pyrun *r, jt_validation *out, jt_err *err);
  * *verdict and a reason in err; the child is then gone. */
 int jt_pyrun_run_begin(jt_pyrun *r, uint64_t iterations, jt_err *err);
 int jt_pyrun_run_end(jt_pyrun *r, jt_run_result *out, jt_verdict *verdict, jt_err *err);
+
+/* Runs the candidate once per test case on fresh copies of the inputs and
+ * returns what it returned, in the typed encoding (so the caller can store
+ * them as expected outputs: ground truth from a reference solution, as
+ * EvalPlus does). *outputs is a new array, one entry per test case; a test
+ * whose call raised is {"__error__": "Type: message"}; an output that has no
+ * encoding (an arbitrary object) is {"__error__": "unencodable <type>"}.
+ * -1 with *verdict when the child failed (timeout, crash, ...). Modes call
+ * and method only. */
+int jt_pyrun_outputs(jt_pyrun *r, json_t **outputs, jt_verdict *verdict, jt_err *err);
 
 /* pid of the child (for /proc telemetry), or -1 when gone. */
 int jt_pyrun_pid(const jt_pyrun *r);
