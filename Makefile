@@ -19,7 +19,7 @@ DESTDIR ?=
 
 CC      ?= cc
 PKG_CONFIG ?= pkg-config
-PKGS    := yaml-0.1 gsl jansson
+PKGS    := yaml-0.1 gsl jansson zlib
 
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 

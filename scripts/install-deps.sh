@@ -5,7 +5,7 @@
 #   scripts/install-deps.sh --report   also what the report screenshot check needs
 set -eu
 
-pkgs="build-essential pkg-config libyaml-dev libcsv-dev libgsl-dev libjansson-dev check python3"
+pkgs="build-essential pkg-config libyaml-dev libcsv-dev libgsl-dev libjansson-dev zlib1g-dev check python3"
 case "${1:-}" in
   --report) pkgs="$pkgs chromium" ;;
   "") ;;

@@ -16,20 +16,11 @@
 #include <sys/stat.h>
 
 #include "jouletrace/fsutil.h"
+#include "suite/loader.h"
 #include "suite/options.h"
 #include "suite/yamlvalue.h"
 
-typedef struct loader {
-    jt_suite *s;
-    jt_err *err;
-    size_t budget;       /* JT_YAML_NODE_BUDGET shared by every value */
-    json_t *ts_ids;      /* test set id → {index, mark} */
-    json_t *cand_ids;    /* candidate id → "FILE:LINE:COL" of its definition */
-    jt_options defaults;
-    unsigned depth;      /* include nesting */
-} loader;
 
-#define MAX_INCLUDE_DEPTH 8
 
 static const char *const top_keys[] = {"suite", "description", "defaults", "test_sets",
                                        "candidates", NULL};
@@ -43,7 +34,7 @@ static const char *const modes[] = {"call", NULL};
 
 /* ---- small helpers ------------------------------------------------------ */
 
-static const char *intern_file(jt_suite *s, const char *name)
+const char *jt_ld_intern_file(jt_suite *s, const char *name)
 {
     for (size_t i = 0; i < s->n_files_; i++)
         if (!strcmp(s->files_[i], name)) return s->files_[i];
@@ -52,13 +43,13 @@ static const char *intern_file(jt_suite *s, const char *name)
     return s->files_[s->n_files_++];
 }
 
-static jt_mark mark_of(const jt_ydoc *d, const yaml_node_t *n)
+jt_mark jt_ld_mark_of(const jt_ydoc *d, const yaml_node_t *n)
 {
     jt_mark m = {d->file, (unsigned)n->start_mark.line + 1, (unsigned)n->start_mark.column + 1};
     return m;
 }
 
-static char *mark_text(const jt_ydoc *d, const yaml_node_t *n)
+char *jt_ld_mark_text(const jt_ydoc *d, const yaml_node_t *n)
 {
     return jt_xasprintf("%s:%zu:%zu", d->file, n->start_mark.line + 1, n->start_mark.column + 1);
 }
@@ -73,7 +64,7 @@ static char *dir_of(const char *path)
 }
 
 /* `rel` resolved against the directory `base_file` lives in. */
-static char *resolve_path(const char *base_file, const char *rel)
+char *jt_ld_resolve_path(const char *base_file, const char *rel)
 {
     if (rel[0] == '/') return jt_xstrdup(rel);
     char *dir = dir_of(base_file);
@@ -82,7 +73,7 @@ static char *resolve_path(const char *base_file, const char *rel)
     return p;
 }
 
-static int read_text_file(const char *path, char **out, jt_err *err)
+int jt_ld_read_text_file(const char *path, char **out, jt_err *err)
 {
     struct stat st;
     if (stat(path, &st) != 0) return jt_err_set(err, "%s", strerror(errno));
@@ -103,30 +94,30 @@ static int read_text_file(const char *path, char **out, jt_err *err)
     return 0;
 }
 
-static const char *node_kind(const yaml_node_t *n)
+const char *jt_ld_node_kind(const yaml_node_t *n)
 {
     if (n->type == YAML_SEQUENCE_NODE) return "a list";
     if (n->type == YAML_MAPPING_NODE) return "a mapping";
     return jt_yaml_scalar_kind_name(jt_yaml_scalar_kind(n));
 }
 
-static int expect_type(loader *ld, jt_ydoc *d, const yaml_node_t *n, yaml_node_type_t t,
+int jt_ld_expect_type(loader *ld, jt_ydoc *d, const yaml_node_t *n, yaml_node_type_t t,
                        const char *what)
 {
     if (n->type == t) return 0;
     return jt_yerr(ld->err, d, n, "%s must be %s, not %s", what,
-                   t == YAML_SEQUENCE_NODE ? "a list" : "a mapping", node_kind(n));
+                   t == YAML_SEQUENCE_NODE ? "a list" : "a mapping", jt_ld_node_kind(n));
 }
 
 /* A string-valued key: any non-null scalar; numbers keep their spelling
  * (so `test_id: 1` is the id "1"). */
-static int scalar_string(loader *ld, jt_ydoc *d, const yaml_node_t *n, const char *key,
+int jt_ld_scalar_string(loader *ld, jt_ydoc *d, const yaml_node_t *n, const char *key,
                          char **out)
 {
     if (n->type != YAML_SCALAR_NODE || jt_yaml_scalar_kind(n) == JT_SCALAR_NULL ||
         !*jt_yaml_text(n))
         return jt_yerr(ld->err, d, n, "'%s' must be a non-empty string, not %s", key,
-                       node_kind(n));
+                       jt_ld_node_kind(n));
     free(*out);
     *out = jt_xstrdup(jt_yaml_text(n));
     return 0;
@@ -134,7 +125,7 @@ static int scalar_string(loader *ld, jt_ydoc *d, const yaml_node_t *n, const cha
 
 /* Checks every key of a mapping: a scalar, known (in `allowed` or accepted by
  * `extra`), not repeated. */
-static int check_keys(loader *ld, jt_ydoc *d, const yaml_node_t *map, const char *const *allowed,
+int jt_ld_check_keys(loader *ld, jt_ydoc *d, const yaml_node_t *map, const char *const *allowed,
                       int with_options, const char *where)
 {
     json_t *seen = json_object();
@@ -176,7 +167,7 @@ out:
     return rc;
 }
 
-static yaml_node_t *get(jt_ydoc *d, const yaml_node_t *map, const char *key, yaml_node_t **keynode)
+yaml_node_t *jt_ld_get(jt_ydoc *d, const yaml_node_t *map, const char *key, yaml_node_t **keynode)
 {
     for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top;
          p++) {
@@ -194,15 +185,15 @@ static yaml_node_t *get(jt_ydoc *d, const yaml_node_t *map, const char *key, yam
 static int load_test_case(loader *ld, jt_ydoc *d, yaml_node_t *n, size_t index, json_t *seen_ids,
                           json_t *cases)
 {
-    if (expect_type(ld, d, n, YAML_MAPPING_NODE, "a test case") ||
-        check_keys(ld, d, n, test_case_keys, 0, "a test case"))
+    if (jt_ld_expect_type(ld, d, n, YAML_MAPPING_NODE, "a test case") ||
+        jt_ld_check_keys(ld, d, n, test_case_keys, 0, "a test case"))
         return -1;
     char *id = NULL;
     json_t *tc = NULL;
     int rc = -1;
-    yaml_node_t *v = get(d, n, "test_id", NULL);
+    yaml_node_t *v = jt_ld_get(d, n, "test_id", NULL);
     if (v) {
-        if (scalar_string(ld, d, v, "test_id", &id)) goto out;
+        if (jt_ld_scalar_string(ld, d, v, "test_id", &id)) goto out;
     } else {
         id = jt_xasprintf("%zu", index + 1); /* unnamed cases are numbered from 1 */
     }
@@ -212,13 +203,13 @@ static int load_test_case(loader *ld, jt_ydoc *d, yaml_node_t *n, size_t index, 
     }
     json_object_set_new(seen_ids, id, json_true());
     tc = json_pack("{s:s}", "test_id", id);
-    yaml_node_t *inputs = get(d, n, "inputs", NULL);
+    yaml_node_t *inputs = jt_ld_get(d, n, "inputs", NULL);
     if (inputs) {
         if (inputs->type != YAML_SEQUENCE_NODE) {
             jt_yerr(ld->err, d, inputs,
                     "'inputs' must be a list of positional arguments, not %s (write [%s] for one "
                     "argument)",
-                    node_kind(inputs), inputs->type == YAML_SCALAR_NODE ? jt_yaml_text(inputs) : "...");
+                    jt_ld_node_kind(inputs), inputs->type == YAML_SCALAR_NODE ? jt_yaml_text(inputs) : "...");
             goto out;
         }
         json_t *a = jt_yaml_to_json(d, inputs, &ld->budget, ld->err);
@@ -227,7 +218,7 @@ static int load_test_case(loader *ld, jt_ydoc *d, yaml_node_t *n, size_t index, 
     } else {
         json_object_set_new(tc, "inputs", json_array());
     }
-    yaml_node_t *exp = get(d, n, "expected_output", NULL);
+    yaml_node_t *exp = jt_ld_get(d, n, "expected_output", NULL);
     if (!exp) {
         jt_yerr(ld->err, d, n, "test case '%s' has no 'expected_output'", id);
         goto out;
@@ -249,17 +240,17 @@ static int load_test_set(loader *ld, jt_ydoc *d, yaml_node_t *n);
 
 static int load_include(loader *ld, jt_ydoc *d, yaml_node_t *n)
 {
-    yaml_node_t *inc = get(d, n, "include", NULL);
+    yaml_node_t *inc = jt_ld_get(d, n, "include", NULL);
     if (n->data.mapping.pairs.top - n->data.mapping.pairs.start != 1)
         return jt_yerr(ld->err, d, n, "an 'include' entry takes no other keys");
     char *rel = NULL;
-    if (scalar_string(ld, d, inc, "include", &rel)) return -1;
+    if (jt_ld_scalar_string(ld, d, inc, "include", &rel)) return -1;
     if (ld->depth >= MAX_INCLUDE_DEPTH) {
         free(rel);
         return jt_yerr(ld->err, d, inc, "includes nested more than %d deep", MAX_INCLUDE_DEPTH);
     }
-    char *path = resolve_path(d->file, rel);
-    const char *display = intern_file(ld->s, path);
+    char *path = jt_ld_resolve_path(d->file, rel);
+    const char *display = jt_ld_intern_file(ld->s, path);
     jt_ydoc sub;
     int rc = -1;
     struct stat st;
@@ -274,10 +265,10 @@ static int load_include(loader *ld, jt_ydoc *d, yaml_node_t *n)
         jt_yerr(ld->err, &sub, NULL, "included file is empty");
     } else if (root->type == YAML_SEQUENCE_NODE) {
         rc = load_test_set_list(ld, &sub, root);
-    } else if (root->type == YAML_MAPPING_NODE && get(&sub, root, "test_sets", NULL) &&
+    } else if (root->type == YAML_MAPPING_NODE && jt_ld_get(&sub, root, "test_sets", NULL) &&
                root->data.mapping.pairs.top - root->data.mapping.pairs.start == 1) {
-        yaml_node_t *list = get(&sub, root, "test_sets", NULL);
-        rc = expect_type(ld, &sub, list, YAML_SEQUENCE_NODE, "'test_sets'")
+        yaml_node_t *list = jt_ld_get(&sub, root, "test_sets", NULL);
+        rc = jt_ld_expect_type(ld, &sub, list, YAML_SEQUENCE_NODE, "'test_sets'")
                  ? -1
                  : load_test_set_list(ld, &sub, list);
     } else if (root->type == YAML_MAPPING_NODE) {
@@ -295,51 +286,51 @@ out:
 
 static int load_test_set(loader *ld, jt_ydoc *d, yaml_node_t *n)
 {
-    if (expect_type(ld, d, n, YAML_MAPPING_NODE, "a test set")) return -1;
-    if (get(d, n, "include", NULL)) return load_include(ld, d, n);
-    if (check_keys(ld, d, n, test_set_keys, 0, "a test set")) return -1;
+    if (jt_ld_expect_type(ld, d, n, YAML_MAPPING_NODE, "a test set")) return -1;
+    if (jt_ld_get(d, n, "include", NULL)) return load_include(ld, d, n);
+    if (jt_ld_check_keys(ld, d, n, test_set_keys, 0, "a test set")) return -1;
 
     jt_suite *s = ld->s;
     JT_GROW(s->test_sets, s->n_test_sets + 1, s->cap_test_sets_);
     jt_test_set *ts = &s->test_sets[s->n_test_sets];
     memset(ts, 0, sizeof *ts);
-    ts->mark = mark_of(d, n);
+    ts->mark = jt_ld_mark_of(d, n);
     s->n_test_sets++; /* owned from here on: freed with the suite even on error */
 
-    yaml_node_t *idn = get(d, n, "id", NULL);
+    yaml_node_t *idn = jt_ld_get(d, n, "id", NULL);
     if (!idn) return jt_yerr(ld->err, d, n, "test set has no 'id'");
-    if (scalar_string(ld, d, idn, "id", &ts->id)) return -1;
+    if (jt_ld_scalar_string(ld, d, idn, "id", &ts->id)) return -1;
     json_t *prev = json_object_get(ld->ts_ids, ts->id);
     if (prev)
         return jt_yerr(ld->err, d, idn, "duplicate test set id '%s' (first defined at %s)", ts->id,
                        json_string_value(json_object_get(prev, "at")));
-    char *at = mark_text(d, idn);
+    char *at = jt_ld_mark_text(d, idn);
     json_object_set_new(ld->ts_ids, ts->id,
                         json_pack("{s:I,s:s}", "index", (json_int_t)(s->n_test_sets - 1), "at", at));
     free(at);
 
     yaml_node_t *v;
     ts->mode = jt_xstrdup("call");
-    if ((v = get(d, n, "mode", NULL))) {
-        if (scalar_string(ld, d, v, "mode", &ts->mode)) return -1;
+    if ((v = jt_ld_get(d, n, "mode", NULL))) {
+        if (jt_ld_scalar_string(ld, d, v, "mode", &ts->mode)) return -1;
         size_t i = 0;
         while (modes[i] && strcmp(modes[i], ts->mode)) i++;
         if (!modes[i])
             return jt_yerr(ld->err, d, v, "mode '%s' is not supported (supported: call)", ts->mode);
     }
-    if ((v = get(d, n, "function_name", NULL))) {
-        if (scalar_string(ld, d, v, "function_name", &ts->function_name)) return -1;
+    if ((v = jt_ld_get(d, n, "function_name", NULL))) {
+        if (jt_ld_scalar_string(ld, d, v, "function_name", &ts->function_name)) return -1;
     } else {
         return jt_yerr(ld->err, d, n, "test set '%s' has no 'function_name'", ts->id);
     }
-    if ((v = get(d, n, "description", NULL)) && scalar_string(ld, d, v, "description", &ts->description))
+    if ((v = jt_ld_get(d, n, "description", NULL)) && jt_ld_scalar_string(ld, d, v, "description", &ts->description))
         return -1;
-    if ((v = get(d, n, "reference", NULL)) && scalar_string(ld, d, v, "reference", &ts->reference))
+    if ((v = jt_ld_get(d, n, "reference", NULL)) && jt_ld_scalar_string(ld, d, v, "reference", &ts->reference))
         return -1;
 
-    yaml_node_t *cases = get(d, n, "test_cases", NULL);
+    yaml_node_t *cases = jt_ld_get(d, n, "test_cases", NULL);
     if (!cases) return jt_yerr(ld->err, d, n, "test set '%s' has no 'test_cases'", ts->id);
-    if (expect_type(ld, d, cases, YAML_SEQUENCE_NODE, "'test_cases'")) return -1;
+    if (jt_ld_expect_type(ld, d, cases, YAML_SEQUENCE_NODE, "'test_cases'")) return -1;
     size_t count = (size_t)(cases->data.sequence.items.top - cases->data.sequence.items.start);
     if (count == 0) return jt_yerr(ld->err, d, cases, "test set '%s' has no test cases", ts->id);
     ts->test_cases = json_array();
@@ -363,7 +354,7 @@ static int load_test_set_list(loader *ld, jt_ydoc *d, yaml_node_t *list)
 
 /* ---- candidates --------------------------------------------------------- */
 
-static char *file_stem(const char *path)
+char *jt_ld_file_stem(const char *path)
 {
     const char *base = strrchr(path, '/');
     base = base ? base + 1 : path;
@@ -372,7 +363,7 @@ static char *file_stem(const char *path)
 }
 
 /* Takes ownership of code and source_path. */
-static int add_candidate(loader *ld, jt_ydoc *d, const yaml_node_t *at, const char *id,
+int jt_ld_add_candidate(loader *ld, jt_ydoc *d, const yaml_node_t *at, const char *id,
                          size_t ts_index, char *code, char *source_path, const jt_options *opts,
                          const char *group, const char *desc)
 {
@@ -394,7 +385,7 @@ static int add_candidate(loader *ld, jt_ydoc *d, const yaml_node_t *at, const ch
         return -1;
     }
     json_decref(probe);
-    char *at_text = mark_text(d, at);
+    char *at_text = jt_ld_mark_text(d, at);
     json_object_set_new(ld->cand_ids, id, json_string(at_text));
     free(at_text);
     JT_GROW(s->candidates, s->n_candidates + 1, s->cap_candidates_);
@@ -407,13 +398,13 @@ static int add_candidate(loader *ld, jt_ydoc *d, const yaml_node_t *at, const ch
     c->group = group ? jt_xstrdup(group) : NULL;
     c->description = desc ? jt_xstrdup(desc) : NULL;
     jt_options_copy(&c->opts, opts);
-    c->mark = mark_of(d, at);
+    c->mark = jt_ld_mark_of(d, at);
     return 0;
 }
 
 static int find_test_set(loader *ld, jt_ydoc *d, yaml_node_t *cand, size_t *index)
 {
-    yaml_node_t *v = get(d, cand, "test_set", NULL);
+    yaml_node_t *v = jt_ld_get(d, cand, "test_set", NULL);
     if (!v) {
         if (ld->s->n_test_sets == 1) {
             *index = 0; /* the only test set needs no naming */
@@ -423,7 +414,7 @@ static int find_test_set(loader *ld, jt_ydoc *d, yaml_node_t *cand, size_t *inde
                        ld->s->n_test_sets);
     }
     char *name = NULL;
-    if (scalar_string(ld, d, v, "test_set", &name)) return -1;
+    if (jt_ld_scalar_string(ld, d, v, "test_set", &name)) return -1;
     json_t *e = json_object_get(ld->ts_ids, name);
     if (e) {
         *index = (size_t)json_integer_value(json_object_get(e, "index"));
@@ -454,8 +445,8 @@ static int load_glob(loader *ld, jt_ydoc *d, yaml_node_t *gnode, size_t ts, cons
                      const char *group, const char *desc)
 {
     char *pattern = NULL;
-    if (scalar_string(ld, d, gnode, "glob", &pattern)) return -1;
-    char *full = resolve_path(d->file, pattern);
+    if (jt_ld_scalar_string(ld, d, gnode, "glob", &pattern)) return -1;
+    char *full = jt_ld_resolve_path(d->file, pattern);
     glob_t g;
     memset(&g, 0, sizeof g);
     int rc = -1;
@@ -474,13 +465,13 @@ static int load_glob(loader *ld, jt_ydoc *d, yaml_node_t *gnode, size_t ts, cons
         const char *p = g.gl_pathv[i];
         if (p[strlen(p) - 1] == '/') continue; /* GLOB_MARK: directories end in '/' */
         char *code = NULL;
-        if (read_text_file(p, &code, ld->err)) {
+        if (jt_ld_read_text_file(p, &code, ld->err)) {
             jt_err_prefix(ld->err, "%s:%zu:%zu: cannot read '%s'", d->file,
                           gnode->start_mark.line + 1, gnode->start_mark.column + 1, p);
             goto out;
         }
-        char *id = file_stem(p);
-        int arc = add_candidate(ld, d, gnode, id, ts, code, jt_xstrdup(p), o, group, desc);
+        char *id = jt_ld_file_stem(p);
+        int arc = jt_ld_add_candidate(ld, d, gnode, id, ts, code, jt_xstrdup(p), o, group, desc);
         free(id);
         if (arc) goto out;
         files++;
@@ -499,8 +490,8 @@ out:
 
 static int load_candidate(loader *ld, jt_ydoc *d, yaml_node_t *n)
 {
-    if (expect_type(ld, d, n, YAML_MAPPING_NODE, "a candidate") ||
-        check_keys(ld, d, n, candidate_own_keys, 1, "a candidate"))
+    if (jt_ld_expect_type(ld, d, n, YAML_MAPPING_NODE, "a candidate") ||
+        jt_ld_check_keys(ld, d, n, candidate_own_keys, 1, "a candidate"))
         return -1;
     jt_options o;
     jt_options_copy(&o, &ld->defaults);
@@ -513,14 +504,14 @@ static int load_candidate(loader *ld, jt_ydoc *d, yaml_node_t *n)
 
     size_t ts = 0;
     if (find_test_set(ld, d, n, &ts)) goto out;
-    yaml_node_t *v, *idn = get(d, n, "id", NULL);
-    if (idn && scalar_string(ld, d, idn, "id", &id)) goto out;
-    if ((v = get(d, n, "group", NULL)) && scalar_string(ld, d, v, "group", &group)) goto out;
-    if ((v = get(d, n, "description", NULL)) && scalar_string(ld, d, v, "description", &desc))
+    yaml_node_t *v, *idn = jt_ld_get(d, n, "id", NULL);
+    if (idn && jt_ld_scalar_string(ld, d, idn, "id", &id)) goto out;
+    if ((v = jt_ld_get(d, n, "group", NULL)) && jt_ld_scalar_string(ld, d, v, "group", &group)) goto out;
+    if ((v = jt_ld_get(d, n, "description", NULL)) && jt_ld_scalar_string(ld, d, v, "description", &desc))
         goto out;
 
-    yaml_node_t *inl = get(d, n, "candidate_code", NULL), *file = get(d, n, "file", NULL),
-                *gl = get(d, n, "glob", NULL);
+    yaml_node_t *inl = jt_ld_get(d, n, "candidate_code", NULL), *file = jt_ld_get(d, n, "file", NULL),
+                *gl = jt_ld_get(d, n, "glob", NULL);
     int sources = !!inl + !!file + !!gl;
     if (sources != 1) {
         jt_yerr(ld->err, d, n, sources ? "a candidate takes only one of 'candidate_code', 'file', 'glob'"
@@ -542,24 +533,24 @@ static int load_candidate(loader *ld, jt_ydoc *d, yaml_node_t *n)
         }
         if (inl->type != YAML_SCALAR_NODE || jt_yaml_scalar_kind(inl) != JT_SCALAR_STR) {
             jt_yerr(ld->err, d, inl, "'candidate_code' must be a string (use a '|' block), not %s",
-                    node_kind(inl));
+                    jt_ld_node_kind(inl));
             goto out;
         }
         code = jt_xstrndup(jt_yaml_text(inl), inl->data.scalar.length);
-        rc = add_candidate(ld, d, idn, id, ts, code, NULL, &o, group, desc);
+        rc = jt_ld_add_candidate(ld, d, idn, id, ts, code, NULL, &o, group, desc);
         code = NULL;
         goto out;
     }
-    if (scalar_string(ld, d, file, "file", &rel)) goto out;
-    char *path = resolve_path(d->file, rel);
-    if (read_text_file(path, &code, ld->err)) {
+    if (jt_ld_scalar_string(ld, d, file, "file", &rel)) goto out;
+    char *path = jt_ld_resolve_path(d->file, rel);
+    if (jt_ld_read_text_file(path, &code, ld->err)) {
         jt_err_prefix(ld->err, "%s:%zu:%zu: cannot read '%s'", d->file, file->start_mark.line + 1,
                       file->start_mark.column + 1, rel);
         free(path);
         goto out;
     }
-    if (!id) id = file_stem(path);
-    rc = add_candidate(ld, d, idn ? idn : file, id, ts, code, path, &o, group, desc);
+    if (!id) id = jt_ld_file_stem(path);
+    rc = jt_ld_add_candidate(ld, d, idn ? idn : file, id, ts, code, path, &o, group, desc);
     code = NULL;
 out:
     jt_options_release(&o);
@@ -611,22 +602,22 @@ static int load_root(loader *ld, jt_ydoc *d)
 {
     yaml_node_t *root = jt_ydoc_root(d);
     if (!root) return jt_err_set(ld->err, "%s:1:1: the suite is empty", d->file);
-    if (expect_type(ld, d, root, YAML_MAPPING_NODE, "a suite")) return -1;
-    if (check_keys(ld, d, root, top_keys, 0, "the suite")) return -1;
+    if (jt_ld_expect_type(ld, d, root, YAML_MAPPING_NODE, "a suite")) return -1;
+    if (jt_ld_check_keys(ld, d, root, top_keys, 0, "the suite")) return -1;
 
-    yaml_node_t *v = get(d, root, "suite", NULL);
+    yaml_node_t *v = jt_ld_get(d, root, "suite", NULL);
     if (!v) return jt_yerr(ld->err, d, root, "the suite has no 'suite' name");
-    if (scalar_string(ld, d, v, "suite", &ld->s->name)) return -1;
+    if (jt_ld_scalar_string(ld, d, v, "suite", &ld->s->name)) return -1;
     if (!valid_suite_name(ld->s->name))
         return jt_yerr(ld->err, d, v, "suite name '%s' may use only letters, digits, '.', '_', '-'",
                        ld->s->name);
-    if ((v = get(d, root, "description", NULL)) &&
-        scalar_string(ld, d, v, "description", &ld->s->description))
+    if ((v = jt_ld_get(d, root, "description", NULL)) &&
+        jt_ld_scalar_string(ld, d, v, "description", &ld->s->description))
         return -1;
-    if ((v = get(d, root, "defaults", NULL))) {
+    if ((v = jt_ld_get(d, root, "defaults", NULL))) {
         static const char *const none[] = {NULL};
-        if (expect_type(ld, d, v, YAML_MAPPING_NODE, "'defaults'") ||
-            check_keys(ld, d, v, none, 1, "'defaults'"))
+        if (jt_ld_expect_type(ld, d, v, YAML_MAPPING_NODE, "'defaults'") ||
+            jt_ld_check_keys(ld, d, v, none, 1, "'defaults'"))
             return -1;
         for (yaml_node_pair_t *p = v->data.mapping.pairs.start; p < v->data.mapping.pairs.top; p++)
             if (jt_option_apply(&ld->defaults, d, jt_ydoc_node(d, p->key),
@@ -634,16 +625,16 @@ static int load_root(loader *ld, jt_ydoc *d)
                 return -1;
         if (jt_options_check(&ld->defaults, d, v, ld->err)) return -1;
     }
-    yaml_node_t *sets = get(d, root, "test_sets", NULL);
+    yaml_node_t *sets = jt_ld_get(d, root, "test_sets", NULL);
     if (!sets) return jt_yerr(ld->err, d, root, "the suite has no 'test_sets'");
-    if (expect_type(ld, d, sets, YAML_SEQUENCE_NODE, "'test_sets'") ||
+    if (jt_ld_expect_type(ld, d, sets, YAML_SEQUENCE_NODE, "'test_sets'") ||
         load_test_set_list(ld, d, sets))
         return -1;
     if (ld->s->n_test_sets == 0) return jt_yerr(ld->err, d, sets, "'test_sets' is empty");
 
-    yaml_node_t *cands = get(d, root, "candidates", NULL);
+    yaml_node_t *cands = jt_ld_get(d, root, "candidates", NULL);
     if (!cands) return jt_yerr(ld->err, d, root, "the suite has no 'candidates'");
-    if (expect_type(ld, d, cands, YAML_SEQUENCE_NODE, "'candidates'")) return -1;
+    if (jt_ld_expect_type(ld, d, cands, YAML_SEQUENCE_NODE, "'candidates'")) return -1;
     for (yaml_node_item_t *it = cands->data.sequence.items.start;
          it < cands->data.sequence.items.top; it++)
         if (load_candidate(ld, d, jt_ydoc_node(d, *it))) return -1;
@@ -654,7 +645,7 @@ static int load_root(loader *ld, jt_ydoc *d)
 /* Canonical JSON (sorted keys, compact) of everything that defines the
  * suite, hashed. Paths and marks are left out on purpose: moving a suite
  * does not change what it measures. */
-static void compute_hash(jt_suite *s)
+void jt_ld_compute_hash(jt_suite *s)
 {
     jt_sha256 c;
     jt_sha256_init(&c);
@@ -706,7 +697,7 @@ int jt_suite_load(const char *path, jt_suite **out, jt_err *err)
     jt_options_init(&ld.defaults);
     jt_ydoc d;
     int rc = -1;
-    if (load_file_into(&ld, path, intern_file(ld.s, path), &d) == 0) {
+    if (load_file_into(&ld, path, jt_ld_intern_file(ld.s, path), &d) == 0) {
         rc = load_root(&ld, &d);
         jt_ydoc_release(&d);
     }
@@ -718,7 +709,7 @@ int jt_suite_load(const char *path, jt_suite **out, jt_err *err)
         *out = NULL;
         return -1;
     }
-    compute_hash(ld.s);
+    jt_ld_compute_hash(ld.s);
     *out = ld.s;
     return 0;
 }
@@ -733,7 +724,7 @@ int jt_suite_from_request(const json_t *req, const char *name, jt_suite **out, j
     jt_suite *s = jt_xcalloc(1, sizeof *s);
     s->name = jt_xstrdup(name);
     s->path = jt_xstrdup("<request>");
-    const char *file = intern_file(s, "<request>");
+    const char *file = jt_ld_intern_file(s, "<request>");
     jt_options o;
     jt_options_init(&o);
     int rc = -1;
@@ -816,7 +807,7 @@ int jt_suite_from_request(const json_t *req, const char *name, jt_suite **out, j
     c->code = jt_xstrdup(code);
     jt_options_copy(&c->opts, &o);
     c->mark = ts->mark;
-    compute_hash(s);
+    jt_ld_compute_hash(s);
     *out = s;
     s = NULL;
     rc = 0;

@@ -1,0 +1,44 @@
+/* loader — internals shared by the suite loader's files (suite.c: YAML
+ * schema; request.c: seed requests; datasets.c: problem datasets; corpus.c:
+ * sample corpora). Not a public interface. */
+#ifndef JT_SUITE_LOADER_H
+#define JT_SUITE_LOADER_H
+
+#include <jansson.h>
+
+#include "jouletrace/suite.h"
+#include "suite/yamlvalue.h"
+
+typedef struct loader {
+    jt_suite *s;
+    jt_err *err;
+    size_t budget;       /* JT_YAML_NODE_BUDGET shared by every value */
+    json_t *ts_ids;      /* test set id → {index, mark} */
+    json_t *cand_ids;    /* candidate id → "FILE:LINE:COL" of its definition */
+    jt_options defaults;
+    unsigned depth;      /* include nesting */
+} loader;
+
+#define MAX_INCLUDE_DEPTH 8
+
+const char *jt_ld_intern_file(jt_suite *s, const char *name);
+jt_mark jt_ld_mark_of(const jt_ydoc *d, const yaml_node_t *n);
+char *jt_ld_mark_text(const jt_ydoc *d, const yaml_node_t *n);
+/* `rel` resolved against the directory `base_file` lives in. Caller frees. */
+char *jt_ld_resolve_path(const char *base_file, const char *rel);
+int jt_ld_read_text_file(const char *path, char **out, jt_err *err);
+const char *jt_ld_node_kind(const yaml_node_t *n);
+int jt_ld_expect_type(loader *ld, jt_ydoc *d, const yaml_node_t *n, yaml_node_type_t t,
+                      const char *what);
+int jt_ld_scalar_string(loader *ld, jt_ydoc *d, const yaml_node_t *n, const char *key, char **out);
+int jt_ld_check_keys(loader *ld, jt_ydoc *d, const yaml_node_t *map, const char *const *allowed,
+                     int with_options, const char *where);
+yaml_node_t *jt_ld_get(jt_ydoc *d, const yaml_node_t *map, const char *key, yaml_node_t **keynode);
+/* Takes ownership of code and source_path; `at` is where errors point. */
+int jt_ld_add_candidate(loader *ld, jt_ydoc *d, const yaml_node_t *at, const char *id,
+                        size_t ts_index, char *code, char *source_path, const jt_options *opts,
+                        const char *group, const char *desc);
+char *jt_ld_file_stem(const char *path);
+void jt_ld_compute_hash(jt_suite *s);
+
+#endif
