@@ -39,6 +39,12 @@ int jt_ld_add_candidate(loader *ld, jt_ydoc *d, const yaml_node_t *at, const cha
                         size_t ts_index, char *code, char *source_path, const jt_options *opts,
                         const char *group, const char *desc);
 char *jt_ld_file_stem(const char *path);
+/* datasets.c: a `- problems: {...}` test_sets entry. */
+int jt_ld_load_problems(loader *ld, jt_ydoc *d, yaml_node_t *n);
+/* corpus.c: a `- jsonl: ...` or `- dir: ...` candidates entry, with the
+ * entry's options applied (o) and its group/description (may be NULL). */
+int jt_ld_load_corpus(loader *ld, jt_ydoc *d, yaml_node_t *n, const jt_options *o,
+                      const char *group, const char *desc);
 void jt_ld_compute_hash(jt_suite *s);
 
 #endif

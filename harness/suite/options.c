@@ -48,6 +48,8 @@ static const opt_def opt_table[] = {
      "relative tolerance where a float is compared"},
     {"fresh_process_per_trial", OPT_BOOL, OFF(fresh_process_per_trial), 0, 0, NULL, "false",
      "start a new process for every trial"},
+    {"reload_per_iteration", OPT_BOOL, OFF(reload_per_iteration), 0, 0, NULL, "false",
+     "re-exec the candidate every iteration (defeats caches; the reload is measured)"},
 };
 #undef OFF
 #define N_OPTS (sizeof opt_table / sizeof opt_table[0])

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <glob.h>
 #include <libgen.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,13 +25,21 @@
 
 static const char *const top_keys[] = {"suite", "description", "defaults", "test_sets",
                                        "candidates", NULL};
-static const char *const test_set_keys[] = {"id", "function_name", "mode", "description",
-                                            "reference", "test_cases", "include", NULL};
-static const char *const test_case_keys[] = {"test_id", "inputs", "expected_output",
+static const char *const test_set_keys[] = {
+    "id", "function_name", "mode", "description", "reference", "test_cases", "include",
+    "problems", "comparator", "atol", "rtol", "checker", "setup_code", "prelude", "prompt", NULL};
+static const char *const test_case_keys[] = {"test_id", "inputs", "expected_output", "script",
                                              "description", NULL};
-static const char *const candidate_own_keys[] = {"id", "test_set", "candidate_code", "file",
-                                                 "glob", "group", "description", NULL};
-static const char *const modes[] = {"call", NULL};
+static const char *const comparators[] = {"exact", "close", "set", "not_none", "checker", NULL};
+static const char *const candidate_own_keys[] = {
+    "id", "test_set", "candidate_code", "file", "glob", "group", "description", "jsonl", "dir",
+    "id_field", "test_set_field", "code_field", "group_field", "sanitize", "skip_unknown_tasks",
+    NULL};
+/* Keys that only make sense on a corpus entry (jsonl/dir). */
+static const char *const corpus_only_keys[] = {"id_field", "test_set_field", "code_field",
+                                               "group_field", "sanitize", "skip_unknown_tasks",
+                                               NULL};
+static const char *const modes[] = {"call", "method", "script", NULL};
 
 /* ---- small helpers ------------------------------------------------------ */
 
@@ -183,8 +192,10 @@ yaml_node_t *jt_ld_get(jt_ydoc *d, const yaml_node_t *map, const char *key, yaml
 /* ---- test sets ---------------------------------------------------------- */
 
 static int load_test_case(loader *ld, jt_ydoc *d, yaml_node_t *n, size_t index, json_t *seen_ids,
-                          json_t *cases)
+                          jt_test_set *ts)
 {
+    json_t *cases = ts->test_cases;
+    bool script_mode = !strcmp(ts->mode, "script");
     if (jt_ld_expect_type(ld, d, n, YAML_MAPPING_NODE, "a test case") ||
         jt_ld_check_keys(ld, d, n, test_case_keys, 0, "a test case"))
         return -1;
@@ -203,6 +214,31 @@ static int load_test_case(loader *ld, jt_ydoc *d, yaml_node_t *n, size_t index, 
     }
     json_object_set_new(seen_ids, id, json_true());
     tc = json_pack("{s:s}", "test_id", id);
+    yaml_node_t *script = jt_ld_get(d, n, "script", NULL);
+    if (script_mode) {
+        yaml_node_t *extra = jt_ld_get(d, n, "inputs", NULL);
+        if (!extra) extra = jt_ld_get(d, n, "expected_output", NULL);
+        if (extra) {
+            jt_yerr(ld->err, d, extra, "a test case of a mode 'script' test set takes 'script', "
+                                      "not inputs or expected_output");
+            goto out;
+        }
+        char *text = NULL;
+        if (!script) {
+            jt_yerr(ld->err, d, n, "test case '%s' has no 'script' (the test set's mode is script)", id);
+            goto out;
+        }
+        if (jt_ld_scalar_string(ld, d, script, "script", &text)) goto out;
+        json_object_set_new(tc, "script", json_string(text));
+        free(text);
+        json_array_append(cases, tc);
+        rc = 0;
+        goto out;
+    }
+    if (script) {
+        jt_yerr(ld->err, d, script, "'script' needs 'mode: script' on the test set");
+        goto out;
+    }
     yaml_node_t *inputs = jt_ld_get(d, n, "inputs", NULL);
     if (inputs) {
         if (inputs->type != YAML_SEQUENCE_NODE) {
@@ -220,12 +256,16 @@ static int load_test_case(loader *ld, jt_ydoc *d, yaml_node_t *n, size_t index, 
     }
     yaml_node_t *exp = jt_ld_get(d, n, "expected_output", NULL);
     if (!exp) {
-        jt_yerr(ld->err, d, n, "test case '%s' has no 'expected_output'", id);
-        goto out;
+        if (!ts->reference) {
+            jt_yerr(ld->err, d, n, "test case '%s' has no 'expected_output'", id);
+            goto out;
+        }
+        ts->needs_expected = true; /* filled from the reference before judging */
+    } else {
+        json_t *e = jt_yaml_to_json(d, exp, &ld->budget, ld->err);
+        if (!e) goto out;
+        json_object_set_new(tc, "expected_output", e);
     }
-    json_t *e = jt_yaml_to_json(d, exp, &ld->budget, ld->err);
-    if (!e) goto out;
-    json_object_set_new(tc, "expected_output", e);
     json_array_append(cases, tc);
     rc = 0;
 out:
@@ -284,10 +324,63 @@ out:
     return rc;
 }
 
+/* A number in [min, max] for key `key` of mapping n (absent: *out kept). */
+static int number_key(loader *ld, jt_ydoc *d, yaml_node_t *n, const char *key, double min,
+                      double max, double *out)
+{
+    yaml_node_t *v = jt_ld_get(d, n, key, NULL);
+    if (!v) return 0;
+    jt_scalar_kind k = v->type == YAML_SCALAR_NODE ? jt_yaml_scalar_kind(v) : JT_SCALAR_NULL;
+    double x = (k == JT_SCALAR_INT || k == JT_SCALAR_FLOAT) ? strtod(jt_yaml_text(v), NULL) : NAN;
+    if (!(x >= min && x <= max))
+        return jt_yerr(ld->err, d, v, "'%s' must be a number between %g and %g", key, min, max);
+    *out = x;
+    return 0;
+}
+
+/* comparator, atol, rtol, checker, setup_code, prelude, prompt. */
+static int load_judging(loader *ld, jt_ydoc *d, yaml_node_t *n, jt_test_set *ts)
+{
+    yaml_node_t *v;
+    ts->comparator = jt_xstrdup("exact");
+    ts->atol = 1e-6; /* EvalPlus's defaults for float outputs */
+    ts->rtol = 1e-7;
+    if ((v = jt_ld_get(d, n, "comparator", NULL))) {
+        if (jt_ld_scalar_string(ld, d, v, "comparator", &ts->comparator)) return -1;
+        size_t i = 0;
+        while (comparators[i] && strcmp(comparators[i], ts->comparator)) i++;
+        if (!comparators[i]) {
+            const char *near = jt_did_you_mean(ts->comparator, comparators);
+            return jt_yerr(ld->err, d, v, "comparator '%s' is not one of exact, close, set, not_none, checker%s%s%s",
+                           ts->comparator, near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
+        }
+    }
+    if (number_key(ld, d, n, "atol", 0, 1e300, &ts->atol) ||
+        number_key(ld, d, n, "rtol", 0, 1, &ts->rtol))
+        return -1;
+    if ((v = jt_ld_get(d, n, "checker", NULL)) && jt_ld_scalar_string(ld, d, v, "checker", &ts->checker_code))
+        return -1;
+    if ((strcmp(ts->comparator, "checker") == 0) != (ts->checker_code != NULL))
+        return jt_yerr(ld->err, d, v ? v : n, ts->checker_code ? "'checker' needs 'comparator: checker'"
+                                                               : "'comparator: checker' needs 'checker' code "
+                                                                 "defining check(inputs, expected, output)");
+    if ((v = jt_ld_get(d, n, "setup_code", NULL)) && jt_ld_scalar_string(ld, d, v, "setup_code", &ts->setup_code))
+        return -1;
+    if ((v = jt_ld_get(d, n, "prompt", NULL)) && jt_ld_scalar_string(ld, d, v, "prompt", &ts->prompt))
+        return -1;
+    if ((v = jt_ld_get(d, n, "prelude", NULL))) {
+        if (v->type != YAML_SCALAR_NODE || jt_yaml_scalar_kind(v) != JT_SCALAR_BOOL)
+            return jt_yerr(ld->err, d, v, "'prelude' must be true or false");
+        ts->prelude = jt_yaml_text(v)[0] == 't' || jt_yaml_text(v)[0] == 'T';
+    }
+    return 0;
+}
+
 static int load_test_set(loader *ld, jt_ydoc *d, yaml_node_t *n)
 {
     if (jt_ld_expect_type(ld, d, n, YAML_MAPPING_NODE, "a test set")) return -1;
     if (jt_ld_get(d, n, "include", NULL)) return load_include(ld, d, n);
+    if (jt_ld_get(d, n, "problems", NULL)) return jt_ld_load_problems(ld, d, n);
     if (jt_ld_check_keys(ld, d, n, test_set_keys, 0, "a test set")) return -1;
 
     jt_suite *s = ld->s;
@@ -316,7 +409,8 @@ static int load_test_set(loader *ld, jt_ydoc *d, yaml_node_t *n)
         size_t i = 0;
         while (modes[i] && strcmp(modes[i], ts->mode)) i++;
         if (!modes[i])
-            return jt_yerr(ld->err, d, v, "mode '%s' is not supported (supported: call)", ts->mode);
+            return jt_yerr(ld->err, d, v, "mode '%s' is not supported (supported: call, method, script)",
+                           ts->mode);
     }
     if ((v = jt_ld_get(d, n, "function_name", NULL))) {
         if (jt_ld_scalar_string(ld, d, v, "function_name", &ts->function_name)) return -1;
@@ -327,6 +421,7 @@ static int load_test_set(loader *ld, jt_ydoc *d, yaml_node_t *n)
         return -1;
     if ((v = jt_ld_get(d, n, "reference", NULL)) && jt_ld_scalar_string(ld, d, v, "reference", &ts->reference))
         return -1;
+    if (load_judging(ld, d, n, ts)) return -1;
 
     yaml_node_t *cases = jt_ld_get(d, n, "test_cases", NULL);
     if (!cases) return jt_yerr(ld->err, d, n, "test set '%s' has no 'test_cases'", ts->id);
@@ -338,7 +433,7 @@ static int load_test_set(loader *ld, jt_ydoc *d, yaml_node_t *n)
     int rc = 0;
     for (size_t i = 0; i < count && rc == 0; i++)
         rc = load_test_case(ld, d, jt_ydoc_node(d, cases->data.sequence.items.start[i]), i, seen,
-                            ts->test_cases);
+                            ts);
     json_decref(seen);
     ts->n_cases = json_array_size(ts->test_cases);
     return rc;
@@ -502,22 +597,43 @@ static int load_candidate(loader *ld, jt_ydoc *d, yaml_node_t *n)
             goto out;
     if (jt_options_check(&o, d, n, ld->err)) goto out;
 
-    size_t ts = 0;
-    if (find_test_set(ld, d, n, &ts)) goto out;
     yaml_node_t *v, *idn = jt_ld_get(d, n, "id", NULL);
-    if (idn && jt_ld_scalar_string(ld, d, idn, "id", &id)) goto out;
     if ((v = jt_ld_get(d, n, "group", NULL)) && jt_ld_scalar_string(ld, d, v, "group", &group)) goto out;
     if ((v = jt_ld_get(d, n, "description", NULL)) && jt_ld_scalar_string(ld, d, v, "description", &desc))
         goto out;
+    yaml_node_t *corpus = jt_ld_get(d, n, "jsonl", NULL);
+    if (!corpus) corpus = jt_ld_get(d, n, "dir", NULL);
+    if (!corpus) {
+        for (size_t i = 0; corpus_only_keys[i]; i++)
+            if ((v = jt_ld_get(d, n, corpus_only_keys[i], NULL))) {
+                jt_yerr(ld->err, d, v, "'%s' applies to 'jsonl' and 'dir' corpora only", corpus_only_keys[i]);
+                goto out;
+            }
+    }
+    int n_sources = !!jt_ld_get(d, n, "candidate_code", NULL) + !!jt_ld_get(d, n, "file", NULL) +
+                    !!jt_ld_get(d, n, "glob", NULL) + !!jt_ld_get(d, n, "jsonl", NULL) +
+                    !!jt_ld_get(d, n, "dir", NULL);
+    if (n_sources != 1) {
+        jt_yerr(ld->err, d, n, n_sources ? "a candidate takes only one of 'candidate_code', 'file', 'glob', 'jsonl', 'dir'"
+                                         : "a candidate needs one of 'candidate_code', 'file', 'glob', 'jsonl', 'dir'");
+        goto out;
+    }
+    if (corpus) {
+        yaml_node_t *bad = idn ? idn : jt_ld_get(d, n, "test_set", NULL);
+        if (bad) {
+            jt_yerr(ld->err, d, bad, "'%s' cannot be combined with a corpus (ids and test sets come "
+                                     "from each sample's task)", idn ? "id" : "test_set");
+            goto out;
+        }
+        rc = jt_ld_load_corpus(ld, d, n, &o, group, desc);
+        goto out;
+    }
+    size_t ts = 0;
+    if (find_test_set(ld, d, n, &ts)) goto out;
+    if (idn && jt_ld_scalar_string(ld, d, idn, "id", &id)) goto out;
 
     yaml_node_t *inl = jt_ld_get(d, n, "candidate_code", NULL), *file = jt_ld_get(d, n, "file", NULL),
                 *gl = jt_ld_get(d, n, "glob", NULL);
-    int sources = !!inl + !!file + !!gl;
-    if (sources != 1) {
-        jt_yerr(ld->err, d, n, sources ? "a candidate takes only one of 'candidate_code', 'file', 'glob'"
-                                       : "a candidate needs one of 'candidate_code', 'file', 'glob'");
-        goto out;
-    }
     if (gl) {
         if (idn) {
             jt_yerr(ld->err, d, idn, "'id' cannot be combined with 'glob' (ids are the file stems)");
@@ -714,109 +830,6 @@ int jt_suite_load(const char *path, jt_suite **out, jt_err *err)
     return 0;
 }
 
-static const char *const request_keys[] = {"candidate_code", "function_name", "test_cases",
-                                           "candidate_id", "test_set_id", NULL};
-
-int jt_suite_from_request(const json_t *req, const char *name, jt_suite **out, jt_err *err)
-{
-    *out = NULL;
-    if (!json_is_object(req)) return jt_err_set(err, "the request must be a JSON object");
-    jt_suite *s = jt_xcalloc(1, sizeof *s);
-    s->name = jt_xstrdup(name);
-    s->path = jt_xstrdup("<request>");
-    const char *file = jt_ld_intern_file(s, "<request>");
-    jt_options o;
-    jt_options_init(&o);
-    int rc = -1;
-    const char *key;
-    json_t *val;
-    json_object_foreach((json_t *)(uintptr_t)req, key, val) {
-        int known = 0;
-        for (size_t i = 0; request_keys[i] && !known; i++) known = !strcmp(request_keys[i], key);
-        if (known) continue;
-        int a = jt_option_apply_json(&o, key, val, err);
-        if (a < 0) goto out;
-        if (a == 0) {
-            const char *all[64];
-            size_t n = 0;
-            for (size_t i = 0; request_keys[i]; i++) all[n++] = request_keys[i];
-            for (const char *const *k = jt_option_keys(); *k && n < 63; k++) all[n++] = *k;
-            all[n] = NULL;
-            const char *near = jt_did_you_mean(key, all);
-            if (near) jt_err_set(err, "unknown key '%s' (did you mean '%s'?)", key, near);
-            else jt_err_set(err, "unknown key '%s'", key);
-            goto out;
-        }
-    }
-    const char *code = json_string_value(json_object_get(req, "candidate_code"));
-    const char *fn = json_string_value(json_object_get(req, "function_name"));
-    json_t *cases = json_object_get(req, "test_cases");
-    if (!code) { jt_err_set(err, "'candidate_code' (a string) is required"); goto out; }
-    if (!fn || !*fn) { jt_err_set(err, "'function_name' (a string) is required"); goto out; }
-    if (!json_is_array(cases) || json_array_size(cases) == 0) {
-        jt_err_set(err, "'test_cases' must be a non-empty list");
-        goto out;
-    }
-    if (o.min_trials > o.energy_measurement_trials) {
-        jt_err_set(err, "min_trials (%ld) is larger than energy_measurement_trials (%ld)",
-                   o.min_trials, o.energy_measurement_trials);
-        goto out;
-    }
-    json_t *norm = json_array(), *seen = json_object();
-    size_t i;
-    json_t *tc;
-    json_array_foreach(cases, i, tc) {
-        json_t *inputs = json_object_get(tc, "inputs");
-        const char *tid = json_string_value(json_object_get(tc, "test_id"));
-        char *id = tid ? jt_xstrdup(tid) : jt_xasprintf("%zu", i + 1);
-        const char *bad = !json_is_object(tc) ? "must be an object"
-                          : inputs && !json_is_array(inputs) ? "'inputs' must be a list"
-                          : !json_object_get(tc, "expected_output") ? "has no 'expected_output'"
-                          : json_object_get(seen, id) ? "repeats its test_id"
-                                                      : NULL;
-        if (bad) {
-            jt_err_set(err, "test_cases[%zu] %s", i, bad);
-            free(id);
-            json_decref(norm);
-            json_decref(seen);
-            goto out;
-        }
-        json_object_set_new(seen, id, json_true());
-        json_t *in = inputs ? json_incref(inputs) : json_array();
-        json_array_append_new(norm, json_pack("{s:s,s:o,s:O}", "test_id", id, "inputs", in,
-                                              "expected_output",
-                                              json_object_get(tc, "expected_output")));
-        free(id);
-    }
-    json_decref(seen);
-    s->test_sets = jt_xcalloc(1, sizeof *s->test_sets);
-    s->n_test_sets = s->cap_test_sets_ = 1;
-    jt_test_set *ts = &s->test_sets[0];
-    const char *tsid = json_string_value(json_object_get(req, "test_set_id"));
-    ts->id = jt_xstrdup(tsid ? tsid : "request");
-    ts->function_name = jt_xstrdup(fn);
-    ts->mode = jt_xstrdup("call");
-    ts->test_cases = norm;
-    ts->n_cases = json_array_size(norm);
-    ts->mark = (jt_mark){file, 1, 1};
-    s->candidates = jt_xcalloc(1, sizeof *s->candidates);
-    s->n_candidates = s->cap_candidates_ = 1;
-    jt_candidate *c = &s->candidates[0];
-    const char *cid = json_string_value(json_object_get(req, "candidate_id"));
-    c->id = jt_xstrdup(cid ? cid : "candidate");
-    c->code = jt_xstrdup(code);
-    jt_options_copy(&c->opts, &o);
-    c->mark = ts->mark;
-    jt_ld_compute_hash(s);
-    *out = s;
-    s = NULL;
-    rc = 0;
-out:
-    jt_options_release(&o);
-    jt_suite_free(s);
-    return rc;
-}
-
 long jt_suite_find_test_set(const jt_suite *s, const char *id)
 {
     for (size_t i = 0; i < s->n_test_sets; i++)
@@ -834,6 +847,11 @@ void jt_suite_free(jt_suite *s)
         free(ts->mode);
         free(ts->description);
         free(ts->reference);
+        free(ts->reference_code);
+        free(ts->prompt);
+        free(ts->comparator);
+        free(ts->checker_code);
+        free(ts->setup_code);
         json_decref(ts->test_cases);
     }
     for (size_t i = 0; i < s->n_candidates; i++) {
@@ -843,8 +861,11 @@ void jt_suite_free(jt_suite *s)
         free(c->source_path);
         free(c->group);
         free(c->description);
+        free(c->no_code);
+        json_decref(c->metadata);
         jt_options_release(&c->opts);
     }
+    json_decref(s->datasets);
     for (size_t i = 0; i < s->n_files_; i++) free(s->files_[i]);
     free(s->files_);
     free(s->test_sets);

@@ -44,16 +44,30 @@ typedef struct jt_options {
     long memory_limit_mb;
     double float_tolerance;         /* relative, only where a float is compared */
     bool fresh_process_per_trial;
+    bool reload_per_iteration;      /* re-exec the candidate's code every iteration */
 } jt_options;
 
 typedef struct jt_test_set {
     char *id;
     char *function_name;
-    char *mode;          /* "call" */
+    char *mode;          /* "call" | "method" | "script" */
     char *description;   /* may be NULL */
     char *reference;     /* id of the reference candidate, or NULL */
-    json_t *test_cases;  /* array of {test_id, inputs: [...], expected_output} (typed values) */
+    /* Code of the reference solution when it is not a candidate (a dataset's
+     * canonical solution); NULL otherwise. Expected outputs a test case
+     * lacks are computed from the reference (candidate or code). */
+    char *reference_code;
+    /* call/method: array of {test_id, inputs: [...], expected_output?};
+     * script: array of {test_id, script}. Values in the typed encoding. */
+    json_t *test_cases;
     size_t n_cases;
+    bool needs_expected; /* some test case has no expected_output yet */
+    char *prompt;        /* a dataset's prompt: completions are appended to it */
+    char *comparator;    /* "exact" | "close" | "set" | "not_none" | "checker" */
+    double atol, rtol;   /* comparator close */
+    char *checker_code;  /* comparator checker */
+    char *setup_code;    /* exec'd once in the candidate's namespace (test imports) */
+    bool prelude;        /* mode method: the LeetCode prelude */
     jt_mark mark;
 } jt_test_set;
 
@@ -64,6 +78,10 @@ typedef struct jt_candidate {
     char *source_path;   /* file it came from, NULL when inline */
     char *group;         /* free-form grouping label (e.g. the model), may be NULL */
     char *description;   /* may be NULL */
+    json_t *metadata;    /* a corpus line's other fields (model, temperature...), or NULL */
+    /* Set when the sample holds no code (sanitize found none): the candidate
+     * gets status `no_code` with this reason and never runs. */
+    char *no_code;
     jt_options opts;     /* defaults with this candidate's overrides applied */
     jt_mark mark;
 } jt_candidate;
@@ -81,6 +99,8 @@ typedef struct jt_suite {
      * files count, comments and formatting do not. A resume refuses a suite
      * whose hash changed. */
     char content_hash[65];
+    /* Datasets and corpora read: [{role, format, path, sha256}], for run.json. */
+    json_t *datasets;
     /* private: array capacities; files named in marks, interned */
     size_t cap_test_sets_, cap_candidates_;
     char **files_;
