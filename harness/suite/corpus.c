@@ -26,7 +26,6 @@ typedef struct cctx {
     const char *id_field, *ts_field, *code_field, *group_field;
     bool sanitize, skip_unknown;
     const char *group, *desc;
-    json_t *counts; /* task id → samples seen */
 } cctx;
 
 /* Cleans raw LLM output: keeps the first fenced code block that defines
@@ -76,8 +75,9 @@ static long find_set(loader *ld, const char *id)
 static int add_sample(cctx *c, const char *task, size_t ts, char *code, const char *no_code,
                       char *source, json_t *meta, const char *group)
 {
-    json_int_t n = json_integer_value(json_object_get(c->counts, task));
-    json_object_set_new(c->counts, task, json_integer(n + 1));
+    json_t *counts = c->ld->sample_counts; /* suite-wide: two corpora never reuse an id */
+    json_int_t n = json_integer_value(json_object_get(counts, task));
+    json_object_set_new(counts, task, json_integer(n + 1));
     char *id = jt_xasprintf("%s#%lld", task, (long long)n);
     loader *ld = c->ld;
     size_t before = ld->s->n_candidates;
@@ -291,7 +291,7 @@ static int opt_bool(loader *ld, jt_ydoc *d, yaml_node_t *n, const char *key, boo
 int jt_ld_load_corpus(loader *ld, jt_ydoc *d, yaml_node_t *n, const jt_options *o,
                       const char *group, const char *desc)
 {
-    cctx c = {.ld = ld, .d = d, .opts = o, .ts_field = "task_id", .counts = json_object(),
+    cctx c = {.ld = ld, .d = d, .opts = o, .ts_field = "task_id",
               .group = group, .desc = desc};
     char *h1 = NULL, *h2 = NULL, *h3 = NULL, *h4 = NULL, *rel = NULL, *path = NULL;
     int rc = -1;
@@ -327,7 +327,6 @@ int jt_ld_load_corpus(loader *ld, jt_ydoc *d, yaml_node_t *n, const jt_options *
                                     is_dir ? NULL : hex));
     rc = is_dir ? load_dir(&c, path) : load_jsonl(&c, path);
 out:
-    json_decref(c.counts);
     free(h1), free(h2), free(h3), free(h4), free(rel), free(path);
     return rc;
 }

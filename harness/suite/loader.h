@@ -16,6 +16,7 @@ typedef struct loader {
     json_t *ts_ids;      /* test set id → {index, mark} */
     json_t *cand_ids;    /* candidate id → "FILE:LINE:COL" of its definition */
     jt_options defaults;
+    json_t *sample_counts; /* corpus task id → samples numbered so far (ids <task>#<n>) */
     unsigned depth;      /* include nesting */
 } loader;
 

@@ -810,6 +810,7 @@ int jt_suite_load(const char *path, jt_suite **out, jt_err *err)
     ld.budget = JT_YAML_NODE_BUDGET;
     ld.ts_ids = json_object();
     ld.cand_ids = json_object();
+    ld.sample_counts = json_object();
     jt_options_init(&ld.defaults);
     jt_ydoc d;
     int rc = -1;
@@ -819,6 +820,7 @@ int jt_suite_load(const char *path, jt_suite **out, jt_err *err)
     }
     json_decref(ld.ts_ids);
     json_decref(ld.cand_ids);
+    json_decref(ld.sample_counts);
     jt_options_release(&ld.defaults);
     if (rc) {
         jt_suite_free(ld.s);
