@@ -366,9 +366,14 @@ int jt_cmd_run(int argc, char **argv)
         if (o.shard_n) snprintf(shard, sizeof shard, "%ld/%ld", o.shard_k, o.shard_n);
         json_t *opts = options_json(&o, &ses);
         if (o.shard_n) json_object_set_new(opts, "shard", json_string(shard));
-        run = json_pack("{s:i,s:s,s:{s:s,s:s,s:s},s:o,s:o,s:O,s:o?,s:s,s:O}", "schema_version",
+        json_t *refs = json_object();
+        for (size_t t = 0; t < s->n_test_sets; t++)
+            if (s->test_sets[t].reference)
+                json_object_set_new(refs, s->test_sets[t].id, json_string(s->test_sets[t].reference));
+        run = json_pack("{s:i,s:s,s:{s:s,s:s,s:s,s:O?,s:o},s:o,s:o,s:O,s:o?,s:s,s:O}", "schema_version",
                         RUN_SCHEMA, "jouletrace_version", JT_VERSION, "suite", "name", s->name,
-                        "path", s->path, "content_hash", s->content_hash, "options", opts,
+                        "path", s->path, "content_hash", s->content_hash, "datasets", s->datasets,
+                        "references", refs, "options", opts,
                         "backend", backend_json(ses.meter), "host_start", ses.fingerprint,
                         "calibration", have_calib ? jt_calibration_json(&calib) : NULL,
                         "started", started, "warnings", ses.warnings);

@@ -13,6 +13,7 @@
 
 #include "commands/commands.h"
 #include "jouletrace/common.h"
+#include "jouletrace/engine.h"
 #include "jouletrace/pyrun.h"
 #include "jouletrace/suite.h"
 #include "suite/options.h"
@@ -84,6 +85,12 @@ static void print_clipped(FILE *f, const char *s, size_t width)
     if (*s) fputs("...", f);
 }
 
+/* The status word: a verdict, or no_code for a sample without code. */
+static const char *status_of(const jt_candidate *c, const jt_validation *v)
+{
+    return c->no_code ? "no_code" : jt_verdict_name(v->verdict);
+}
+
 static json_t *validation_json(const jt_candidate *c, const jt_test_set *ts,
                                const jt_validation *v)
 {
@@ -97,7 +104,7 @@ static json_t *validation_json(const jt_candidate *c, const jt_test_set *ts,
                                                r->error_message));
     }
     return json_pack("{s:s,s:s,s:s,s:{s:b,s:I,s:I},s:s?,s:o,s:f,s:s?,s:s?}", "id", c->id,
-                     "test_set", ts->id, "status", jt_verdict_name(v->verdict), "validation",
+                     "test_set", ts->id, "status", status_of(c, v), "validation",
                      "is_correct", v->verdict == JT_VERDICT_CORRECT, "passed_tests",
                      (json_int_t)v->passed, "total_tests", (json_int_t)v->total, "reason",
                      v->reason, "failures", fails, "elapsed_seconds", v->elapsed_seconds,
@@ -109,24 +116,19 @@ static json_t *validation_json(const jt_candidate *c, const jt_test_set *ts,
 static int judge(const jt_suite *s, const jt_candidate *c, jt_validation *v)
 {
     const jt_test_set *ts = &s->test_sets[c->test_set];
-    jt_pyrun_config cfg = {
-        .python = c->opts.python,
-        .code = c->code,
-        .filename = c->source_path ? c->source_path : c->id,
-        .function_name = ts->function_name,
-        .mode = ts->mode,
-        .test_cases = ts->test_cases,
-        .float_tolerance = c->opts.float_tolerance,
-        .timeout_seconds = c->opts.timeout_seconds,
-        .memory_limit_mb = c->opts.memory_limit_mb,
-        .cpu = -1,
-        .sandbox_user = "nobody",
-        .output_cap_bytes = 0,
-    };
+    jt_pyrun_config cfg;
+    jt_engine_pyrun_config(ts, &c->opts, c->code, c->source_path ? c->source_path : c->id, NULL,
+                           -1, "nobody", &cfg);
     jt_pyrun *r = NULL;
     jt_err err = JT_ERR_INIT;
     int rc = 0;
     memset(v, 0, sizeof *v);
+    if (c->no_code) { /* nothing to run: reported as no_code by the caller */
+        v->verdict = JT_VERDICT_FAILED;
+        v->total = ts->n_cases;
+        v->reason = jt_xstrdup(c->no_code);
+        return 0;
+    }
     if (jt_pyrun_start(&cfg, &r, &err) != 0 || jt_pyrun_validate(r, v, &err) != 0) {
         jt_validation_release(v);
         memset(v, 0, sizeof *v);
@@ -201,7 +203,7 @@ int jt_cmd_validate(int argc, char **argv)
     signal(SIGTERM, on_signal);
 
     int exit_code = JT_EXIT_OK;
-    size_t counts[JT_VERDICT_FAILED + 1] = {0}, judged = 0;
+    size_t counts[JT_VERDICT_FAILED + 1] = {0}, judged = 0, no_code = 0;
     json_t *rows = json_array();
     if (!o.json && !o.quiet)
         printf("%-28s %-14s %7s  %-12s %s\n", "CANDIDATE", "TEST SET", "PASSED", "STATUS",
@@ -212,7 +214,8 @@ int jt_cmd_validate(int argc, char **argv)
         const jt_test_set *ts = &s->test_sets[c->test_set];
         jt_validation v;
         if (judge(s, c, &v) != 0) exit_code = JT_EXIT_FAILURE;
-        counts[v.verdict]++;
+        if (c->no_code) no_code++;
+        else counts[v.verdict]++;
         judged++;
         if (o.json) {
             json_array_append_new(rows, validation_json(c, ts, &v));
@@ -224,7 +227,7 @@ int jt_cmd_validate(int argc, char **argv)
             printf("%*s ", (int)(strlen(c->id) < 28 ? 28 - strlen(c->id) : 0), "");
             print_clipped(stdout, ts->id, 14);
             printf("%*s %7s  %-12s ", (int)(strlen(ts->id) < 14 ? 14 - strlen(ts->id) : 0), "",
-                   passed, jt_verdict_name(v.verdict));
+                   passed, status_of(c, &v));
             print_clipped(stdout, why, 100);
             putchar('\n');
             fflush(stdout);
@@ -242,11 +245,13 @@ int jt_cmd_validate(int argc, char **argv)
     } else {
         json_decref(rows);
         printf("%zu judged: %zu correct, %zu incorrect, %zu load_error, %zu timeout, "
-               "%zu memory_limit, %zu crashed, %zu failed%s\n",
+               "%zu memory_limit, %zu crashed, %zu failed",
                judged, counts[JT_VERDICT_CORRECT], counts[JT_VERDICT_INCORRECT],
                counts[JT_VERDICT_LOAD_ERROR], counts[JT_VERDICT_TIMEOUT],
                counts[JT_VERDICT_MEMORY_LIMIT], counts[JT_VERDICT_CRASHED],
-               counts[JT_VERDICT_FAILED], interrupted ? " (interrupted)" : "");
+               counts[JT_VERDICT_FAILED]);
+        if (no_code) printf(", %zu no_code", no_code);
+        printf("%s\n", interrupted ? " (interrupted)" : "");
     }
     if (o.n_only && judged == 0) {
         fprintf(stderr, "jouletrace validate: --only matched no candidate of '%s'\n", s->path);

@@ -75,22 +75,36 @@ static char *utc_now(void)
     return jt_xstrdup(buf);
 }
 
-static void fill_config(const jt_engine *e, const jt_test_set *ts, const jt_options *o,
-                        const char *code, const char *filename, const char *fn,
-                        jt_pyrun_config *cfg)
+void jt_engine_pyrun_config(const jt_test_set *ts, const jt_options *o, const char *code,
+                            const char *filename, const char *fn, int cpu, const char *user,
+                            jt_pyrun_config *cfg)
 {
     memset(cfg, 0, sizeof *cfg);
     cfg->python = o->python;
     cfg->code = code;
     cfg->filename = filename;
-    cfg->function_name = fn;
+    cfg->function_name = fn ? fn : ts->function_name;
     cfg->mode = ts->mode;
     cfg->test_cases = ts->test_cases;
     cfg->float_tolerance = o->float_tolerance;
     cfg->timeout_seconds = o->timeout_seconds;
     cfg->memory_limit_mb = o->memory_limit_mb;
-    cfg->cpu = e->measure_cpu;
-    cfg->sandbox_user = e->sandbox_user;
+    cfg->cpu = cpu;
+    cfg->sandbox_user = user;
+    cfg->comparator = ts->comparator;
+    cfg->atol = ts->atol;
+    cfg->rtol = ts->rtol;
+    cfg->checker_code = ts->checker_code;
+    cfg->setup_code = ts->setup_code;
+    cfg->prelude = ts->prelude;
+    cfg->reload_per_iteration = o->reload_per_iteration;
+}
+
+static void fill_config(const jt_engine *e, const jt_test_set *ts, const jt_options *o,
+                        const char *code, const char *filename, const char *fn,
+                        jt_pyrun_config *cfg)
+{
+    jt_engine_pyrun_config(ts, o, code, filename, fn, e->measure_cpu, e->sandbox_user, cfg);
 }
 
 /* One run of n iterations without energy (loop calibration, warm-up). */
@@ -426,6 +440,7 @@ jt_engine_outcome jt_engine_measure(jt_engine *e, const jt_suite *s, const jt_ca
     const jt_test_set *ts = &s->test_sets[c->test_set];
     json_t *rec = new_record("candidate", e, c->id, ts->id, utc_now());
     if (c->group) json_object_set_new(rec, "group", json_string(c->group));
+    if (c->metadata) json_object_set_new(rec, "metadata", json_deep_copy(c->metadata));
     if (c->source_path) json_object_set_new(rec, "source_path", json_string(c->source_path));
     unsigned long seed = derive_seed(e->seed, c->id);
     json_object_set_new(rec, "seed", json_integer((json_int_t)seed));
@@ -439,7 +454,12 @@ jt_engine_outcome jt_engine_measure(jt_engine *e, const jt_suite *s, const jt_ca
     memset(&v, 0, sizeof v);
     outcome out;
     memset(&out, 0, sizeof out);
-    if (jt_pyrun_start(&cfg, &r, &err) != 0 || jt_pyrun_validate(r, &v, &err) != 0) {
+    if (c->no_code) {
+        /* A corpus sample without code: its own status, nothing runs. */
+        v.verdict = JT_VERDICT_FAILED;
+        v.total = ts->n_cases;
+        v.reason = jt_xstrdup(c->no_code);
+    } else if (jt_pyrun_start(&cfg, &r, &err) != 0 || jt_pyrun_validate(r, &v, &err) != 0) {
         jt_validation_release(&v);
         memset(&v, 0, sizeof v);
         v.verdict = JT_VERDICT_FAILED;
@@ -454,7 +474,7 @@ jt_engine_outcome jt_engine_measure(jt_engine *e, const jt_suite *s, const jt_ca
     json_object_set_new(rec, "failures", failures_json(&v));
     if (v.verdict != JT_VERDICT_CORRECT) {
         /* Correctness first: incorrect code is never measured. */
-        out.status = jt_verdict_name(v.verdict);
+        out.status = c->no_code ? "no_code" : jt_verdict_name(v.verdict);
         out.error = v.reason ? jt_xstrdup(v.reason) : NULL;
         json_object_set_new(rec, "energy_metrics", json_null());
     } else {

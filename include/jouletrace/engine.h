@@ -24,6 +24,7 @@
 #include "jouletrace/calibration.h"
 #include "jouletrace/common.h"
 #include "jouletrace/energy.h"
+#include "jouletrace/pyrun.h"
 #include "jouletrace/suite.h"
 
 #define JT_RECORD_SCHEMA 1 /* "schema_version" of journal records; consumers key on it */
@@ -60,5 +61,12 @@ jt_engine_outcome jt_engine_measure(jt_engine *e, const jt_suite *s, const jt_ca
  * options `opts`. Returns a record of type "floor". */
 jt_engine_outcome jt_engine_floor(jt_engine *e, const jt_suite *s, size_t ts,
                                   const jt_options *opts, json_t **record);
+
+/* The sandboxed child's configuration for running `code` against test set
+ * ts with options o (validate, trials, floors and reference outputs all
+ * use it, so they judge alike). fn NULL: the test set's function_name. */
+void jt_engine_pyrun_config(const jt_test_set *ts, const jt_options *o, const char *code,
+                            const char *filename, const char *fn, int cpu, const char *user,
+                            jt_pyrun_config *cfg);
 
 #endif
