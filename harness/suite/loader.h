@@ -17,6 +17,10 @@ typedef struct loader {
     json_t *cand_ids;    /* candidate id → "FILE:LINE:COL" of its definition */
     jt_options defaults;
     json_t *sample_counts; /* corpus task id → samples numbered so far (ids <task>#<n>) */
+    /* command/build of the candidate entry being loaded; add_candidate
+     * copies them onto every candidate it adds (a glob adds several). */
+    json_t *pending_command;
+    char *pending_build;
     unsigned depth;      /* include nesting */
 } loader;
 

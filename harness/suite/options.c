@@ -22,12 +22,12 @@ typedef struct opt_def {
     const char *help;
 } opt_def;
 
-static const char *const languages[] = {"python", NULL};
+static const char *const languages[] = {"python", "command", NULL};
 
 #define OFF(f) offsetof(jt_options, f)
 static const opt_def opt_table[] = {
     {"language", OPT_ENUM, OFF(language), 0, 0, languages, "python",
-     "how the candidate runs (python: a function checked against test cases)"},
+     "python: a function checked against test cases; command: any program, stdin -> stdout"},
     {"python", OPT_PROGRAM, OFF(python), 0, 0, NULL, "python3",
      "Python interpreter; a bare name is looked up in /usr/local/bin:/usr/bin:/bin"},
     {"energy_measurement_trials", OPT_LONG, OFF(energy_measurement_trials), 1, 10000, NULL, "20",

@@ -29,17 +29,20 @@ static const char *const test_set_keys[] = {
     "id", "function_name", "mode", "description", "reference", "test_cases", "include",
     "problems", "comparator", "atol", "rtol", "checker", "setup_code", "prelude", "prompt", NULL};
 static const char *const test_case_keys[] = {"test_id", "inputs", "expected_output", "script",
-                                             "description", NULL};
-static const char *const comparators[] = {"exact", "close", "set", "not_none", "checker", NULL};
+                                             "stdin", "args", "expected_stdout",
+                                             "expected_exit_code", "description", NULL};
+static const char *const comparators[] = {"exact", "close", "set", "not_none", "checker", "stdout",
+                                          NULL};
 static const char *const candidate_own_keys[] = {
-    "id", "test_set", "candidate_code", "file", "glob", "group", "description", "jsonl", "dir",
+    "id", "test_set", "candidate_code", "file", "source", "build", "command", "glob", "group",
+    "description", "jsonl", "dir",
     "id_field", "test_set_field", "code_field", "group_field", "sanitize", "skip_unknown_tasks",
     NULL};
 /* Keys that only make sense on a corpus entry (jsonl/dir). */
 static const char *const corpus_only_keys[] = {"id_field", "test_set_field", "code_field",
                                                "group_field", "sanitize", "skip_unknown_tasks",
                                                NULL};
-static const char *const modes[] = {"call", "method", "script", NULL};
+static const char *const modes[] = {"call", "method", "script", "command", NULL};
 
 /* ---- small helpers ------------------------------------------------------ */
 
@@ -191,6 +194,54 @@ yaml_node_t *jt_ld_get(jt_ydoc *d, const yaml_node_t *map, const char *key, yaml
 
 /* ---- test sets ---------------------------------------------------------- */
 
+/* A test case of a mode command test set: stdin, args, expected_stdout,
+ * expected_exit_code (0 by default). */
+static int load_command_case(loader *ld, jt_ydoc *d, yaml_node_t *n, const char *id,
+                             jt_test_set *ts, json_t *tc)
+{
+    static const char *const not_here[] = {"inputs", "expected_output", "script", NULL};
+    for (size_t k = 0; not_here[k]; k++) {
+        yaml_node_t *x = jt_ld_get(d, n, not_here[k], NULL);
+        if (x)
+            return jt_yerr(ld->err, d, x, "a test case of a mode 'command' test set takes stdin, "
+                                          "args, expected_stdout, expected_exit_code; not '%s'",
+                           not_here[k]);
+    }
+    yaml_node_t *v = jt_ld_get(d, n, "stdin", NULL);
+    if (v && (v->type != YAML_SCALAR_NODE || jt_yaml_scalar_kind(v) != JT_SCALAR_STR))
+        return jt_yerr(ld->err, d, v, "'stdin' must be a string (quote it), not %s", jt_ld_node_kind(v));
+    json_object_set_new(tc, "stdin", json_stringn(v ? jt_yaml_text(v) : "", v ? v->data.scalar.length : 0));
+    json_t *args = json_array();
+    json_object_set_new(tc, "args", args);
+    if ((v = jt_ld_get(d, n, "args", NULL))) {
+        if (jt_ld_expect_type(ld, d, v, YAML_SEQUENCE_NODE, "'args'")) return -1;
+        for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
+            yaml_node_t *a = jt_ydoc_node(d, *it);
+            if (a->type != YAML_SCALAR_NODE || jt_yaml_scalar_kind(a) == JT_SCALAR_NULL)
+                return jt_yerr(ld->err, d, a, "'args' holds strings (program arguments)");
+            json_array_append_new(args, json_string(jt_yaml_text(a)));
+        }
+    }
+    if ((v = jt_ld_get(d, n, "expected_stdout", NULL))) {
+        if (v->type != YAML_SCALAR_NODE || jt_yaml_scalar_kind(v) != JT_SCALAR_STR)
+            return jt_yerr(ld->err, d, v, "'expected_stdout' must be a string (quote it), not %s",
+                           jt_ld_node_kind(v));
+        json_object_set_new(tc, "expected_stdout", json_stringn(jt_yaml_text(v), v->data.scalar.length));
+    } else if (!ts->reference) {
+        return jt_yerr(ld->err, d, n, "test case '%s' has no 'expected_stdout'", id);
+    } else {
+        ts->needs_expected = true;
+    }
+    long code = 0;
+    if ((v = jt_ld_get(d, n, "expected_exit_code", NULL))) {
+        if (v->type != YAML_SCALAR_NODE || jt_yaml_scalar_kind(v) != JT_SCALAR_INT ||
+            (code = strtol(jt_yaml_text(v), NULL, 10)) < 0 || code > 255)
+            return jt_yerr(ld->err, d, v, "'expected_exit_code' must be an integer 0..255");
+    }
+    json_object_set_new(tc, "expected_exit_code", json_integer(code));
+    return 0;
+}
+
 static int load_test_case(loader *ld, jt_ydoc *d, yaml_node_t *n, size_t index, json_t *seen_ids,
                           jt_test_set *ts)
 {
@@ -215,6 +266,19 @@ static int load_test_case(loader *ld, jt_ydoc *d, yaml_node_t *n, size_t index, 
     json_object_set_new(seen_ids, id, json_true());
     tc = json_pack("{s:s}", "test_id", id);
     yaml_node_t *script = jt_ld_get(d, n, "script", NULL);
+    if (!strcmp(ts->mode, "command")) {
+        rc = load_command_case(ld, d, n, id, ts, tc);
+        if (rc == 0) json_array_append(cases, tc);
+        goto out;
+    }
+    static const char *const command_only[] = {"stdin", "args", "expected_stdout", "expected_exit_code", NULL};
+    for (size_t k = 0; command_only[k]; k++) {
+        yaml_node_t *x = jt_ld_get(d, n, command_only[k], NULL);
+        if (x) {
+            jt_yerr(ld->err, d, x, "'%s' needs 'mode: command' on the test set", command_only[k]);
+            goto out;
+        }
+    }
     if (script_mode) {
         yaml_node_t *extra = jt_ld_get(d, n, "inputs", NULL);
         if (!extra) extra = jt_ld_get(d, n, "expected_output", NULL);
@@ -355,6 +419,14 @@ static int load_judging(loader *ld, jt_ydoc *d, yaml_node_t *n, jt_test_set *ts)
                            ts->comparator, near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
         }
     }
+    bool command = !strcmp(ts->mode, "command");
+    if (!v && command) {
+        free(ts->comparator);
+        ts->comparator = jt_xstrdup("stdout"); /* line-wise, whitespace-trimmed */
+    } else if (v && command != (!strcmp(ts->comparator, "stdout") || !strcmp(ts->comparator, "exact"))) {
+        return jt_yerr(ld->err, d, v, command ? "mode command compares output with 'stdout' or 'exact'"
+                                              : "comparator 'stdout' needs 'mode: command'");
+    }
     if (number_key(ld, d, n, "atol", 0, 1e300, &ts->atol) ||
         number_key(ld, d, n, "rtol", 0, 1, &ts->rtol))
         return -1;
@@ -414,6 +486,8 @@ static int load_test_set(loader *ld, jt_ydoc *d, yaml_node_t *n)
     }
     if ((v = jt_ld_get(d, n, "function_name", NULL))) {
         if (jt_ld_scalar_string(ld, d, v, "function_name", &ts->function_name)) return -1;
+    } else if (!strcmp(ts->mode, "command")) {
+        ts->function_name = jt_xstrdup(""); /* programs have no entry point */
     } else {
         return jt_yerr(ld->err, d, n, "test set '%s' has no 'function_name'", ts->id);
     }
@@ -492,6 +566,8 @@ int jt_ld_add_candidate(loader *ld, jt_ydoc *d, const yaml_node_t *at, const cha
     c->source_path = source_path;
     c->group = group ? jt_xstrdup(group) : NULL;
     c->description = desc ? jt_xstrdup(desc) : NULL;
+    c->command = ld->pending_command ? json_deep_copy(ld->pending_command) : NULL;
+    c->build = ld->pending_build ? jt_xstrdup(ld->pending_build) : NULL;
     jt_options_copy(&c->opts, opts);
     c->mark = jt_ld_mark_of(d, at);
     return 0;
@@ -583,6 +659,48 @@ out:
     return rc;
 }
 
+/* language command: `command` (argv template, required) and `build`
+ * (optional); neither is allowed for Python candidates. The candidate's
+ * language must match its test set's mode. */
+static int load_command_keys(loader *ld, jt_ydoc *d, yaml_node_t *n, const jt_options *o,
+                             const jt_test_set *ts, json_t **command, char **build)
+{
+    bool is_cmd = !strcmp(o->language, "command");
+    yaml_node_t *cn = jt_ld_get(d, n, "command", NULL), *bn = jt_ld_get(d, n, "build", NULL);
+    if (is_cmd != !strcmp(ts->mode, "command"))
+        return jt_yerr(ld->err, d, n, is_cmd ? "a 'language: command' candidate needs a test set with 'mode: command' ('%s' is mode %s)"
+                                             : "test set '%s' has mode %s: its candidates need 'language: command'",
+                       ts->id, ts->mode);
+    if (!is_cmd) {
+        if (cn || bn)
+            return jt_yerr(ld->err, d, cn ? cn : bn, "'%s' needs 'language: command'", cn ? "command" : "build");
+        return 0;
+    }
+    if (!cn) return jt_yerr(ld->err, d, n, "a 'language: command' candidate needs 'command' (a list, e.g. [\"{bin}\"])");
+    if (jt_ld_expect_type(ld, d, cn, YAML_SEQUENCE_NODE, "'command'")) return -1;
+    *command = json_array();
+    for (yaml_node_item_t *it = cn->data.sequence.items.start; it < cn->data.sequence.items.top; it++) {
+        yaml_node_t *a = jt_ydoc_node(d, *it);
+        if (a->type != YAML_SCALAR_NODE || !*jt_yaml_text(a)) {
+            json_decref(*command);
+            *command = NULL;
+            return jt_yerr(ld->err, d, a, "'command' holds non-empty strings");
+        }
+        json_array_append_new(*command, json_string(jt_yaml_text(a)));
+    }
+    if (json_array_size(*command) == 0) {
+        json_decref(*command);
+        *command = NULL;
+        return jt_yerr(ld->err, d, cn, "'command' is empty");
+    }
+    if (bn && jt_ld_scalar_string(ld, d, bn, "build", build)) {
+        json_decref(*command);
+        *command = NULL;
+        return -1;
+    }
+    return 0;
+}
+
 static int load_candidate(loader *ld, jt_ydoc *d, yaml_node_t *n)
 {
     if (jt_ld_expect_type(ld, d, n, YAML_MAPPING_NODE, "a candidate") ||
@@ -611,11 +729,12 @@ static int load_candidate(loader *ld, jt_ydoc *d, yaml_node_t *n)
             }
     }
     int n_sources = !!jt_ld_get(d, n, "candidate_code", NULL) + !!jt_ld_get(d, n, "file", NULL) +
+                    !!jt_ld_get(d, n, "source", NULL) +
                     !!jt_ld_get(d, n, "glob", NULL) + !!jt_ld_get(d, n, "jsonl", NULL) +
                     !!jt_ld_get(d, n, "dir", NULL);
     if (n_sources != 1) {
-        jt_yerr(ld->err, d, n, n_sources ? "a candidate takes only one of 'candidate_code', 'file', 'glob', 'jsonl', 'dir'"
-                                         : "a candidate needs one of 'candidate_code', 'file', 'glob', 'jsonl', 'dir'");
+        jt_yerr(ld->err, d, n, n_sources ? "a candidate takes only one of 'candidate_code', 'file' (or 'source'), 'glob', 'jsonl', 'dir'"
+                                         : "a candidate needs one of 'candidate_code', 'file' (or 'source'), 'glob', 'jsonl', 'dir'");
         goto out;
     }
     if (corpus) {
@@ -631,9 +750,15 @@ static int load_candidate(loader *ld, jt_ydoc *d, yaml_node_t *n)
     size_t ts = 0;
     if (find_test_set(ld, d, n, &ts)) goto out;
     if (idn && jt_ld_scalar_string(ld, d, idn, "id", &id)) goto out;
+    json_t *command = NULL;
+    char *build = NULL;
+    if (load_command_keys(ld, d, n, &o, &ld->s->test_sets[ts], &command, &build)) goto out;
+    ld->pending_command = command; /* attached to the candidate(s) added below */
+    ld->pending_build = build;
 
     yaml_node_t *inl = jt_ld_get(d, n, "candidate_code", NULL), *file = jt_ld_get(d, n, "file", NULL),
                 *gl = jt_ld_get(d, n, "glob", NULL);
+    if (!file) file = jt_ld_get(d, n, "source", NULL);
     if (gl) {
         if (idn) {
             jt_yerr(ld->err, d, idn, "'id' cannot be combined with 'glob' (ids are the file stems)");
@@ -657,7 +782,8 @@ static int load_candidate(loader *ld, jt_ydoc *d, yaml_node_t *n)
         code = NULL;
         goto out;
     }
-    if (jt_ld_scalar_string(ld, d, file, "file", &rel)) goto out;
+    const char *fkey = jt_ld_get(d, n, "file", NULL) ? "file" : "source";
+    if (jt_ld_scalar_string(ld, d, file, fkey, &rel)) goto out;
     char *path = jt_ld_resolve_path(d->file, rel);
     if (jt_ld_read_text_file(path, &code, ld->err)) {
         jt_err_prefix(ld->err, "%s:%zu:%zu: cannot read '%s'", d->file, file->start_mark.line + 1,
@@ -669,6 +795,10 @@ static int load_candidate(loader *ld, jt_ydoc *d, yaml_node_t *n)
     rc = jt_ld_add_candidate(ld, d, idn ? idn : file, id, ts, code, path, &o, group, desc);
     code = NULL;
 out:
+    json_decref(ld->pending_command);
+    free(ld->pending_build);
+    ld->pending_command = NULL;
+    ld->pending_build = NULL;
     jt_options_release(&o);
     free(id);
     free(group);
@@ -791,6 +921,11 @@ void jt_ld_compute_hash(jt_suite *s)
             "cv_target", o->cv_target, "timeout_seconds", o->timeout_seconds, "memory_limit_mb",
             (json_int_t)o->memory_limit_mb, "float_tolerance", o->float_tolerance,
             "fresh_process_per_trial", o->fresh_process_per_trial);
+        if (k->command) json_object_set(cj, "command", k->command);
+        if (k->build) json_object_set_new(cj, "build", json_string(k->build));
+        if (k->no_code) json_object_set_new(cj, "no_code", json_string(k->no_code));
+        json_object_set_new(json_object_get(cj, "opts"), "reload_per_iteration",
+                            json_boolean(o->reload_per_iteration));
         text = json_dumps(cj, JSON_COMPACT | JSON_SORT_KEYS);
         jt_sha256_update(&c, "\n", 1);
         jt_sha256_update(&c, text, strlen(text));
@@ -864,6 +999,8 @@ void jt_suite_free(jt_suite *s)
         free(c->group);
         free(c->description);
         free(c->no_code);
+        free(c->build);
+        json_decref(c->command);
         json_decref(c->metadata);
         jt_options_release(&c->opts);
     }

@@ -33,7 +33,7 @@ typedef struct jt_mark {
  * candidate may override any of them. The option table in
  * harness/suite/options.c gives each one's type, range, default and help. */
 typedef struct jt_options {
-    char *language;                 /* "python" */
+    char *language;                 /* "python" | "command" */
     char *python;                   /* interpreter, resolved to an absolute path */
     long energy_measurement_trials; /* maximum trials */
     long min_trials;
@@ -50,7 +50,7 @@ typedef struct jt_options {
 typedef struct jt_test_set {
     char *id;
     char *function_name;
-    char *mode;          /* "call" | "method" | "script" */
+    char *mode;          /* "call" | "method" | "script" | "command" */
     char *description;   /* may be NULL */
     char *reference;     /* id of the reference candidate, or NULL */
     /* Code of the reference solution when it is not a candidate (a dataset's
@@ -58,12 +58,14 @@ typedef struct jt_test_set {
      * lacks are computed from the reference (candidate or code). */
     char *reference_code;
     /* call/method: array of {test_id, inputs: [...], expected_output?};
-     * script: array of {test_id, script}. Values in the typed encoding. */
+     * script: array of {test_id, script}; command: array of {test_id,
+     * stdin, args: [...], expected_stdout?, expected_exit_code}. Values in
+     * the typed encoding. */
     json_t *test_cases;
     size_t n_cases;
     bool needs_expected; /* some test case has no expected_output yet */
     char *prompt;        /* a dataset's prompt: completions are appended to it */
-    char *comparator;    /* "exact" | "close" | "set" | "not_none" | "checker" */
+    char *comparator;    /* "exact" | "close" | "set" | "not_none" | "checker" | "stdout" */
     double atol, rtol;   /* comparator close */
     char *checker_code;  /* comparator checker */
     char *setup_code;    /* exec'd once in the candidate's namespace (test imports) */
@@ -79,6 +81,12 @@ typedef struct jt_candidate {
     char *group;         /* free-form grouping label (e.g. the model), may be NULL */
     char *description;   /* may be NULL */
     json_t *metadata;    /* a corpus line's other fields (model, temperature...), or NULL */
+    /* language command: argv template (["{bin}"], ["python3", "{src}"]) and
+     * an optional build command line, both with {src} (the source file),
+     * {bin} (the built program) and {dir} (the work directory) expanded in
+     * the sandbox. The build runs once, before validation, never measured. */
+    json_t *command;
+    char *build;
     /* Set when the sample holds no code (sanitize found none): the candidate
      * gets status `no_code` with this reason and never runs. */
     char *no_code;
