@@ -19,7 +19,7 @@
 #include "suite/options.h"
 
 static const char validate_usage[] =
-    "usage: jouletrace validate SUITE [--json] [--only PATTERN]... [--quiet]\n"
+    "usage: jouletrace validate SUITE [--json] [--only PATTERN]... [--quiet] [--parse-only]\n"
     "\n"
     "Checks every candidate of SUITE against its test set, once, in the sandbox.\n"
     "No energy is measured: no lock, no calibration and no RAPL access needed.\n"
@@ -28,6 +28,8 @@ static const char validate_usage[] =
     "  --only PATTERN  judge only candidates whose id matches the shell PATTERN\n"
     "                  (repeatable)\n"
     "  -q, --quiet     print only the summary line (table mode)\n"
+    "  --parse-only    load the suite (every file, dataset and corpus it names) and\n"
+    "                  print what it holds; run nothing\n"
     "  -h, --help      this text\n"
     "\n"
     "Statuses: correct, incorrect, load_error, timeout, memory_limit, crashed, failed.\n"
@@ -46,7 +48,7 @@ static void on_signal(int sig)
 }
 
 typedef struct vopts {
-    int json, quiet;
+    int json, quiet, parse_only;
     char **only;
     size_t n_only;
 } vopts;
@@ -148,6 +150,7 @@ static int parse_args(int argc, char **argv, vopts *o, const char **suite_path)
         {"json", no_argument, NULL, 'j'},
         {"only", required_argument, NULL, 'o'},
         {"quiet", no_argument, NULL, 'q'},
+        {"parse-only", no_argument, NULL, 'P'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -158,6 +161,7 @@ static int parse_args(int argc, char **argv, vopts *o, const char **suite_path)
         switch (ch) {
         case 'j': o->json = 1; break;
         case 'q': o->quiet = 1; break;
+        case 'P': o->parse_only = 1; break;
         case 'o':
             o->only = jt_xreallocarray(o->only, o->n_only + 1, sizeof *o->only);
             o->only[o->n_only++] = optarg;
@@ -198,6 +202,15 @@ int jt_cmd_validate(int argc, char **argv)
         jt_err_clear(&err);
         free(o.only);
         return JT_EXIT_BAD_SUITE;
+    }
+    if (o.parse_only) {
+        size_t cases = 0;
+        for (size_t i = 0; i < s->n_test_sets; i++) cases += s->test_sets[i].n_cases;
+        printf("%s: suite '%s': %zu test sets, %zu test cases, %zu candidates, content %.16s\n",
+               s->path, s->name, s->n_test_sets, cases, s->n_candidates, s->content_hash);
+        jt_suite_free(s);
+        free(o.only);
+        return JT_EXIT_OK;
     }
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
