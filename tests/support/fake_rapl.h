@@ -47,6 +47,36 @@ void jt_fake_msr_truncate(jt_fake_rapl *f, int cpu, off_t size);
 void jt_fake_counter_set(jt_fake_rapl *f, int id, uint64_t raw);
 /* Power at which the background thread advances the counter. */
 void jt_fake_counter_power(jt_fake_rapl *f, int id, double watts);
+/* The counter's raw value as last written (powercap: µJ; msr: counts). */
+uint64_t jt_fake_counter_get(jt_fake_rapl *f, int id);
+
+/* Active power: on top of its constant power the counter also advances by
+ * `watts` × the CPU seconds used by every live process whose command line
+ * (/proc/PID/cmdline, first 8 KiB, raw bytes) contains `marker` and that
+ * descends from the calling process (so a test counts only the processes
+ * it started, never a concurrent test's) — a package whose power rises
+ * only while the measured code runs.
+ *
+ * Each tick reads the processes' CPU clocks (clock_getcpuclockid +
+ * clock_gettime, ns) and credits what they used since the last tick. The
+ * kernel brings another process's clock up to date only when that process
+ * is scheduled or at a scheduler tick (4 ms at HZ=250), so while it runs on
+ * another CPU the credit trails its true CPU time by up to one scheduler
+ * tick; a sleeping process's clock is exact. Processes already running now
+ * count from now on; ones found later (a scanner thread rereads /proc every
+ * 20 ms, apart from the real-time writer) count from their start (fork),
+ * credited when found. A process that exits loses the CPU after its last
+ * credited tick, and one that lives less than a rescan may go unseen. At
+ * most 64 such processes live at once. watts 0 or marker NULL turns it
+ * off. The writer must be running (jt_fake_rapl_start). */
+void jt_fake_counter_active(jt_fake_rapl *f, int id, double watts, const char *marker);
+/* Longest interval between two writer ticks so far, in seconds (how late
+ * the fake's counters ever were: a test's tolerance can name it). */
+double jt_fake_rapl_max_gap(jt_fake_rapl *f);
+/* CPU seconds credited to the counter so far and the number of distinct
+ * processes that matched its marker (either pointer may be NULL). */
+void jt_fake_counter_active_stats(jt_fake_rapl *f, int id, double *cpu_seconds,
+                                  unsigned *processes);
 
 /* Starts/stops the thread writing every counter with power at `hz`. */
 void jt_fake_rapl_start(jt_fake_rapl *f, double hz);
