@@ -152,7 +152,7 @@ int jt_cmd_calibrate(int argc, char **argv)
         jt_err serr = JT_ERR_INIT;
         int bad = jt_energy_align_edge(ses.meter, &a, &serr) != 0;
         sleep_seconds(seconds);
-        bad |= jt_energy_read(ses.meter, &b, &serr) != 0;
+        bad |= jt_energy_align_edge(ses.meter, &b, &serr) != 0; /* whole update periods */
         jt_energy_delta d;
         if (interrupted) break;
         if (bad || jt_energy_diff(&a, &b, &d, &serr) != 0 || d.seconds <= 0) {

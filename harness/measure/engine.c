@@ -175,7 +175,12 @@ static int one_trial(jt_engine *e, jt_pyrun *r, uint64_t n, trial *t, jt_verdict
     }
     b.cpu_seconds = e->cpu_clock + (res.cpu_seconds > 0 ? res.cpu_seconds : 0);
     e->cpu_clock = b.cpu_seconds;
-    bad |= jt_energy_read(e->meter, &b, &serr) != 0;
+    /* End on an update edge too: a window that starts and ends on counter
+     * updates spans whole update periods, so the ~1 ms quantisation biases
+     * neither end (measured: a free end read 0.25 % low on 0.2 s windows).
+     * The few idle microseconds after the child finished are inside the
+     * window's wall time, so the baseline subtraction accounts for them. */
+    bad |= jt_energy_align_edge(e->meter, &b, &serr) != 0;
     double t1 = now_seconds();
     jt_telemetry_read(pid, e->measure_cpu, &tb);
     jt_energy_delta d;
