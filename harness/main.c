@@ -13,6 +13,7 @@ static const jt_command jt_commands[] = {
     {"validate", jt_cmd_validate, "check every candidate's correctness (no energy)"},
     {"calibrate", jt_cmd_calibrate, "measure the idle baseline of socket 0"},
     {"measure", jt_cmd_measure, "one candidate from the seed's request JSON on stdin"},
+    {"merge", jt_cmd_merge, "join shard runs (one per node) into one run"},
     {"status", jt_cmd_status, "energy backends, permissions and what `auto` would use"},
 };
 #define N_COMMANDS (sizeof jt_commands / sizeof jt_commands[0])

@@ -335,6 +335,59 @@ START_TEST(measure_answers_in_the_seed_shape)
 }
 END_TEST
 
+START_TEST(shards_merge_into_one_run)
+{
+    env e;
+    env_init(&e);
+    calibrate(&e);
+    char *d1 = jt_xasprintf("%s/shard1", e.dir), *d2 = jt_xasprintf("%s/shard2", e.dir),
+         *m = jt_xasprintf("%s/merged", e.dir);
+    char *out = NULL, *err = NULL;
+    const char *a1[] = {"run", e.suite, "-o", d1, "--shard", "1/2", "--backend", "model", "--quiet", NULL};
+    const char *a2[] = {"run", e.suite, "-o", d2, "--shard", "2/2", "--backend", "model", "--quiet", NULL};
+    ck_assert_int_eq(jt(&e, a1, &out, &err), 0);
+    free(out), free(err);
+    ck_assert_int_eq(jt(&e, a2, &out, &err), 0);
+    free(out), free(err);
+    json_t *r1 = NULL, *r2 = NULL;
+    size_t n1 = journal_records(d1, &r1), n2 = journal_records(d2, &r2);
+    json_decref(r1), json_decref(r2);
+    ck_assert_uint_eq(n1 + n2, 6 + 2); /* each shard also measured its floor */
+    /* only shard 1 → a warning names the missing shard */
+    const char *half[] = {"merge", d1, "-o", m, NULL};
+    ck_assert_int_eq(jt(&e, half, &out, &err), 0);
+    ck_assert_msg(strstr(err, "shard 2/2 is missing"), "%s", err);
+    free(out), free(err);
+    char *m2 = jt_xasprintf("%s/merged2", e.dir);
+    const char *all[] = {"merge", d1, d2, "-o", m2, NULL};
+    ck_assert_int_eq(jt(&e, all, &out, &err), 0);
+    ck_assert_msg(!strstr(err, "missing"), "%s", err);
+    free(out), free(err);
+    json_t *sum = load_json(m2, "summary.json");
+    json_t *cands = json_object_get(sum, "candidates");
+    ck_assert_uint_eq(json_array_size(cands), 6);
+    ck_assert_ptr_nonnull(json_object_get(json_array_get(cands, 0), "host"));
+    ck_assert_uint_eq(json_array_size(json_object_get(json_object_get(sum, "run"), "merged_from")), 2);
+    json_decref(sum);
+    /* a run of another suite is refused */
+    free(jt_test_write_file(e.dir, "other.yaml",
+        "suite: other\ntest_sets: [{id: s, function_name: f, test_cases: [{inputs: [1], expected_output: 1}]}]\n"
+        "candidates: [{id: a, candidate_code: 'def f(x): return x'}]\n"));
+    char *osuite = jt_xasprintf("%s/other.yaml", e.dir), *d3 = jt_xasprintf("%s/other", e.dir),
+         *m3 = jt_xasprintf("%s/merged3", e.dir);
+    const char *a3[] = {"run", osuite, "-o", d3, "--backend", "model", "--quiet", NULL};
+    ck_assert_int_eq(jt(&e, a3, &out, &err), 0);
+    free(out), free(err);
+    const char *bad[] = {"merge", d1, d3, "-o", m3, NULL};
+    ck_assert_int_eq(jt(&e, bad, &out, &err), 3);
+    ck_assert_msg(strstr(err, "is a run of another suite"), "%s", err);
+    free(out), free(err);
+    free(osuite), free(d3), free(m3), free(m2);
+    free(d1), free(d2), free(m);
+    env_free(&e);
+}
+END_TEST
+
 static Suite *run_suite(void)
 {
     Suite *s = suite_create("run");
@@ -345,6 +398,7 @@ static Suite *run_suite(void)
     tcase_add_test(tc, busy_lock_refuses_with_holder);
     tcase_add_test(tc, sigkill_then_resume_measures_each_candidate_once);
     tcase_add_test(tc, measure_answers_in_the_seed_shape);
+    tcase_add_test(tc, shards_merge_into_one_run);
     suite_add_tcase(s, tc);
     return s;
 }

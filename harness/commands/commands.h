@@ -16,5 +16,6 @@ int jt_cmd_status(int argc, char **argv);
 int jt_cmd_calibrate(int argc, char **argv);
 int jt_cmd_run(int argc, char **argv);
 int jt_cmd_measure(int argc, char **argv);
+int jt_cmd_merge(int argc, char **argv);
 
 #endif
