@@ -388,6 +388,47 @@ START_TEST(shards_merge_into_one_run)
 }
 END_TEST
 
+START_TEST(memoised_candidate_is_flagged)
+{
+    env e;
+    env_init(&e);
+    calibrate(&e);
+    free(jt_test_write_file(e.dir, "memo.yaml",
+        "suite: memo\n"
+        "defaults: {min_trial_seconds: 0.02, min_trials: 3, energy_measurement_trials: 4}\n"
+        "test_sets: [{id: s, function_name: f, test_cases: [{inputs: [3], expected_output: 9}]}]\n"
+        "candidates:\n"
+        "  - id: cached\n"
+        "    candidate_code: |\n"
+        "      from functools import lru_cache\n"
+        "      @lru_cache(maxsize=None)\n"
+        "      def f(x):\n"
+        "          s = 0\n"
+        "          for i in range(300000): s += i\n"
+        "          return x * x\n"
+        "  - id: honest\n"
+        "    candidate_code: |\n"
+        "      def f(x):\n"
+        "          return x * x\n"));
+    char *suite = jt_xasprintf("%s/memo.yaml", e.dir), *dir = jt_xasprintf("%s/memo-run", e.dir);
+    char *out = NULL, *err = NULL;
+    const char *a[] = {"run", suite, "-o", dir, "--backend", "model", "--quiet", NULL};
+    ck_assert_msg(jt(&e, a, &out, &err) == 0, "%s", err);
+    json_t *sum = load_json(dir, "summary.json");
+    json_t *cands = json_object_get(sum, "candidates");
+    json_t *cached = find(cands, "cached"), *honest = find(cands, "honest");
+    char *fc = json_dumps(json_object_get(cached, "flags"), 0);
+    char *fh = json_dumps(json_object_get(honest, "flags"), 0);
+    ck_assert_msg(strstr(fc, "memoization_suspected") != NULL, "cached flags %s", fc);
+    ck_assert_msg(strstr(fh, "memoization_suspected") == NULL, "honest flags %s", fh);
+    ck_assert(json_number_value(json_object_get(json_object_get(cached, "stats"), "first_pass_ratio")) > 20);
+    free(fc), free(fh);
+    json_decref(sum);
+    free(out), free(err), free(suite), free(dir);
+    env_free(&e);
+}
+END_TEST
+
 static Suite *run_suite(void)
 {
     Suite *s = suite_create("run");
@@ -399,6 +440,7 @@ static Suite *run_suite(void)
     tcase_add_test(tc, sigkill_then_resume_measures_each_candidate_once);
     tcase_add_test(tc, measure_answers_in_the_seed_shape);
     tcase_add_test(tc, shards_merge_into_one_run);
+    tcase_add_test(tc, memoised_candidate_is_flagged);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -18,6 +18,15 @@
  * capped so one noisy tiny timing cannot ask for a billion iterations. */
 #define MAX_CALIBRATION_STEPS 40
 #define MAX_GROWTH 100.0
+/* Memoisation heuristic: the validation pass runs twice; a candidate whose
+ * first pass took this many times longer than the second is flagged
+ * `memoization_suspected` — lru_cache or module-global caches make every
+ * pass after the first nearly free. (Comparing with a steady-state trial
+ * iteration instead would flag every tiny function: a validation pass also
+ * compares and reports, ~50 us per test.) Honest code sees ratios of ~1–5
+ * (cold caches, lazy imports); the flag is a warning, never a verdict;
+ * reload_per_iteration: true measures such code honestly. */
+#define MEMO_RATIO 20.0
 /* Failures kept in a record (the first ones; the count is always complete). */
 #define MAX_FAILURES_KEPT 10
 
@@ -324,7 +333,7 @@ static double median_of(const double *x, size_t n)
 
 /* Stats, energy_metrics, flags and trials of a measured outcome into rec. */
 static void add_measurement(jt_engine *e, const outcome *out, size_t n_cases, unsigned long seed,
-                            const json_t *floor, json_t *rec)
+                            const json_t *floor, double first_pass_ratio, json_t *rec)
 {
     size_t n = out->n_trials;
     double *tot = jt_xcalloc(n + 1, sizeof *tot), *totn = jt_xcalloc(n + 1, sizeof *totn),
@@ -401,6 +410,11 @@ static void add_measurement(jt_engine *e, const outcome *out, size_t n_cases, un
     json_t *te = json_object_get(stats, "total_energy");
     if (json_integer_value(json_object_get(te, "outliers")) > 0)
         json_array_append_new(flags, json_string("outliers"));
+    if (first_pass_ratio > 0) {
+        double ratio = first_pass_ratio;
+        json_object_set_new(stats, "first_pass_ratio", num(ratio));
+        if (ratio > MEMO_RATIO) json_array_append_new(flags, json_string("memoization_suspected"));
+    }
     json_object_set_new(rec, "flags", flags);
 
     if (floor) {
@@ -483,6 +497,16 @@ jt_engine_outcome jt_engine_measure(jt_engine *e, const jt_suite *s, const jt_ca
         out.error = v.reason ? jt_xstrdup(v.reason) : NULL;
         json_object_set_new(rec, "energy_metrics", json_null());
     } else {
+        /* A second validation pass: how much cheaper does it get? */
+        double ratio = 0;
+        jt_validation v2;
+        memset(&v2, 0, sizeof v2);
+        jt_err verr = JT_ERR_INIT;
+        if (jt_pyrun_validate(r, &v2, &verr) == 0 && v2.verdict == JT_VERDICT_CORRECT &&
+            v2.elapsed_seconds > 0)
+            ratio = v.elapsed_seconds / v2.elapsed_seconds;
+        jt_validation_release(&v2);
+        jt_err_clear(&verr);
         measure(e, &r, &cfg, &c->opts, c->id, seed, &out);
         if (!out.status) { /* interrupted */
             jt_pyrun_free(r);
@@ -492,7 +516,7 @@ jt_engine_outcome jt_engine_measure(jt_engine *e, const jt_suite *s, const jt_ca
             *record = NULL;
             return JT_ENGINE_INTERRUPTED;
         }
-        if (out.n_trials) add_measurement(e, &out, ts->n_cases, seed, floor, rec);
+        if (out.n_trials) add_measurement(e, &out, ts->n_cases, seed, floor, ratio, rec);
         else json_object_set_new(rec, "energy_metrics", json_null());
     }
     jt_pyrun_free(r);
@@ -540,7 +564,7 @@ jt_engine_outcome jt_engine_floor(jt_engine *e, const jt_suite *s, size_t tsi,
             *record = NULL;
             return JT_ENGINE_INTERRUPTED;
         }
-        if (out.n_trials) add_measurement(e, &out, ts->n_cases, seed, NULL, rec);
+        if (out.n_trials) add_measurement(e, &out, ts->n_cases, seed, NULL, 0, rec);
     }
     jt_pyrun_free(r);
     json_object_set_new(rec, "status", json_string(out.status));
