@@ -31,6 +31,7 @@ struct jt_pyrun {
     double timeout;
     long memory_limit_mb;
     size_t n_tests;
+    bool script;        /* mode script: no `outputs` */
     bool running;       /* run_begin sent a command that run_end has not collected */
     double run_deadline;
     bool done;          /* a final verdict is known; the child is gone */
@@ -184,6 +185,10 @@ static void runner_refused(jt_pyrun *r, const json_t *reply, jt_verdict candidat
                            const char *phase)
 {
     const char *type = str_of(reply, "error_type"), *msg = str_of(reply, "message");
+    if (json_is_true(json_object_get(reply, "load"))) { /* loading, or a reload */
+        candidate_verdict = JT_VERDICT_LOAD_ERROR;
+        if (!r->traceback) r->traceback = dup_or_null(reply, "traceback");
+    }
     if (json_is_true(json_object_get(reply, "harness")))
         finish(r, JT_VERDICT_FAILED, JT_CHILD_KILLED, "%s: runner: %s", phase, msg);
     else if (!strcmp(type, "MemoryError"))
@@ -193,16 +198,58 @@ static void runner_refused(jt_pyrun *r, const json_t *reply, jt_verdict candidat
         finish(r, candidate_verdict, JT_CHILD_KILLED, "%s%s%s", type, *msg ? ": " : "", msg);
 }
 
-static json_t *setup_message(const jt_pyrun_config *cfg)
+/* A string member, or false when `text` is not valid UTF-8 (jansson refuses it). */
+static bool set_str(json_t *m, const char *key, const char *text)
 {
+    if (!text) return true;
+    json_t *v = json_string(text);
+    if (!v) return false;
+    json_object_set_new(m, key, v);
+    return true;
+}
+
+/* The setup command; NULL with err set when the config is unusable. A code
+ * that is not UTF-8 is the candidate's problem: *code_ok = false. */
+static json_t *setup_message(const jt_pyrun_config *cfg, bool *code_ok, jt_err *err)
+{
+    const char *mode = cfg->mode ? cfg->mode : "call";
+    const char *comparator = cfg->comparator ? cfg->comparator : "exact";
+    if (strcmp(mode, "call") && strcmp(mode, "method") && strcmp(mode, "script")) {
+        jt_err_set(err, "pyrun: unknown mode '%s'", mode);
+        return NULL;
+    }
+    if (strcmp(comparator, "exact") && strcmp(comparator, "close") && strcmp(comparator, "set") &&
+        strcmp(comparator, "not_none") && strcmp(comparator, "checker")) {
+        jt_err_set(err, "pyrun: unknown comparator '%s'", comparator);
+        return NULL;
+    }
+    if (!strcmp(comparator, "checker") && !cfg->checker_code) {
+        jt_err_set(err, "pyrun: comparator checker needs checker_code");
+        return NULL;
+    }
+    if (!(cfg->atol >= 0) || !(cfg->rtol >= 0) || !isfinite(cfg->atol) || !isfinite(cfg->rtol)) {
+        jt_err_set(err, "pyrun: atol and rtol must be finite and >= 0");
+        return NULL;
+    }
     json_t *m = json_object();
     json_object_set_new(m, "cmd", json_string("setup"));
-    json_object_set_new(m, "code", json_string(cfg->code));
-    json_object_set_new(m, "filename", json_string(cfg->filename ? cfg->filename : "candidate.py"));
-    json_object_set_new(m, "function_name", json_string(cfg->function_name));
-    json_object_set_new(m, "mode", json_string(cfg->mode ? cfg->mode : "call"));
+    *code_ok = set_str(m, "code", cfg->code ? cfg->code : "");
+    if (!set_str(m, "filename", cfg->filename ? cfg->filename : "candidate.py") ||
+        !set_str(m, "function_name", cfg->function_name) || !set_str(m, "mode", mode) ||
+        !set_str(m, "comparator", comparator) || !set_str(m, "checker_code", cfg->checker_code) ||
+        !set_str(m, "setup_code", cfg->setup_code)) {
+        jt_err_set(err, "pyrun: filename, function_name, mode, comparator, checker_code and "
+                        "setup_code must be valid UTF-8");
+        json_decref(m);
+        return NULL;
+    }
     json_object_set_new(m, "test_cases", json_deep_copy(cfg->test_cases));
     json_object_set_new(m, "float_tolerance", json_real(cfg->float_tolerance));
+    json_object_set_new(m, "atol", json_real(cfg->atol));
+    json_object_set_new(m, "rtol", json_real(cfg->rtol));
+    json_object_set_new(m, "prelude", json_boolean(cfg->prelude));
+    json_object_set_new(m, "reload_per_iteration", json_boolean(cfg->reload_per_iteration));
+    json_object_set_new(m, "floor", json_boolean(cfg->floor));
     return m;
 }
 
@@ -234,7 +281,7 @@ int jt_pyrun_start(const jt_pyrun_config *cfg, jt_pyrun **out, jt_err *err)
     json_t *msg = NULL, *reply = NULL;
     jt_pyrun *r = NULL;
     *out = NULL;
-    if (!cfg->code || !cfg->function_name || !json_is_array(cfg->test_cases))
+    if ((!cfg->code && !cfg->floor) || !cfg->function_name || !json_is_array(cfg->test_cases))
         return jt_err_set(err, "pyrun: code, function_name and test_cases are required");
     if (!(cfg->timeout_seconds > 0) || !isfinite(cfg->timeout_seconds))
         return jt_err_set(err, "pyrun: timeout_seconds must be > 0");
@@ -247,12 +294,10 @@ int jt_pyrun_start(const jt_pyrun_config *cfg, jt_pyrun **out, jt_err *err)
     r->memory_limit_mb = cfg->memory_limit_mb;
     r->n_tests = json_array_size(cfg->test_cases);
 
-    msg = setup_message(cfg);
-    bool code_ok = json_is_string(json_object_get(msg, "code")); /* jansson refuses bad UTF-8 */
-    if (code_ok && json_object_size(msg) != 7) {
-        jt_err_set(err, "pyrun: filename, function_name and mode must be valid UTF-8");
-        goto out;
-    }
+    bool code_ok = true;
+    msg = setup_message(cfg, &code_ok, err);
+    if (!msg) goto out;
+    r->script = !strcmp(cfg->mode ? cfg->mode : "call", "script");
     if (!code_ok) {
         finish(r, JT_VERDICT_LOAD_ERROR, JT_CHILD_KILLED, "the code is not valid UTF-8");
     } else {
@@ -286,6 +331,7 @@ static void fill_results(jt_validation *v, const json_t *results)
         tr->got = dup_or_null(t, "got");
         tr->error_type = dup_or_null(t, "error_type");
         tr->error_message = dup_or_null(t, "error_message");
+        tr->checker_error = json_is_true(json_object_get(t, "checker_error"));
         v->passed += tr->passed;
     }
 }
@@ -313,7 +359,12 @@ static jt_verdict judge(jt_pyrun *r, const jt_validation *v)
     r->reason = NULL;
     if (!first) return JT_VERDICT_CORRECT;
     size_t failed = v->total - v->passed;
-    if (first->error_type)
+    if (first->error_type && first->checker_error)
+        r->reason = jt_xasprintf("test '%s': the checker raised %s: %s (%zu of %zu tests failed)",
+                                 first->test_id, first->error_type,
+                                 first->error_message ? first->error_message : "", failed,
+                                 v->total);
+    else if (first->error_type)
         r->reason = jt_xasprintf("test '%s' raised %s: %s (%zu of %zu tests failed)",
                                  first->test_id, first->error_type,
                                  first->error_message ? first->error_message : "", failed,
@@ -387,6 +438,37 @@ int jt_pyrun_run_end(jt_pyrun *r, jt_run_result *out, jt_verdict *verdict, jt_er
             return 0;
         }
         if (reply) runner_refused(r, reply, JT_VERDICT_INCORRECT, "a run");
+        json_decref(reply);
+    }
+    *verdict = r->verdict;
+    return jt_err_set(err, "%s", r->reason ? r->reason : "the child is gone");
+}
+
+int jt_pyrun_outputs(jt_pyrun *r, json_t **outputs, jt_verdict *verdict, jt_err *err)
+{
+    *outputs = NULL;
+    if (!r->done && (r->running || r->script)) {
+        *verdict = JT_VERDICT_FAILED;
+        return jt_err_set(err, "pyrun: %s", r->running ? "outputs while a run is pending"
+                                                       : "mode script has no outputs");
+    }
+    if (!r->done) {
+        json_t *msg = json_pack("{s:s}", "cmd", "outputs");
+        json_t *reply = exchange(r, msg, "outputs", now() + r->timeout, true, true);
+        json_decref(msg);
+        if (reply && json_is_true(json_object_get(reply, "ok"))) {
+            json_t *arr = json_object_get(reply, "outputs");
+            if (json_is_array(arr) && json_array_size(arr) == r->n_tests) {
+                *outputs = json_incref(arr);
+                json_decref(reply);
+                return 0;
+            }
+            finish(r, JT_VERDICT_FAILED, JT_CHILD_KILLED,
+                   "outputs: the runner answered %zu of %zu tests", json_array_size(arr),
+                   r->n_tests);
+        } else if (reply) {
+            runner_refused(r, reply, JT_VERDICT_FAILED, "outputs");
+        }
         json_decref(reply);
     }
     *verdict = r->verdict;

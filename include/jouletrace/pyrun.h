@@ -6,6 +6,7 @@
  *   validate        every test case once (also the warm-up), per-test verdicts
  *   run N           N iterations over the whole test set, inputs fresh
  *                   (unmutated) each iteration, elapsed time reported
+ *   outputs         every test case once, the outputs themselves returned
  * The energy engine reads its counters between jt_pyrun_run_begin() and
  * jt_pyrun_run_end(), so the window holds the iterations and little else.
  *
@@ -14,9 +15,16 @@
  * for integers outside int64, {"__float__": "inf"|"-inf"|"nan"},
  * {"__tuple__": [...]}, {"__set__"|"__frozenset__": [...]}, {"__bytes__":
  * "<base64>"}, {"__complex__": [re, im]}, {"__dict__": [[k, v], ...]}; any
- * other object is a plain dict. Comparison: ints exactly, a float on either
- * side within float_tolerance (relative; nan == nan), bool and None only equal
- * themselves, lists and tuples as sequences, dicts by keys then values.
+ * other object is a plain dict. Comparison ("exact", the default): ints
+ * exactly, a float on either side within float_tolerance (relative; nan ==
+ * nan), bool and None only equal themselves, lists and tuples as sequences,
+ * dicts by keys then values, sets as sets.
+ *
+ * Loading: a fresh module namespace gets the prelude (when asked), then the
+ * candidate's code, then setup_code; then function_name is looked up (mode
+ * method: class Solution with that method). Any failure there is load_error
+ * (a setup_code failure says "setup_code: ..." and its traceback is the
+ * setup code's).
  *
  * The runner is embedded in the binary; JOULETRACE_PYTHON_RUNNER=<file> makes
  * the child run that file instead (development only: as root the sandbox user
@@ -42,8 +50,9 @@ typedef struct jt_pyrun_config {
     const char *code;            /* candidate source text */
     const char *filename;        /* name shown in tracebacks, e.g. "square-mul.py" */
     const char *function_name;   /* entry point */
-    const char *mode;            /* "call" (default when NULL) or "method" */
-    const json_t *test_cases;    /* array of {test_id, inputs: [...], expected_output?} */
+    const char *mode;            /* "call" (default when NULL), "method" or "script" */
+    const json_t *test_cases;    /* array of {test_id, inputs: [...], expected_output?}
+                                    (mode script: {test_id, script}) */
     double float_tolerance;      /* relative tolerance where a float is compared */
     double timeout_seconds;      /* > 0; for loading, for validate, and for each run */
     long memory_limit_mb;        /* address-space limit of the child; 0 = none */
@@ -51,35 +60,99 @@ typedef struct jt_pyrun_config {
     const char *sandbox_user;    /* user to drop to when started as root ("nobody") */
     size_t output_cap_bytes;     /* captured stdout/stderr kept per stream (0 = 64 KiB) */
 
-    /* How a test's output is judged (NULL = "exact"): "exact" (the rules
-     * above), "close" (floats anywhere in the value compare with
-     * math.isclose(rel_tol=rtol, abs_tol=atol); everything else exact),
-     * "set" (the output and the expected value compare as sets, order and
-     * duplicates ignored), "not_none" (any output but None passes),
-     * "checker" (checker_code defines check(inputs, expected, output) and
-     * its truth decides; inputs are a fresh copy). */
+    /* How a test's output is judged (NULL = "exact"):
+     *  "exact"    the rules above (float_tolerance applies).
+     *  "close"    the same walk, but wherever a float meets a number (int,
+     *             float; complex: real and imaginary parts apart) they match
+     *             when |got - expected| <= atol + rtol * |expected|, the
+     *             numpy.allclose formula EvalPlus uses (NOT math.isclose: it
+     *             is not symmetric, the tolerance scales with the expected
+     *             value); nan matches only nan, inf only the same inf; int vs
+     *             int stays exact. atol = rtol = 0 means float equality. The
+     *             EvalPlus importer sets rtol 1e-7 and atol from the task
+     *             (default 1e-6). float_tolerance does not apply.
+     *  "set"      output and expected are lists/tuples/sets/frozensets and
+     *             hold the same elements, order and duplicates ignored;
+     *             anything else fails. Elements compare as Python sets do
+     *             (1 == 1.0 == True); when an element is unhashable (lists of
+     *             lists) both sides compare as sets of canonical strings (lists
+     *             = tuples, dicts and sets order-free, floats exact except that
+     *             an integral float equals the int).
+     *  "not_none" any output but None passes (expected_output is ignored).
+     *  "checker"  checker_code is compiled once in its own namespace (with
+     *             the prelude when `prelude` is set) and must define
+     *             check(inputs, expected, output); a truthy result passes.
+     *             inputs is a fresh deep copy of the test's inputs (a list),
+     *             expected a deep copy (None when the test has none). An
+     *             exception in check() fails the test with that error_type
+     *             and checker_error set. Checker code that does not compile or
+     *             defines no check: jt_pyrun_start succeeds, validate says
+     *             failed ("runner: checker_code: ...").
+     * Without expected_output, "exact", "close" and "set" pass any output. */
     const char *comparator;
-    double atol, rtol;
-    const char *checker_code;
-    /* Run once in the candidate's namespace after loading it (imports a
-     * dataset's tests need, e.g. MBPP's test_imports). NULL = none. */
+    double atol, rtol;           /* "close"; finite and >= 0 */
+    const char *checker_code;    /* "checker": required */
+    /* Run once in the candidate's namespace after its code (imports a
+     * dataset's tests need, e.g. MBPP's test_imports). NULL = none. Also
+     * re-run by every reload (reload_per_iteration). */
     const char *setup_code;
-    /* mode "method": exec the usual LeetCode prelude (typing names,
-     * collections, heapq, bisect, functools, itertools, math, ListNode,
-     * TreeNode) before the candidate. */
+    /* Exec the usual LeetCode prelude in the candidate's namespace before its
+     * code (meant for mode "method"; honoured in every mode): `from typing
+     * import *`; the modules bisect, collections, functools, heapq, itertools,
+     * math, operator, random, re, string; the common names from them (Counter,
+     * defaultdict, deque, heappush, heappop, bisect_left, lru_cache, cache,
+     * reduce, accumulate, combinations, permutations, product, inf, gcd, ...);
+     * class ListNode(val=0, next=None), class TreeNode(val=0, left=None,
+     * right=None) (no __eq__: they stay hashable), and list_to_listnode(),
+     * listnode_to_list(), list_to_treenode() (LeetCode level order, None = no
+     * child), treenode_to_list() for scripts, setup code and checkers. No
+     * `convert` hook (tests hold JSON values; scripts can convert). */
     bool prelude;
-    /* Exec the candidate's code afresh (a new module namespace) before every
-     * iteration of a run, so caches in module globals or lru_cache cannot
-     * carry over. The re-exec is inside the timed region (documented). */
+    /* Exec the candidate's code afresh (a new module namespace: prelude,
+     * code, setup_code, entry point) before every iteration of a run, before
+     * the validation pass and before `outputs`, so caches in module globals or
+     * lru_cache cannot carry over. The reload is inside the timed region: its
+     * cost (module creation, exec of the code's top level) is measured as the
+     * candidate's. A reload that fails is load_error. */
     bool reload_per_iteration;
+    /* The harness floor. `code` may be NULL (= empty); it is loaded as a
+     * candidate's would be, then function_name is (re)bound to a null function
+     * `(*args, **kwargs) -> None` (mode method: `Solution` becomes a class whose
+     * method of that name returns None), before setup_code. So code can supply
+     * helpers the test scripts call (a HumanEval prompt defines e.g. poly(),
+     * which HumanEval/32's check uses; the prompt alone is valid Python) and
+     * the floor keeps that test work. Modes call and method then run the
+     * same loop as a candidate (call overhead, input copies; the comparator
+     * never runs in `run`). Mode script runs every test
+     * script in a tolerant form: each `assert t, m` becomes the expression `t`
+     * (evaluated as a passing assert evaluates it; m is not), and every
+     * statement at any depth is wrapped in `try: ... except Exception: pass`,
+     * so a None result no longer ends the script at its first assert. The
+     * floor then holds the test code's own work (building arguments, the
+     * comparisons, helpers, the globals copy and the exec) up to wherever a
+     * None breaks an expression — an approximation: the raised-and-caught
+     * exceptions cost a little extra, the rest of a broken expression is
+     * missing. A script whose loop depends on the candidate's result may not
+     * end (then the floor run times out). validate's verdicts mean nothing with
+     * floor set; the engine should only run it. */
+    bool floor;
 } jt_pyrun_config;
 
 /* Mode "script": each test case is {test_id, script} instead of
  * inputs/expected_output; the script (e.g. HumanEval's `def check(candidate):
  * ...` followed by `check(entry_point)`, or one MBPP assert) is compiled once
- * and exec'd per iteration in a fresh copy of the candidate's globals. It
- * passes when it raises nothing. function_name must still name a callable
- * (the entry point). */
+ * (filename "<test:ID>"; a script that does not compile is the suite's fault:
+ * validate says failed, "runner: test 'ID': the script does not compile") and
+ * exec'd per iteration in a fresh shallow copy (dict) of the candidate's
+ * module globals, so the script sees the entry point, the candidate's helpers
+ * and setup_code's imports, and its own definitions do not leak into the next
+ * test. A test passes when its script raises nothing; an AssertionError's
+ * error_message is "line N: <that line of the script>[: <assert message>]",
+ * other exceptions carry their message. function_name must still name a
+ * callable (the entry point), else load_error. The comparator does not apply.
+ * `outputs` is refused in this mode. A run's timed region is the scripts
+ * themselves (assert code and candidate together); the floor flag above says
+ * how the harness floor of this mode is measured. */
 
 /* Candidate-level verdicts of validation; also the statuses `validate` prints. */
 typedef enum jt_verdict {
@@ -101,6 +174,7 @@ typedef struct jt_test_result {
     char *got;           /* repr of what the candidate returned, truncated; NULL if it raised */
     char *error_type;    /* exception class name when the test raised, else NULL */
     char *error_message; /* exception message (truncated), else NULL */
+    bool checker_error;  /* the exception was the checker's, not the candidate's */
 } jt_test_result;
 
 typedef struct jt_validation {
@@ -146,14 +220,27 @@ int jt_pyrun_validate(jt_pyrun *r, jt_validation *out, jt_err *err);
 int jt_pyrun_run_begin(jt_pyrun *r, uint64_t iterations, jt_err *err);
 int jt_pyrun_run_end(jt_pyrun *r, jt_run_result *out, jt_verdict *verdict, jt_err *err);
 
-/* Runs the candidate once per test case on fresh copies of the inputs and
- * returns what it returned, in the typed encoding (so the caller can store
- * them as expected outputs: ground truth from a reference solution, as
- * EvalPlus does). *outputs is a new array, one entry per test case; a test
- * whose call raised is {"__error__": "Type: message"}; an output that has no
- * encoding (an arbitrary object) is {"__error__": "unencodable <type>"}.
- * -1 with *verdict when the child failed (timeout, crash, ...). Modes call
- * and method only. */
+/* Runs the candidate once per test case on fresh (deep) copies of the inputs
+ * and returns what it returned, in the typed encoding (so the caller can
+ * store them as expected outputs: ground truth from a reference solution, as
+ * EvalPlus does). *outputs is a new array (caller decrefs), one entry per test
+ * case, in order: None, bools, ints within int64, finite floats, str, lists
+ * and dicts with str keys as plain JSON; bigger ints {"__int__"}, inf/nan
+ * {"__float__"}, tuple, set, frozenset (elements in a stable order), bytes
+ * (and bytearray), complex and dicts with other keys (or whose only key looks
+ * like a typed marker) in their typed forms; int/float/str/list/dict
+ * subclasses as their base type. A test whose call raised is {"__error__":
+ * "Type: message"}; an output with no encoding is {"__error__": "unencodable
+ * <type>"} (also a str holding NUL or a lone surrogate, nesting deeper than
+ * Python's recursion limit, a cycle). Bounds: one output over 16 MiB encoded
+ * is {"__error__": "output exceeds 16 MiB encoded"} (a huge int is refused
+ * from its bit length, before it is printed), and an output that would take
+ * the reply past 48 MiB in total is {"__error__": "outputs exceed 48 MiB in
+ * total"}; the whole pass is bounded by timeout_seconds. An {"__error__"}
+ * object is never a valid expected value: the caller must not store it as one.
+ * -1 with *verdict when the child failed (timeout, crash, ...; the child is
+ * then gone) or when called in mode script or while a run is pending
+ * (*verdict failed, the child stays). Modes call and method only. */
 int jt_pyrun_outputs(jt_pyrun *r, json_t **outputs, jt_verdict *verdict, jt_err *err);
 
 /* pid of the child (for /proc telemetry), or -1 when gone. */
