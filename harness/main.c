@@ -15,6 +15,8 @@ static const jt_command jt_commands[] = {
     {"measure", jt_cmd_measure, "one candidate from the seed's request JSON on stdin"},
     {"merge", jt_cmd_merge, "join shard runs (one per node) into one run"},
     {"status", jt_cmd_status, "energy backends, permissions and what `auto` would use"},
+    {"report", jt_cmd_report, "regenerate a run directory's CSV, JSON and HTML reports"},
+    {"leaderboard", jt_cmd_leaderboard, "rank candidates per test set across results.csv files"},
 };
 #define N_COMMANDS (sizeof jt_commands / sizeof jt_commands[0])
 

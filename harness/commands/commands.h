@@ -15,6 +15,8 @@ int jt_cmd_validate(int argc, char **argv);
 int jt_cmd_status(int argc, char **argv);
 int jt_cmd_calibrate(int argc, char **argv);
 int jt_cmd_run(int argc, char **argv);
+int jt_cmd_report(int argc, char **argv);
+int jt_cmd_leaderboard(int argc, char **argv);
 int jt_cmd_measure(int argc, char **argv);
 int jt_cmd_merge(int argc, char **argv);
 
