@@ -16,6 +16,7 @@
 #include "commands/session.h"
 #include "jouletrace/calibration.h"
 #include "jouletrace/engine.h"
+#include "jouletrace/expected.h"
 #include "jouletrace/fsutil.h"
 #include "jouletrace/host.h"
 #include "jouletrace/journal.h"
@@ -311,7 +312,8 @@ int jt_cmd_run(int argc, char **argv)
         return JT_EXIT_BAD_SUITE;
     }
     int code = JT_EXIT_FAILURE;
-    json_t *run = NULL, *records = NULL, *done = json_object(), *floors = json_object();
+    json_t *run = NULL, *records = NULL, *done = json_object(), *floors = json_object(),
+           *set_errors = json_object();
     char *dir = NULL;
     jt_journal journal = {-1, NULL};
     jt_calibration calib;
@@ -442,6 +444,28 @@ int jt_cmd_run(int argc, char **argv)
     for (size_t k = 0; k < n_plan && !interrupted; k++) {
         const jt_candidate *c = &s->candidates[plan[k]];
         const jt_test_set *ts = &s->test_sets[c->test_set];
+        /* Ground truth from the reference first (once per test set). */
+        const char *bad_set = json_string_value(json_object_get(set_errors, ts->id));
+        if (!bad_set && ts->needs_expected) {
+            jt_err xerr = JT_ERR_INIT;
+            if (jt_expected_fill(s, c->test_set, ses.warnings, &xerr) != 0) {
+                json_object_set_new(set_errors, ts->id, json_string(jt_err_msg(&xerr)));
+                bad_set = json_string_value(json_object_get(set_errors, ts->id));
+                fprintf(stderr, "jouletrace run: %s\n", bad_set);
+            }
+            jt_err_clear(&xerr);
+        }
+        if (bad_set) {
+            json_t *frec = jt_engine_failed_record(&eng, s, c, bad_set);
+            int arc = jt_journal_append(&journal, frec, &err);
+            if (arc == 0) finished(&pr, frec);
+            json_decref(frec);
+            if (arc != 0) {
+                code = JT_EXIT_FAILURE;
+                break;
+            }
+            continue;
+        }
         json_t *floor = json_object_get(floors, ts->id);
         if (!floor) {
             json_t *frec = NULL;
@@ -515,6 +539,7 @@ out:
     json_decref(records);
     json_decref(done);
     json_decref(floors);
+    json_decref(set_errors);
     free(dir);
     jt_suite_free(s);
     jt_err_clear(&err);

@@ -14,6 +14,7 @@
 #include "commands/commands.h"
 #include "jouletrace/common.h"
 #include "jouletrace/engine.h"
+#include "jouletrace/expected.h"
 #include "jouletrace/pyrun.h"
 #include "jouletrace/suite.h"
 #include "suite/options.h"
@@ -218,6 +219,7 @@ int jt_cmd_validate(int argc, char **argv)
     int exit_code = JT_EXIT_OK;
     size_t counts[JT_VERDICT_FAILED + 1] = {0}, judged = 0, no_code = 0;
     json_t *rows = json_array();
+    json_t *set_errors = json_object(); /* test set id → why it has no expected outputs */
     if (!o.json && !o.quiet)
         printf("%-28s %-14s %7s  %-12s %s\n", "CANDIDATE", "TEST SET", "PASSED", "STATUS",
                "FIRST FAILURE");
@@ -226,7 +228,27 @@ int jt_cmd_validate(int argc, char **argv)
         if (!selected(&o, c->id)) continue;
         const jt_test_set *ts = &s->test_sets[c->test_set];
         jt_validation v;
-        if (judge(s, c, &v) != 0) exit_code = JT_EXIT_FAILURE;
+        const char *bad_set = json_string_value(json_object_get(set_errors, ts->id));
+        if (!bad_set && ts->needs_expected) {
+            jt_err xerr = JT_ERR_INIT;
+            json_t *warn = json_array();
+            if (jt_expected_fill(s, c->test_set, warn, &xerr) != 0)
+                json_object_set_new(set_errors, ts->id, json_string(jt_err_msg(&xerr)));
+            bad_set = json_string_value(json_object_get(set_errors, ts->id));
+            size_t wi;
+            json_t *wv;
+            json_array_foreach(warn, wi, wv) fprintf(stderr, "warning: %s\n", json_string_value(wv));
+            json_decref(warn);
+            jt_err_clear(&xerr);
+        }
+        if (bad_set) {
+            memset(&v, 0, sizeof v);
+            v.verdict = JT_VERDICT_FAILED;
+            v.total = ts->n_cases;
+            v.reason = jt_xstrdup(bad_set);
+        } else if (judge(s, c, &v) != 0) {
+            exit_code = JT_EXIT_FAILURE;
+        }
         if (c->no_code) no_code++;
         else counts[v.verdict]++;
         judged++;
@@ -270,6 +292,7 @@ int jt_cmd_validate(int argc, char **argv)
         fprintf(stderr, "jouletrace validate: --only matched no candidate of '%s'\n", s->path);
         exit_code = JT_EXIT_USAGE;
     }
+    json_decref(set_errors);
     jt_suite_free(s);
     free(o.only);
     return interrupted ? JT_EXIT_INTERRUPTED : exit_code;

@@ -30,8 +30,6 @@
 /* Failures kept in a record (the first ones; the count is always complete). */
 #define MAX_FAILURES_KEPT 10
 
-static const char null_function[] = "def __jouletrace_null(*args, **kwargs):\n    return None\n";
-
 typedef struct trial {
     uint64_t n;
     double wall;       /* harness clock, between the two energy reads */
@@ -453,6 +451,24 @@ static json_t *new_record(const char *type, const jt_engine *e, const char *id, 
     return rec;
 }
 
+json_t *jt_engine_failed_record(const jt_engine *e, const jt_suite *s, const jt_candidate *c,
+                                const char *reason)
+{
+    const jt_test_set *ts = &s->test_sets[c->test_set];
+    json_t *rec = new_record("candidate", e, c->id, ts->id, utc_now());
+    if (c->group) json_object_set_new(rec, "group", json_string(c->group));
+    json_object_set_new(rec, "validation", json_pack("{s:b,s:i,s:I}", "is_correct", 0, "passed_tests",
+                                                     0, "total_tests", (json_int_t)ts->n_cases));
+    json_object_set_new(rec, "failures", json_array());
+    json_object_set_new(rec, "energy_metrics", json_null());
+    json_object_set_new(rec, "status", json_string("failed"));
+    json_object_set_new(rec, "error", json_string(reason));
+    char *fin = utc_now();
+    json_object_set_new(rec, "finished", json_string(fin));
+    free(fin);
+    return rec;
+}
+
 jt_engine_outcome jt_engine_measure(jt_engine *e, const jt_suite *s, const jt_candidate *c,
                                     const json_t *floor, json_t **record)
 {
@@ -541,7 +557,14 @@ jt_engine_outcome jt_engine_floor(jt_engine *e, const jt_suite *s, size_t tsi,
     unsigned long seed = derive_seed(e->seed, id);
     json_object_set_new(rec, "seed", json_integer((json_int_t)seed));
     jt_pyrun_config cfg;
-    fill_config(e, ts, opts, null_function, "jouletrace-floor.py", "__jouletrace_null", &cfg);
+    /* The runner's floor mode swaps the entry point for a null function and
+     * runs everything else as for a candidate (in script mode: the whole
+     * test code with asserts defused). A dataset's prompt is loaded first,
+     * since its tests may call helpers it defines (HumanEval/32's poly). */
+    const char *floor_code = ts->prompt && !strcmp(ts->mode, "script") ? ts->prompt : NULL;
+    fill_config(e, ts, opts, floor_code, "jouletrace-floor.py", NULL, &cfg);
+    cfg.floor = true;
+    cfg.reload_per_iteration = false;
     jt_pyrun *r = NULL;
     jt_err err = JT_ERR_INIT;
     outcome out;

@@ -180,7 +180,7 @@ static int mbpp_task(pctx *p, const json_t *o, const char *id, size_t line, jt_t
     ts->function_name = entry;
     ts->mode = jt_xstrdup("script");
     ts->reference_code = jt_xstrdup(code);
-    ts->prompt = str_field(o, "text") ? jt_xstrdup(str_field(o, "text")) : NULL;
+    /* MBPP's `text` is prose, not a code prompt: completions cannot extend it. */
     /* test_setup_code (original MBPP) or test_imports (sanitized MBPP) */
     jt_buf setup = JT_BUF_INIT;
     if (str_field(o, "test_setup_code")) jt_buf_adds(&setup, str_field(o, "test_setup_code"));

@@ -62,6 +62,12 @@ jt_engine_outcome jt_engine_measure(jt_engine *e, const jt_suite *s, const jt_ca
 jt_engine_outcome jt_engine_floor(jt_engine *e, const jt_suite *s, size_t ts,
                                   const jt_options *opts, json_t **record);
 
+/* A record for a candidate the harness could not judge through no fault of
+ * its own code (e.g. its test set's expected outputs could not be computed):
+ * status "failed" with `reason`, nothing measured. New reference. */
+json_t *jt_engine_failed_record(const jt_engine *e, const jt_suite *s, const jt_candidate *c,
+                                const char *reason);
+
 /* The sandboxed child's configuration for running `code` against test set
  * ts with options o (validate, trials, floors and reference outputs all
  * use it, so they judge alike). fn NULL: the test set's function_name. */

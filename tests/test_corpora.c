@@ -1,0 +1,159 @@
+/* Acceptance tests of the corpus path (issue 6) with the real datasets in
+ * ../shared/corpora: all 164 HumanEval+ canonical solutions validate against
+ * expected outputs computed from the reference in the sandbox; one wrong
+ * solution among them is flagged, and only that one; the HumanEval toy
+ * samples get their statuses and cannot touch anything outside the sandbox. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "jouletrace/common.h"
+#include "support/testutil.h"
+
+static char *corpora(void)
+{
+    char *p = jt_xasprintf("%s/../shared/corpora", jt_test_srcdir());
+    struct stat st;
+    if (stat(p, &st) != 0) {
+        free(p);
+        p = jt_xstrdup("/work/shared/corpora");
+    }
+    return p;
+}
+
+/* validate --json with a private expected-output cache; returns the doc. */
+static json_t *validate(const char *cache, const char *suite, const char *only)
+{
+    char *env_cache = jt_xasprintf("JOULETRACE_CACHE=%s", cache);
+    const char *env[] = {env_cache, NULL};
+    const char *argv[] = {jt_test_binary(), "validate", "--json", suite, only ? "--only" : NULL, only, NULL};
+    char *out = NULL, *err = NULL;
+    int rc = jt_test_run(argv, env, NULL, &out, &err);
+    ck_assert_msg(rc == 0, "validate %s: exit %d: %s", suite, rc, err);
+    json_t *doc = json_loads(out, 0, NULL);
+    ck_assert_msg(doc != NULL, "not JSON: %s", out);
+    free(out), free(err), free(env_cache);
+    return doc;
+}
+
+static size_t count_status(json_t *doc, const char *status, const char **last_id)
+{
+    size_t n = 0, i;
+    json_t *row;
+    json_array_foreach(json_object_get(doc, "candidates"), i, row) {
+        if (strcmp(json_string_value(json_object_get(row, "status")), status)) continue;
+        n++;
+        if (last_id) *last_id = json_string_value(json_object_get(row, "id"));
+    }
+    return n;
+}
+
+START_TEST(humaneval_plus_canonical_all_correct_and_one_wrong_flagged)
+{
+    char *dir = jt_test_tmpdir(), *cp = corpora();
+    char *cache = jt_xasprintf("%s/cache", dir);
+    char *suite = jt_xasprintf("%s/suites/examples/humaneval.yaml", jt_test_srcdir());
+    json_t *doc = validate(cache, suite, "*#canonical");
+    ck_assert_uint_eq(json_array_size(json_object_get(doc, "candidates")), 164);
+    ck_assert_uint_eq(count_status(doc, "correct", NULL), 164);
+    json_decref(doc);
+
+    /* The same solutions as a sample corpus, HumanEval/10 replaced by a
+     * wrong one (returns the string reversed, not a palindrome). */
+    char *samples = jt_xasprintf("%s/samples.jsonl", dir);
+    char *py = jt_xasprintf(
+        "import gzip, json\n"
+        "out = open('%s', 'w')\n"
+        "for line in gzip.open('%s/HumanEvalPlus-v0.1.10.jsonl.gz', 'rt'):\n"
+        "    p = json.loads(line)\n"
+        "    sol = p['prompt'] + p['canonical_solution']\n"
+        "    if p['task_id'] == 'HumanEval/10':\n"
+        "        sol = p['prompt'] + '    return string[::-1]\\n'\n"
+        "    out.write(json.dumps({'task_id': p['task_id'], 'solution': sol, 'model': 'canonical'}) + '\\n')\n",
+        samples, cp);
+    const char *argv[] = {"python3", "-c", py, NULL};
+    ck_assert_int_eq(jt_test_run(argv, NULL, NULL, NULL, NULL), 0);
+    char *yaml = jt_xasprintf("suite: one-wrong\n"
+                              "test_sets:\n"
+                              "  - problems: {format: evalplus, path: %s/HumanEvalPlus-v0.1.10.jsonl.gz}\n"
+                              "candidates:\n"
+                              "  - {jsonl: %s, group_field: model}\n", cp, samples);
+    char *path = jt_test_write_file(dir, "one-wrong.yaml", yaml);
+    doc = validate(cache, path, NULL); /* expected outputs come from the cache now */
+    const char *wrong = NULL;
+    ck_assert_uint_eq(count_status(doc, "correct", NULL), 163);
+    ck_assert_uint_eq(count_status(doc, "incorrect", &wrong), 1);
+    ck_assert_str_eq(wrong, "HumanEval/10#0");
+    json_decref(doc);
+    free(path), free(yaml), free(py), free(samples), free(suite), free(cache), free(cp);
+    jt_test_tmpdir_free(dir);
+}
+END_TEST
+
+START_TEST(toy_samples_get_their_statuses_and_touch_nothing_outside)
+{
+    char *dir = jt_test_tmpdir(), *cp = corpora();
+    char *canary = jt_test_write_file(dir, "canary/keep.txt", "still here\n");
+    char *canary_dir = jt_xasprintf("%s/canary", dir);
+    /* the toy samples plus two more hostile ones aimed at the canary */
+    char *hostile = jt_xasprintf(
+        "{\"task_id\": \"test/0\", \"completion\": \"    import shutil\\n    shutil.rmtree(%s)\\n    return 1\"}\n"
+        "{\"task_id\": \"test/0\", \"completion\": \"    open(%s + '/owned', 'w').write('x')\\n    return 1\"}\n",
+        "'" "PLACEHOLDER" "'", "'" "PLACEHOLDER" "'");
+    /* substitute the real path (kept out of the format string above) */
+    jt_buf b = JT_BUF_INIT;
+    for (const char *p = hostile; *p;) {
+        const char *hit = strstr(p, "PLACEHOLDER");
+        if (!hit) {
+            jt_buf_adds(&b, p);
+            break;
+        }
+        jt_buf_add(&b, p, (size_t)(hit - p));
+        jt_buf_adds(&b, canary_dir);
+        p = hit + strlen("PLACEHOLDER");
+    }
+    char *extra = jt_test_write_file(dir, "hostile.jsonl", jt_buf_str(&b));
+    jt_buf_release(&b);
+    char *yaml = jt_xasprintf("suite: toy\n"
+                              "test_sets:\n"
+                              "  - problems: {format: humaneval, path: %s/humaneval_example_problem.jsonl}\n"
+                              "candidates:\n"
+                              "  - {jsonl: %s/humaneval_example_samples.jsonl, timeout_seconds: 2}\n"
+                              "  - {jsonl: %s, timeout_seconds: 5}\n", cp, cp, extra);
+    char *path = jt_test_write_file(dir, "toy.yaml", yaml);
+    char *cache = jt_xasprintf("%s/cache", dir);
+    json_t *doc = validate(cache, path, NULL);
+    static const char *const want[] = {"incorrect", "timeout", "incorrect", "correct", "correct", "correct"};
+    json_t *rows = json_object_get(doc, "candidates");
+    ck_assert_uint_eq(json_array_size(rows), 8);
+    for (size_t i = 0; i < 6; i++)
+        ck_assert_msg(!strcmp(json_string_value(json_object_get(json_array_get(rows, i), "status")), want[i]),
+                      "test/0#%zu: %s", i, json_string_value(json_object_get(json_array_get(rows, i), "status")));
+    /* the hostile two ran, but the canary outside the sandbox is untouched */
+    char *kept = jt_test_read_file(canary);
+    ck_assert_msg(kept && !strcmp(kept, "still here\n"), "canary damaged");
+    char *owned = jt_xasprintf("%s/owned", canary_dir);
+    ck_assert_int_ne(access(owned, F_OK), 0);
+    free(kept), free(owned);
+    json_decref(doc);
+    free(cache), free(path), free(yaml), free(extra), free(hostile), free(canary_dir), free(canary), free(cp);
+    jt_test_tmpdir_free(dir);
+}
+END_TEST
+
+static Suite *corpora_suite(void)
+{
+    Suite *s = suite_create("corpora");
+    TCase *tc = tcase_create("acceptance");
+    tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, humaneval_plus_canonical_all_correct_and_one_wrong_flagged);
+    tcase_add_test(tc, toy_samples_get_their_statuses_and_touch_nothing_outside);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+JT_TEST_MAIN(corpora_suite)
