@@ -61,7 +61,7 @@ TEST_BINS     := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 TEST_SUPPORT  := $(patsubst %.c,$(BUILD)/%.o,$(sort $(wildcard tests/support/*.c)))
 
 .SECONDARY:
-.PHONY: all check demo install uninstall clean deps tests bench
+.PHONY: all check demo install uninstall clean deps tests bench screenshot
 all: $(BIN)
 
 deps:
@@ -110,6 +110,12 @@ check: deps
 demo: deps
 	$(Q)$(MAKE) --no-print-directory $(BIN)
 	$(Q)scripts/demo.sh $(BIN)
+
+# make screenshot: headless Chromium screenshot of a report generated from the
+# fixture journal (installs Debian's chromium when missing; exit 77 = skipped).
+screenshot: $(BIN)
+	$(Q)d=$$(mktemp -d) && cp tests/fixtures/report/basic/*.json* $$d/ && $(BIN) report -q $$d && \
+	  scripts/screenshot.sh $$d/index.html $(BUILD)/report.png && echo "screenshot: $(BUILD)/report.png"
 
 bench: $(BIN)
 	$(Q)scripts/bench.sh $(BIN)

@@ -4,6 +4,8 @@
 #
 #   scripts/screenshot.sh INDEX_HTML [OUT_PNG] [WIDTHxHEIGHT]
 #     OUT_PNG defaults to INDEX_HTML's directory/index.png, size to 1280x2000.
+#   scripts/screenshot.sh --check
+#     only make sure chromium is there (installing it): exit 0, or 77.
 #
 # Installs Debian's `chromium` when no chromium is on PATH (apt-get; needs
 # root or sudo). Chromium runs with no network use of its own (no sync,
@@ -17,13 +19,17 @@ set -eu
 
 usage() { echo "usage: $0 INDEX_HTML [OUT_PNG] [WIDTHxHEIGHT]" >&2; exit 2; }
 [ $# -ge 1 ] && [ $# -le 3 ] || usage
-case "$1" in -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;; esac
-html=$1
-[ -f "$html" ] || { echo "screenshot: $html: no such file" >&2; exit 2; }
-out=${2:-$(dirname "$html")/index.png}
-size=${3:-1280x2000}
-case "$size" in *x*) ;; *) usage ;; esac
-width=${size%x*}; height=${size#*x}
+case "$1" in -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;; esac
+check_only=0
+[ "$1" = --check ] && check_only=1
+if [ $check_only = 0 ]; then
+  html=$1
+  [ -f "$html" ] || { echo "screenshot: $html: no such file" >&2; exit 2; }
+  out=${2:-$(dirname "$html")/index.png}
+  size=${3:-1280x2000}
+  case "$size" in *x*) ;; *) usage ;; esac
+  width=${size%x*}; height=${size#*x}
+fi
 
 find_chromium() {
   for c in chromium chromium-browser google-chrome; do
@@ -43,6 +49,7 @@ if ! browser=$(find_chromium); then
   fi
   browser=$(find_chromium) || { echo "screenshot: SKIP: no chromium after install" >&2; exit 77; }
 fi
+[ $check_only = 1 ] && exit 0
 
 abs=$(cd "$(dirname "$html")" && pwd)/$(basename "$html")
 profile=$(mktemp -d)

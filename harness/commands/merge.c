@@ -12,6 +12,7 @@
 #include "commands/commands.h"
 #include "jouletrace/fsutil.h"
 #include "jouletrace/journal.h"
+#include "jouletrace/report.h"
 #include "jouletrace/summary.h"
 
 #define MERGE_SCHEMA 1 /* run.json schema_version, as `run` writes it */
@@ -197,7 +198,7 @@ int jt_cmd_merge(int argc, char **argv)
     wrc = jt_json_write_atomic(rp, run, &err);
     free(rp);
     json_decref(run);
-    if (wrc != 0 || jt_summary_write(out, &err) != 0) goto fail;
+    if (wrc != 0 || jt_reports_write(out, &err) != 0) goto fail;
     json_array_foreach(warnings, i, idv) fprintf(stderr, "warning: %s\n", json_string_value(idv));
     fprintf(stderr, "jouletrace merge: %zu candidates from %zu runs into %s\n", json_array_size(order),
             json_array_size(parts), out);

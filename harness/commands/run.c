@@ -21,6 +21,7 @@
 #include "jouletrace/host.h"
 #include "jouletrace/journal.h"
 #include "jouletrace/suite.h"
+#include "jouletrace/report.h"
 #include "jouletrace/summary.h"
 
 #define RUN_SCHEMA 1 /* run.json "schema_version" */
@@ -519,14 +520,14 @@ int jt_cmd_run(int argc, char **argv)
                         json_integer((json_int_t)jt_energy_guard_failures(ses.meter)));
     run_path = jt_xasprintf("%s/run.json", dir);
     jt_err werr = JT_ERR_INIT;
-    if (jt_json_write_atomic(run_path, run, &werr) != 0 || jt_summary_write(dir, &werr) != 0) {
+    if (jt_json_write_atomic(run_path, run, &werr) != 0 || jt_reports_write(dir, &werr) != 0) {
         fprintf(stderr, "jouletrace run: %s\n", jt_err_msg(&werr));
         if (code == JT_EXIT_OK) code = JT_EXIT_FAILURE;
     }
     jt_err_clear(&werr);
     free(run_path);
     if (!o.quiet && !interrupted)
-        fprintf(stderr, "jouletrace run: done: %s/summary.json\n", dir);
+        fprintf(stderr, "jouletrace run: done: %s/index.html (results.csv, leaderboard.csv, summary.json)\n", dir);
     goto out;
 fail:
     fprintf(stderr, "jouletrace run: %s\n", jt_err_msg(&err));
