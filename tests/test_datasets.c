@@ -292,7 +292,19 @@ START_TEST(yaml_comparators_modes_and_reference_expected)
     ck_assert(s->candidates[1].opts.reload_per_iteration);
     ck_assert_str_eq(s->test_sets[2].setup_code, "import math");
     jt_suite_free(s);
-    char *m = load_err_text(dir, "suite: x\ntest_sets:\n  - {id: s, function_name: f, mode: script, test_cases: [{inputs: [1]}]}\ncandidates: [{id: a, candidate_code: x}]\n");
+    /* comparator exact is fine outside mode command; it changes the hash */
+    jt_suite *e1 = load_ok_text(dir, "suite: x\ntest_sets:\n  - {id: s, function_name: f, comparator: exact, test_cases: [{inputs: [1], expected_output: 1}]}\ncandidates: [{id: a, candidate_code: x}]\n");
+    jt_suite *e2 = load_ok_text(dir, "suite: x\ntest_sets:\n  - {id: s, function_name: f, comparator: set, test_cases: [{inputs: [1], expected_output: 1}]}\ncandidates: [{id: a, candidate_code: x}]\n");
+    ck_assert_str_ne(e1->content_hash, e2->content_hash);
+    jt_suite_free(e1);
+    jt_suite_free(e2);
+    char *m = load_err_text(dir, "suite: x\ntest_sets:\n  - {id: s, function_name: f, comparator: stdout, test_cases: [{inputs: [1], expected_output: 1}]}\ncandidates: [{id: a, candidate_code: x}]\n");
+    ck_assert_msg(strstr(m, "comparator 'stdout' needs 'mode: command'"), "%s", m);
+    free(m);
+    m = load_err_text(dir, "suite: x\ndefaults: {min_trial_seconds: 1, timeout_seconds: 1.5}\ntest_sets:\n  - {id: s, function_name: f, test_cases: [{inputs: [1], expected_output: 1}]}\ncandidates: [{id: a, candidate_code: x}]\n");
+    ck_assert_msg(strstr(m, "timeout_seconds (1.5) must be at least twice min_trial_seconds (1)"), "%s", m);
+    free(m);
+    m = load_err_text(dir, "suite: x\ntest_sets:\n  - {id: s, function_name: f, mode: script, test_cases: [{inputs: [1]}]}\ncandidates: [{id: a, candidate_code: x}]\n");
     ck_assert_msg(strstr(m, "takes 'script', not inputs or expected_output"), "%s", m);
     free(m);
     m = load_err_text(dir, "suite: x\ntest_sets:\n  - {id: s, function_name: f, comparator: clos, test_cases: [{inputs: [1], expected_output: 1}]}\ncandidates: [{id: a, candidate_code: x}]\n");

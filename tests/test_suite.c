@@ -284,6 +284,36 @@ START_TEST(alias_bomb_fails_cleanly)
 }
 END_TEST
 
+START_TEST(aliases_nested_deep_fail_cleanly)
+{
+    /* each anchor is 200 lists deep and holds the previous one: 2000 levels
+     * once expanded (the review's stack-overflow case, scaled down) */
+    jt_buf y = JT_BUF_INIT;
+    jt_buf_adds(&y, "suite: deep\ntest_sets:\n  - id: s\n    function_name: f\n    test_cases:\n"
+                    "      - test_id: t\n        expected_output: 1\n        inputs:\n");
+    for (int a = 0; a < 10; a++) {
+        jt_buf_addf(&y, "          - &a%d ", a);
+        for (int k = 0; k < 200; k++) jt_buf_addc(&y, '[');
+        if (a) jt_buf_addf(&y, "*a%d", a - 1);
+        else jt_buf_addc(&y, '1');
+        for (int k = 0; k < 200; k++) jt_buf_addc(&y, ']');
+        jt_buf_addc(&y, '\n');
+    }
+    jt_buf_adds(&y, "candidates: [{id: a, candidate_code: 'def f(*a): return 1'}]\n");
+    char *dir = jt_test_tmpdir();
+    char *path = jt_test_write_file(dir, "s.yaml", jt_buf_str(&y));
+    jt_suite *s = NULL;
+    jt_err e = JT_ERR_INIT;
+    ck_assert_int_eq(jt_suite_load(path, &s, &e), -1);
+    ck_assert_msg(strstr(jt_err_msg(&e), "value is nested more than 512 levels deep") != NULL, "%s",
+                  jt_err_msg(&e));
+    jt_err_clear(&e);
+    jt_buf_release(&y);
+    free(path);
+    jt_test_tmpdir_free(dir);
+}
+END_TEST
+
 START_TEST(content_hash_tracks_meaning_not_formatting)
 {
     char *dir = jt_test_tmpdir();
@@ -327,6 +357,7 @@ static Suite *suite_suite(void)
     tcase_add_test(tc, self_include_is_bounded);
     tcase_add_test(tc, alias_bomb_fails_cleanly);
     tcase_add_test(tc, content_hash_tracks_meaning_not_formatting);
+    tcase_add_test(tc, aliases_nested_deep_fail_cleanly);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -10,6 +10,7 @@
  * model). Directory corpora follow EvalPlus: <TASK_ID with / as _>/<n>.py.
  * `sanitize: true` cleans raw LLM text (see sanitize_sample). */
 #include <ctype.h>
+#include <errno.h>
 #include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
@@ -211,6 +212,14 @@ static int load_dir(cctx *c, const char *root)
         char *m = jt_xstrdup(ld->s->test_sets[i].id);
         for (char *p = m; *p; p++)
             if (*p == '/') *p = '_';
+        json_t *prev = json_object_get(by_dir, m);
+        if (prev) {
+            int r = jt_yerr(ld->err, c->d, c->at, "test sets '%s' and '%s' share the directory name '%s'",
+                            ld->s->test_sets[json_integer_value(prev)].id, ld->s->test_sets[i].id, m);
+            free(m);
+            json_decref(by_dir);
+            return r;
+        }
         json_object_set_new(by_dir, m, json_integer((json_int_t)i));
         free(m);
     }
@@ -235,6 +244,8 @@ static int load_dir(cctx *c, const char *root)
             const char *task = ld->s->test_sets[json_integer_value(idx)].id;
             struct dirent **files = NULL;
             int nf = scandir(sub, &files, py_file, numeric_name);
+            if (nf < 0)
+                rc = jt_err_set(ld->err, "%s: cannot read directory: %s", sub, strerror(errno));
             for (int k = 0; k < nf; k++) {
                 char *fp = jt_xasprintf("%s/%s", sub, files[k]->d_name);
                 char *code = NULL;

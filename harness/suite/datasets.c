@@ -261,6 +261,13 @@ static int read_problems(pctx *p)
     jt_lines_close(lines);
     if (rc == 0 && taken == 0)
         rc = jt_yerr(p->ld->err, p->d, p->at, "'%s' holds no (selected) tasks", p->path);
+    /* every task named in `tasks:` must exist (a typo must not shrink a run) */
+    const char *want;
+    json_t *unused;
+    json_object_foreach(p->tasks, want, unused) {
+        if (rc == 0 && !json_object_get(p->ld->ts_ids, want) && !p->limit)
+            rc = jt_yerr(p->ld->err, p->d, p->at, "task '%s' (in 'tasks') is not in '%s'", want, p->path);
+    }
     return rc;
 }
 

@@ -201,6 +201,11 @@ int jt_option_apply(jt_options *o, jt_ydoc *d, const yaml_node_t *key, const yam
 
 int jt_options_check(const jt_options *o, jt_ydoc *d, const yaml_node_t *where, jt_err *err)
 {
+    if (o->timeout_seconds < 2 * o->min_trial_seconds)
+        return jt_yerr(err, d, where,
+                       "timeout_seconds (%g) must be at least twice min_trial_seconds (%g): every "
+                       "trial runs that long",
+                       o->timeout_seconds, o->min_trial_seconds);
     if (o->min_trials > o->energy_measurement_trials)
         return jt_yerr(err, d, where,
                        "min_trials (%ld) is larger than energy_measurement_trials (%ld)",

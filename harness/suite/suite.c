@@ -423,9 +423,10 @@ static int load_judging(loader *ld, jt_ydoc *d, yaml_node_t *n, jt_test_set *ts)
     if (!v && command) {
         free(ts->comparator);
         ts->comparator = jt_xstrdup("stdout"); /* line-wise, whitespace-trimmed */
-    } else if (v && command != (!strcmp(ts->comparator, "stdout") || !strcmp(ts->comparator, "exact"))) {
-        return jt_yerr(ld->err, d, v, command ? "mode command compares output with 'stdout' or 'exact'"
-                                              : "comparator 'stdout' needs 'mode: command'");
+    } else if (v && command && strcmp(ts->comparator, "stdout") && strcmp(ts->comparator, "exact")) {
+        return jt_yerr(ld->err, d, v, "mode command compares output with 'stdout' or 'exact'");
+    } else if (v && !command && !strcmp(ts->comparator, "stdout")) {
+        return jt_yerr(ld->err, d, v, "comparator 'stdout' needs 'mode: command'");
     }
     if (number_key(ld, d, n, "atol", 0, 1e300, &ts->atol) ||
         number_key(ld, d, n, "rtol", 0, 1, &ts->rtol))
@@ -827,21 +828,26 @@ static int valid_suite_name(const char *s)
 static int check_references(loader *ld)
 {
     jt_suite *s = ld->s;
-    for (size_t i = 0; i < s->n_test_sets; i++) {
+    json_t *index = json_object(); /* id → candidate index: linear, whatever the corpus size */
+    for (size_t j = 0; j < s->n_candidates; j++)
+        json_object_set_new(index, s->candidates[j].id, json_integer((json_int_t)j));
+    int rc = 0;
+    for (size_t i = 0; i < s->n_test_sets && rc == 0; i++) {
         jt_test_set *ts = &s->test_sets[i];
         if (!ts->reference) continue;
-        size_t j = 0;
-        while (j < s->n_candidates && strcmp(s->candidates[j].id, ts->reference)) j++;
+        json_t *jv = json_object_get(index, ts->reference);
+        size_t j = jv ? (size_t)json_integer_value(jv) : s->n_candidates;
         if (j == s->n_candidates)
-            return jt_err_set(ld->err, "%s:%u:%u: test set '%s': reference '%s' is not a candidate",
-                              ts->mark.file, ts->mark.line, ts->mark.col, ts->id, ts->reference);
-        if (s->candidates[j].test_set != i)
-            return jt_err_set(ld->err,
-                              "%s:%u:%u: test set '%s': reference '%s' belongs to test set '%s'",
-                              ts->mark.file, ts->mark.line, ts->mark.col, ts->id, ts->reference,
-                              s->test_sets[s->candidates[j].test_set].id);
+            rc = jt_err_set(ld->err, "%s:%u:%u: test set '%s': reference '%s' is not a candidate",
+                            ts->mark.file, ts->mark.line, ts->mark.col, ts->id, ts->reference);
+        else if (s->candidates[j].test_set != i)
+            rc = jt_err_set(ld->err,
+                            "%s:%u:%u: test set '%s': reference '%s' belongs to test set '%s'",
+                            ts->mark.file, ts->mark.line, ts->mark.col, ts->id, ts->reference,
+                            s->test_sets[s->candidates[j].test_set].id);
     }
-    return 0;
+    json_decref(index);
+    return rc;
 }
 
 static int load_root(loader *ld, jt_ydoc *d)
@@ -898,10 +904,15 @@ void jt_ld_compute_hash(jt_suite *s)
     json_t *sets = json_array();
     for (size_t i = 0; i < s->n_test_sets; i++) {
         const jt_test_set *ts = &s->test_sets[i];
-        json_array_append_new(sets, json_pack("{s:s,s:s,s:s,s:s?,s:O}", "id", ts->id,
-                                              "function_name", ts->function_name, "mode", ts->mode,
-                                              "reference", ts->reference, "test_cases",
-                                              ts->test_cases));
+        /* everything that decides a verdict or what is measured */
+        json_array_append_new(
+            sets, json_pack("{s:s,s:s,s:s,s:s?,s:O,s:s?,s:f,s:f,s:s?,s:s?,s:b,s:s?,s:s?}", "id",
+                            ts->id, "function_name", ts->function_name, "mode", ts->mode,
+                            "reference", ts->reference, "test_cases", ts->test_cases,
+                            "comparator", ts->comparator, "atol", ts->atol, "rtol", ts->rtol,
+                            "checker", ts->checker_code, "setup_code", ts->setup_code, "prelude",
+                            ts->prelude, "prompt", ts->prompt, "reference_code",
+                            ts->reference_code));
     }
     json_t *doc = json_pack("{s:s,s:o}", "suite", s->name, "test_sets", sets);
     char *text = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS);

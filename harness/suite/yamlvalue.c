@@ -48,6 +48,8 @@ void jt_ydoc_release(jt_ydoc *d)
     d->loaded = 0;
     free(d->size_memo);
     d->size_memo = NULL;
+    free(d->height_memo);
+    d->height_memo = NULL;
 }
 
 yaml_node_t *jt_ydoc_root(jt_ydoc *d)
@@ -317,13 +319,54 @@ static size_t expanded_size(jt_ydoc *d, yaml_node_t *n, size_t *memo, size_t lim
     return total;
 }
 
+/* Height of n (levels below it) with aliases resolved, memoised per node
+ * (memo[i] = height + 1) so a shared subtree is walked once. The walk stops
+ * MAX_DEPTH levels down: then the value is too deep whatever lies below,
+ * and *cut is set so that no partial height is cached (it would wrongly
+ * condemn a shallow use of the same anchor elsewhere). Without a height
+ * check, an anchor reused inside deep nesting passes the size memo and
+ * overflows convert()'s stack. */
+static unsigned node_height(jt_ydoc *d, yaml_node_t *n, unsigned *memo, unsigned depth, int *cut)
+{
+    size_t idx = (size_t)(n - d->doc.nodes.start);
+    if (memo[idx]) return memo[idx] - 1;
+    if (depth > MAX_DEPTH) {
+        *cut = 1;
+        return MAX_DEPTH + 1;
+    }
+    unsigned h = 0;
+    int my_cut = 0;
+    if (n->type == YAML_SEQUENCE_NODE) {
+        for (yaml_node_item_t *it = n->data.sequence.items.start;
+             it < n->data.sequence.items.top && h <= MAX_DEPTH; it++) {
+            unsigned c = node_height(d, jt_ydoc_node(d, *it), memo, depth + 1, &my_cut) + 1;
+            if (c > h) h = c;
+        }
+    } else if (n->type == YAML_MAPPING_NODE) {
+        for (yaml_node_pair_t *p = n->data.mapping.pairs.start;
+             p < n->data.mapping.pairs.top && h <= MAX_DEPTH; p++) {
+            unsigned k = node_height(d, jt_ydoc_node(d, p->key), memo, depth + 1, &my_cut) + 1;
+            unsigned v = node_height(d, jt_ydoc_node(d, p->value), memo, depth + 1, &my_cut) + 1;
+            if (k > h) h = k;
+            if (v > h) h = v;
+        }
+    }
+    if (my_cut) *cut = 1;
+    else memo[idx] = h + 1;
+    return h;
+}
+
 json_t *jt_yaml_to_json(jt_ydoc *d, yaml_node_t *n, size_t *budget, jt_err *err)
 {
+    size_t count = (size_t)(d->doc.nodes.top - d->doc.nodes.start);
+    if (!d->height_memo) d->height_memo = jt_xcalloc(count ? count : 1, sizeof *d->height_memo);
+    int cut = 0;
+    if (node_height(d, n, d->height_memo, 0, &cut) > MAX_DEPTH || cut)
+        return jt_yerr(err, d, n, "value is nested more than %d levels deep", MAX_DEPTH), NULL;
     if (!d->size_memo) {
         /* One memo per document keeps a whole suite's checks linear. Entries
          * stay valid as the budget shrinks: a saturated entry exceeds every
          * later (smaller) limit too. */
-        size_t count = (size_t)(d->doc.nodes.top - d->doc.nodes.start);
         d->size_memo = jt_xcalloc(count ? count : 1, sizeof *d->size_memo);
     }
     size_t size = expanded_size(d, n, d->size_memo, *budget, 0);

@@ -13,7 +13,8 @@ typedef struct jt_ydoc {
     yaml_document_t doc;
     const char *file; /* display name, borrowed (interned by the suite) */
     int loaded;
-    size_t *size_memo; /* expanded size per node, see jt_yaml_to_json */
+    size_t *size_memo;     /* expanded size per node, see jt_yaml_to_json */
+    unsigned *height_memo; /* expanded height + 1 per node (0 = not known) */
 } jt_ydoc;
 
 /* Loads the first document of `path`. Malformed YAML fails with
