@@ -272,6 +272,12 @@ START_TEST(sigkill_then_resume_measures_each_candidate_once)
     json_decref(run);
     free(out), free(err);
 
+    /* Nor with other settings: a resumed run measures like the original. */
+    const char *shard[] = {"run", e.suite, "--resume", e.out, "--backend", "model", "--shard", "1/2", NULL};
+    ck_assert_int_eq(jt(&e, shard, &out, &err), 2);
+    ck_assert_msg(strstr(err, "the shard differs from the run being resumed"), "%s", err);
+    free(out), free(err);
+
     /* A changed suite cannot be resumed into this run. */
     free(jt_test_write_file(e.dir, "mini.yaml", "# edited\n"));
     char *edited = jt_xasprintf("%s\n  - {id: extra, candidate_code: 'def f(x): return x*x'}\n", mini_suite);

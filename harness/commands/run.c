@@ -261,6 +261,15 @@ static char *utc_now(void)
     return jt_xstrdup(buf);
 }
 
+/* Floors are shared by candidates whose floor would be measured alike. */
+static char *floor_key(const jt_test_set *ts, const jt_options *o)
+{
+    return jt_xasprintf("%s\x1f%s\x1f%.17g\x1f%ld\x1f%ld\x1f%.17g\x1f%.17g\x1f%d\x1f%ld", ts->id,
+                        o->python, o->min_trial_seconds, o->min_trials, o->energy_measurement_trials,
+                        o->precision_target, o->cv_target, o->fresh_process_per_trial,
+                        o->memory_limit_mb);
+}
+
 /* Loads and checks the calibration; -1 with the reason (exit "not ready"). */
 static int load_calibration(const run_opts *o, const jt_session *ses, jt_calibration *c,
                             jt_err *err)
@@ -382,10 +391,41 @@ int jt_cmd_run(int argc, char **argv)
                         "started", started, "warnings", ses.warnings);
         free(started);
     } else {
+        /* A resumed run must measure like the run it continues. */
+        const json_t *ropts = json_object_get(run, "options");
+        const char *was_src = json_string_value(json_object_get(json_object_get(run, "backend"), "energy_source"));
+        const char *was_shard = json_string_value(json_object_get(ropts, "shard"));
+        char shard_now[64] = "";
+        if (o.shard_n) snprintf(shard_now, sizeof shard_now, "%ld/%ld", o.shard_k, o.shard_n);
+        const char *why = NULL;
+        if (was_src && strcmp(was_src, jt_energy_source_name(ses.meter)))
+            why = "the energy source differs";
+        else if (json_integer_value(json_object_get(ropts, "measurement_cpu")) != ses.topo.measure_cpu)
+            why = "the measurement core differs";
+        else if (strcmp(was_shard ? was_shard : "", shard_now))
+            why = "the shard differs";
+        if (why) {
+            fprintf(stderr, "jouletrace run: --resume %s: %s from the run being resumed (%s, core %lld, "
+                            "shard %s); resume with the same settings or start a new run\n",
+                    dir, why, was_src ? was_src : "?",
+                    (long long)json_integer_value(json_object_get(ropts, "measurement_cpu")),
+                    was_shard ? was_shard : "none");
+            code = !strcmp(why, "the shard differs") ? JT_EXIT_USAGE : JT_EXIT_NOT_READY;
+            goto out;
+        }
         json_t *resumes = json_object_get(run, "resumes");
         if (!resumes) json_object_set_new(run, "resumes", resumes = json_array());
         char *when = utc_now();
-        json_array_append_new(resumes, json_pack("{s:s,s:O}", "at", when, "host", ses.fingerprint));
+        json_t *cal_now = have_calib ? jt_calibration_json(&calib) : json_null();
+        json_t *cal_then = json_object_get(run, "calibration");
+        if (!json_equal(json_object_get(cal_now, "created"), json_object_get(cal_then, "created"))) {
+            json_t *w = json_object_get(run, "warnings");
+            if (!json_is_array(w)) json_object_set_new(run, "warnings", w = json_array());
+            json_array_append_new(w, json_sprintf("resumed at %s with another calibration: records "
+                                                  "after that use its baseline (see resumes[])", when));
+        }
+        json_array_append_new(resumes, json_pack("{s:s,s:O,s:o}", "at", when, "host", ses.fingerprint,
+                                                 "calibration", cal_now));
         free(when);
     }
     json_object_set_new(run, "status", json_string("running"));
@@ -403,8 +443,10 @@ int jt_cmd_run(int argc, char **argv)
     json_t *rec;
     json_array_foreach(records, i, rec) {
         const char *type = json_string_value(json_object_get(rec, "type"));
-        if (type && !strcmp(type, "floor"))
-            json_object_set(floors, json_string_value(json_object_get(rec, "test_set")), rec);
+        if (type && !strcmp(type, "floor")) {
+            const char *fk = json_string_value(json_object_get(rec, "floor_key"));
+            json_object_set(floors, fk ? fk : json_string_value(json_object_get(rec, "test_set")), rec);
+        }
         else if (json_string_value(json_object_get(rec, "id")))
             json_object_set_new(done, json_string_value(json_object_get(rec, "id")), json_true());
     }
@@ -467,18 +509,27 @@ int jt_cmd_run(int argc, char **argv)
             }
             continue;
         }
-        json_t *floor = json_object_get(floors, ts->id);
+        /* One floor per test set and per set of options that shape it: a
+         * candidate with another interpreter or trial length gets its own. */
+        char *fkey = floor_key(ts, &c->opts);
+        json_t *floor = json_object_get(floors, fkey);
         if (!floor) {
             json_t *frec = NULL;
-            if (jt_engine_floor(&eng, s, c->test_set, &c->opts, &frec) == JT_ENGINE_INTERRUPTED) break;
+            if (jt_engine_floor(&eng, s, c->test_set, &c->opts, &frec) == JT_ENGINE_INTERRUPTED) {
+                free(fkey);
+                break;
+            }
+            json_object_set_new(frec, "floor_key", json_string(fkey));
             if (jt_journal_append(&journal, frec, &err) != 0) {
                 json_decref(frec);
+                free(fkey);
                 code = JT_EXIT_FAILURE;
                 break;
             }
-            json_object_set_new(floors, ts->id, frec);
+            json_object_set_new(floors, fkey, frec);
             floor = frec;
         }
+        free(fkey);
         json_t *crec = NULL;
         if (jt_engine_measure(&eng, s, c, floor, &crec) == JT_ENGINE_INTERRUPTED) break;
         if (jt_journal_append(&journal, crec, &err) != 0) {

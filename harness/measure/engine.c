@@ -196,6 +196,10 @@ static int one_trial(jt_engine *e, jt_pyrun *r, uint64_t n, trial *t, jt_verdict
         return 1;
     }
     jt_err_clear(&serr);
+    /* A meter with DRAM must deliver it for every trial: a window whose DRAM
+     * read broke is repeated like any unusable sample, never kept with its
+     * total silently short of the DRAM energy (DESIGN §7). */
+    if (jt_energy_domain(e->meter, JT_ENERGY_DRAM) && !d.valid[JT_ENERGY_DRAM]) return 1;
     t->n = n;
     t->wall = d.seconds > 0 ? d.seconds : t1 - t0;
     t->child_s = res.elapsed_seconds;
@@ -535,6 +539,8 @@ jt_engine_outcome jt_engine_measure(jt_engine *e, const jt_suite *s, const jt_ca
         if (out.n_trials) add_measurement(e, &out, ts->n_cases, seed, floor, ratio, rec);
         else json_object_set_new(rec, "energy_metrics", json_null());
     }
+    /* How the candidate was isolated (namespaces, or the fallback and why). */
+    if (r && jt_pyrun_sandbox_desc(r)) json_object_set_new(rec, "sandbox", json_string(jt_pyrun_sandbox_desc(r)));
     jt_pyrun_free(r);
     jt_validation_release(&v);
     json_object_set_new(rec, "status", json_string(out.status));
