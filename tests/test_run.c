@@ -1,6 +1,7 @@
 /* End-to-end tests of `jouletrace calibrate` and `jouletrace run` on the
  * model backend (this VM has no RAPL): outputs, per-iteration semantics,
  * refusals (no calibration, busy lock, changed suite) and SIGKILL + resume. */
+#include <dirent.h>
 #include <fcntl.h>
 #include <math.h>
 #include <signal.h>
@@ -423,6 +424,9 @@ START_TEST(memoised_candidate_is_flagged)
     json_t *sum = load_json(dir, "summary.json");
     json_t *cands = json_object_get(sum, "candidates");
     json_t *cached = find(cands, "cached"), *honest = find(cands, "honest");
+    ck_assert_msg(json_object_get(cached, "flags") && json_object_get(honest, "flags"),
+                  "not measured: %s / %s", json_string_value(json_object_get(cached, "error")),
+                  json_string_value(json_object_get(honest, "error")));
     char *fc = json_dumps(json_object_get(cached, "flags"), 0);
     char *fh = json_dumps(json_object_get(honest, "flags"), 0);
     ck_assert_msg(strstr(fc, "memoization_suspected") != NULL, "cached flags %s", fc);
@@ -431,6 +435,140 @@ START_TEST(memoised_candidate_is_flagged)
     free(fc), free(fh);
     json_decref(sum);
     free(out), free(err), free(suite), free(dir);
+    env_free(&e);
+}
+END_TEST
+
+/* Children of `parent` whose command line contains `marker` (other tests may
+ * run sandboxed runners at the same time: only ours count). */
+static int children_with(pid_t parent, const char *marker)
+{
+    DIR *d = opendir("/proc");
+    int n = 0;
+    struct dirent *de;
+    while (d && (de = readdir(d))) {
+        char *end;
+        long pid = strtol(de->d_name, &end, 10);
+        if (*end || pid <= 0) continue;
+        char path[64];
+        snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+        char *st = jt_test_read_file(path);
+        long ppid = -1;
+        char *rp = st ? strrchr(st, ')') : NULL;
+        if (rp) sscanf(rp + 1, " %*c %ld", &ppid);
+        free(st);
+        if (ppid != parent) continue;
+        snprintf(path, sizeof path, "/proc/%ld/cmdline", pid);
+        FILE *f = fopen(path, "rb");
+        if (!f) continue;
+        char buf[8192];
+        size_t k = fread(buf, 1, sizeof buf - 1, f);
+        fclose(f);
+        for (size_t i = 0; i < k; i++)
+            if (!buf[i]) buf[i] = ' ';
+        buf[k] = '\0';
+        n += strstr(buf, marker) != NULL;
+    }
+    if (d) closedir(d);
+    return n;
+}
+
+START_TEST(sigint_during_a_long_trial_stops_promptly)
+{
+    env e;
+    env_init(&e);
+    calibrate(&e);
+    free(jt_test_write_file(e.dir, "long.yaml",
+        "suite: long\n"
+        "defaults: {min_trial_seconds: 8, min_trials: 3, energy_measurement_trials: 3, timeout_seconds: 60}\n"
+        "test_sets: [{id: s, function_name: f, test_cases: [{inputs: [3], expected_output: 9}]}]\n"
+        "candidates: [{id: a, candidate_code: 'def f(x): return x * x'}]\n"));
+    char *suite = jt_xasprintf("%s/long.yaml", e.dir), *dir = jt_xasprintf("%s/long-run", e.dir);
+    pid_t pid = fork();
+    if (pid == 0) {
+        for (int i = 0; e.envs[i]; i++) putenv(e.envs[i]);
+        int null = open("/dev/null", O_WRONLY);
+        dup2(null, 1);
+        dup2(null, 2);
+        char *log = jt_xasprintf("%s/long.log", e.dir);
+        int lfd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        dup2(lfd, 2);
+        execl(jt_test_binary(), "jouletrace", "run", suite, "-o", dir, "--backend", "model", (char *)NULL);
+        _exit(127);
+    }
+    /* wait (polling) until the sandboxed runner exists: a trial is under way */
+    for (int spins = 0; spins < 3000 && children_with(pid, "JouleTrace's Python runner") == 0; spins++) {
+        struct timespec ts = {0, 10 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    ck_assert_int_gt(children_with(pid, "JouleTrace's Python runner"), 0);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    kill(pid, SIGINT);
+    int st;
+    waitpid(pid, &st, 0);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    char *logp = jt_xasprintf("%s/long.log", e.dir), *log = jt_test_read_file(logp);
+    ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 5, "status %d: %s", st, log ? log : "");
+    free(log), free(logp);
+    ck_assert_msg(secs < 3.0, "took %.2f s to stop (a trial lasts 8 s)", secs);
+    json_t *run = load_json(dir, "run.json");
+    ck_assert_str_eq(json_string_value(json_object_get(run, "status")), "interrupted");
+    json_decref(run);
+    json_t *sum = load_json(dir, "summary.json"); /* reports are written for what is done */
+    json_decref(sum);
+    free(suite), free(dir);
+    env_free(&e);
+}
+END_TEST
+
+/* The example command suite measured end to end (DESIGN §4 command
+ * candidates): the correct programs are measured (C with a build step, a
+ * Python script, a shell script), the wrong one and the one that does not
+ * compile are not, and the test set's floor (/bin/true per test) is there. */
+START_TEST(command_suite_is_measured)
+{
+    env e;
+    env_init(&e);
+    calibrate(&e);
+    char *suite = jt_xasprintf("%s/suites/examples/commands.yaml", jt_test_srcdir());
+    char *out = NULL, *err = NULL;
+    const char *a[] = {"run", suite, "-o", e.out, "--backend", "model", "--quiet", NULL};
+    int rc = jt(&e, a, &out, &err);
+    ck_assert_msg(rc == 0, "run: %d\n%s", rc, err);
+    json_t *sum = load_json(e.out, "summary.json");
+    json_t *cands = json_object_get(sum, "candidates");
+    ck_assert_uint_eq(json_array_size(cands), 5);
+    const char *measured[] = {"wc-c", "wc-python", "wc-shell"};
+    for (size_t i = 0; i < 3; i++) {
+        json_t *c = find(cands, measured[i]);
+        const char *st = json_string_value(json_object_get(c, "status"));
+        ck_assert_msg(!strcmp(st, "completed") || !strcmp(st, "unstable"), "%s: %s (%s)",
+                      measured[i], st, json_string_value(json_object_get(c, "error")));
+        json_t *m = json_object_get(c, "energy_metrics");
+        ck_assert_msg(json_number_value(json_object_get(m, "median_total_energy_joules")) > 0,
+                      "%s: no energy", measured[i]);
+    }
+    /* the programs' CPU reaches the model: four python3 starts per iteration
+     * cost well over 10 ms of CPU, the runner's four spawns a millisecond or two */
+    json_t *t0 = json_array_get(json_object_get(find(cands, "wc-python"), "trials"), 0);
+    double cpu = json_number_value(json_object_get(t0, "cpu_seconds"));
+    double iters = (double)json_integer_value(json_object_get(t0, "iterations"));
+    ck_assert_msg(iters > 0 && cpu / iters > 0.01, "cpu %g s over %g iterations", cpu, iters);
+    json_t *lines = find(cands, "wc-lines"), *broken = find(cands, "wc-c-broken");
+    ck_assert_str_eq(json_string_value(json_object_get(lines, "status")), "incorrect");
+    ck_assert(json_is_null(json_object_get(lines, "energy_metrics")));
+    ck_assert_str_eq(json_string_value(json_object_get(broken, "status")), "build_failed");
+    ck_assert(json_is_null(json_object_get(broken, "energy_metrics")));
+    const char *why = json_string_value(json_object_get(broken, "error"));
+    ck_assert_msg(why && strstr(why, "missing_function"), "%s", why ? why : "(null)");
+    json_t *floors = json_object_get(sum, "floors");
+    ck_assert_uint_eq(json_array_size(floors), 1);
+    const char *fs = json_string_value(json_object_get(json_array_get(floors, 0), "status"));
+    ck_assert_msg(!strcmp(fs, "completed") || !strcmp(fs, "unstable"), "floor: %s", fs);
+    json_decref(sum);
+    free(out), free(err), free(suite);
     env_free(&e);
 }
 END_TEST
@@ -447,6 +585,8 @@ static Suite *run_suite(void)
     tcase_add_test(tc, measure_answers_in_the_seed_shape);
     tcase_add_test(tc, shards_merge_into_one_run);
     tcase_add_test(tc, memoised_candidate_is_flagged);
+    tcase_add_test(tc, sigint_during_a_long_trial_stops_promptly);
+    tcase_add_test(tc, command_suite_is_measured);
     suite_add_tcase(s, tc);
     return s;
 }

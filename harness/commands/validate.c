@@ -122,6 +122,7 @@ static int judge(const jt_suite *s, const jt_candidate *c, jt_validation *v)
     jt_pyrun_config cfg;
     jt_engine_pyrun_config(ts, &c->opts, c->code, c->source_path ? c->source_path : c->id, NULL,
                            -1, "nobody", &cfg);
+    cfg.stop = &interrupted; /* Ctrl-C kills a long validation at once */
     jt_pyrun *r = NULL;
     jt_err err = JT_ERR_INIT;
     int rc = 0;
@@ -248,6 +249,10 @@ int jt_cmd_validate(int argc, char **argv)
             v.reason = jt_xstrdup(bad_set);
         } else if (judge(s, c, &v) != 0) {
             exit_code = JT_EXIT_FAILURE;
+        }
+        if (interrupted) { /* that verdict is the interruption's, not the candidate's */
+            jt_validation_release(&v);
+            break;
         }
         if (c->no_code) no_code++;
         else counts[v.verdict]++;

@@ -79,6 +79,11 @@ static int pump(jt_child *c, int fd, short events, int timeout_ms, bool *exited)
         timeout_ms = EXIT_POLL_MS;
     }
     int r = poll(pf, (nfds_t)n, timeout_ms);
+    if (r < 0 && errno == EINTR && c->stop && *c->stop) {
+        jt_child_kill(c, JT_CHILD_KILLED); /* interrupted: do not wait out the step */
+        errno = EINTR;
+        return -1;
+    }
     if (r < 0) return errno == EINTR ? 0 : -1;
     jt_child_drain_all_(c);
     read_reply(c);

@@ -270,6 +270,7 @@ static int start_child(jt_pyrun *r, const jt_pyrun_config *cfg, jt_err *err)
     r->child.cpu = cfg->cpu;
     r->child.sandbox_user = cfg->sandbox_user;
     r->child.output_cap = cfg->output_cap_bytes;
+    r->child.stop = cfg->stop;
     int rc = jt_child_start(&r->child, err);
     r->child.argv = NULL;
     return rc < 0 ? jt_err_prefix(err, "pyrun") : 0;

@@ -112,6 +112,7 @@ static void fill_config(const jt_engine *e, const jt_test_set *ts, const jt_opti
                         jt_pyrun_config *cfg)
 {
     jt_engine_pyrun_config(ts, o, code, filename, fn, e->measure_cpu, e->sandbox_user, cfg);
+    cfg->stop = e->stop; /* SIGINT/SIGTERM kill the child at once */
 }
 
 /* One run of n iterations without energy (loop calibration, warm-up). */
@@ -284,6 +285,11 @@ static void measure(jt_engine *e, jt_pyrun **rp, const jt_pyrun_config *cfg, con
     out->status = out->stop == JT_STATS_STOP_MAX_TRIALS ? "unstable" : "completed";
     return;
 child_failed:
+    if (*e->stop) { /* the child was killed because we were interrupted */
+        jt_err_clear(&err);
+        out->status = NULL;
+        return;
+    }
     out->status = jt_verdict_name(v == JT_VERDICT_CORRECT || v == JT_VERDICT_INCORRECT
                                       ? JT_VERDICT_FAILED
                                       : v);
@@ -511,6 +517,13 @@ jt_engine_outcome jt_engine_measure(jt_engine *e, const jt_suite *s, const jt_ca
                                   "passed_tests", (json_int_t)v.passed, "total_tests",
                                   (json_int_t)v.total));
     json_object_set_new(rec, "failures", failures_json(&v));
+    if (*e->stop) { /* interrupted during validation: the verdict is ours, not the candidate's */
+        jt_pyrun_free(r);
+        jt_validation_release(&v);
+        json_decref(rec);
+        *record = NULL;
+        return JT_ENGINE_INTERRUPTED;
+    }
     if (v.verdict != JT_VERDICT_CORRECT) {
         /* Correctness first: incorrect code is never measured. */
         out.status = c->no_code ? "no_code" : jt_verdict_name(v.verdict);
@@ -579,7 +592,15 @@ jt_engine_outcome jt_engine_floor(jt_engine *e, const jt_suite *s, size_t tsi,
     jt_verdict v = JT_VERDICT_FAILED;
     /* No validation: the null function is wrong by design. One warm-up run
      * stands in for the validation pass candidates get. */
-    if (jt_pyrun_start(&cfg, &r, &err) != 0 || run_plain(r, 1, &warm, &v, &err) != 0) {
+    int warm_failed = jt_pyrun_start(&cfg, &r, &err) != 0 || run_plain(r, 1, &warm, &v, &err) != 0;
+    if (warm_failed && *e->stop) {
+        jt_err_clear(&err);
+        jt_pyrun_free(r);
+        free(id);
+        json_decref(rec);
+        *record = NULL;
+        return JT_ENGINE_INTERRUPTED;
+    } else if (warm_failed) {
         out.status = "failed";
         out.error = jt_xasprintf("harness floor: %s", jt_err_msg(&err));
         jt_err_clear(&err);

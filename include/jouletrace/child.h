@@ -40,6 +40,7 @@
 #ifndef JOULETRACE_CHILD_H
 #define JOULETRACE_CHILD_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/resource.h>
@@ -88,6 +89,10 @@ typedef struct jt_child {
     int cpu;                  /* pin to this CPU; -1 (init's default) = no pinning */
     const char *sandbox_user; /* as root, the user to run as; NULL = "nobody" */
     size_t output_cap;        /* bytes kept per stream; 0 = 64 KiB */
+    /* When set (by a SIGINT/SIGTERM handler) while we wait on the child, the
+     * child's group is killed at once and the wait fails with EINTR: an
+     * interrupted run never waits out a long trial. NULL = not watched. */
+    const volatile sig_atomic_t *stop;
     bool protocol;            /* give the child fds 3 and 4 (see above) */
     bool no_namespaces;       /* as root: skip namespaces (the fallback, for tests) */
 

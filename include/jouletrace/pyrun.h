@@ -40,6 +40,7 @@
 #define JOULETRACE_PYRUN_H
 
 #include <jansson.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -136,6 +137,9 @@ typedef struct jt_pyrun_config {
      * end (then the floor run times out). validate's verdicts mean nothing with
      * floor set; the engine should only run it. */
     bool floor;
+    /* Watched while waiting on the child (see jt_child.stop): set it from a
+     * signal handler and the child is killed at once; the call then fails. */
+    const volatile sig_atomic_t *stop;
 } jt_pyrun_config;
 
 /* Mode "script": each test case is {test_id, script} instead of
