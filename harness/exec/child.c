@@ -27,6 +27,7 @@
 #define NOFILE_LIMIT 64
 #define NPROC_LIMIT 64
 #define TMPFS_OPTS "mode=1777,size=64m"
+#define WORKDIR_TMPFS_OPTS "mode=1777,size=256m"
 /* Our pipe ends are moved to fds >= HIGH_FD before cloning, so the child's
  * dup2() onto 0..4 can never overwrite a source it still needs. */
 #define HIGH_FD 10
@@ -111,8 +112,11 @@ static __attribute__((noreturn)) void child_main(const struct plan *p)
             if (mount("tmpfs", tmpfs_dirs[i], "tmpfs", MS_NOSUID | MS_NODEV, TMPFS_OPTS) != 0 &&
                 errno != ENOENT)
                 child_fail(p, STEP_TMPFS);
+        /* The work directory is a size-capped tmpfs of its own, not the
+         * host directory: RLIMIT_FSIZE caps each file, not how many, and a
+         * candidate must not be able to fill the disk the journal is on. */
         if (mkdir(JT_CHILD_SANDBOX_HOME, 0755) != 0 ||
-            mount(".", JT_CHILD_SANDBOX_HOME, NULL, MS_BIND, NULL) != 0 ||
+            mount("tmpfs", JT_CHILD_SANDBOX_HOME, "tmpfs", MS_NOSUID | MS_NODEV, WORKDIR_TMPFS_OPTS) != 0 ||
             chdir(JT_CHILD_SANDBOX_HOME) != 0)
             child_fail(p, STEP_BIND_HOME);
         /* Best effort: a /proc of our PID namespace hides the host's
@@ -121,8 +125,13 @@ static __attribute__((noreturn)) void child_main(const struct plan *p)
     } else if (chdir(p->workdir) != 0) {
         child_fail(p, STEP_CHDIR);
     }
-    for (int fd = 0; fd < 5; fd++)
-        if (p->src[fd] >= 0 && dup2(p->src[fd], fd) < 0) child_fail(p, STEP_DUP2);
+    for (int fd = 0; fd < 5; fd++) {
+        if (p->src[fd] >= 0) {
+            if (dup2(p->src[fd], fd) < 0) child_fail(p, STEP_DUP2);
+        } else if (fd >= 3) {
+            close(fd); /* no protocol channel: do not inherit whatever the harness had there */
+        }
+    }
     if (setsid() < 0) child_fail(p, STEP_SETSID);
 
     set_limit(p, RLIMIT_CORE, 0, 0);
