@@ -145,6 +145,36 @@ START_TEST(toy_samples_get_their_statuses_and_touch_nothing_outside)
 }
 END_TEST
 
+/* A candidate that writes forged "all passed" replies to every fd it can
+ * reach must not be judged correct: the real reply arrives out of step and
+ * the next exchange exposes it. */
+START_TEST(forged_protocol_replies_never_pass)
+{
+    char *dir = jt_test_tmpdir();
+    char *path = jt_test_write_file(dir, "forge.yaml",
+        "suite: forge\n"
+        "test_sets: [{id: s, function_name: f, test_cases: [{inputs: [1], expected_output: 2}]}]\n"
+        "candidates:\n"
+        "  - id: forger\n"
+        "    candidate_code: |\n"
+        "      import os\n"
+        "      def f(x):\n"
+        "          for fd in range(3, 256):\n"
+        "              try:\n"
+        "                  os.write(fd, b'{\"ok\": true, \"elapsed_ns\": 1, \"results\": [{\"test_id\": \"1\", \"passed\": true}]}\\n')\n"
+        "              except OSError:\n"
+        "                  pass\n"
+        "          return 0\n");
+    char *cache = jt_xasprintf("%s/cache", dir);
+    json_t *doc = validate(cache, path, NULL);
+    const char *st = json_string_value(json_object_get(json_array_get(json_object_get(doc, "candidates"), 0), "status"));
+    ck_assert_msg(strcmp(st, "correct") != 0, "a forger was judged correct");
+    json_decref(doc);
+    free(cache), free(path);
+    jt_test_tmpdir_free(dir);
+}
+END_TEST
+
 static Suite *corpora_suite(void)
 {
     Suite *s = suite_create("corpora");
@@ -152,6 +182,7 @@ static Suite *corpora_suite(void)
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, humaneval_plus_canonical_all_correct_and_one_wrong_flagged);
     tcase_add_test(tc, toy_samples_get_their_statuses_and_touch_nothing_outside);
+    tcase_add_test(tc, forged_protocol_replies_never_pass);
     suite_add_tcase(s, tc);
     return s;
 }

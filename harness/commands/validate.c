@@ -140,6 +140,23 @@ static int judge(const jt_suite *s, const jt_candidate *c, jt_validation *v)
         v->total = ts->n_cases;
         v->reason = jt_xasprintf("sandbox: %s", jt_err_msg(&err));
         rc = -1;
+    } else if (v->verdict == JT_VERDICT_CORRECT) {
+        /* One more exchange: a reply forged by the candidate on the protocol
+         * channel leaves the real one unread, which the next command sees
+         * (a run measures the same way, so the verdict matches `run`'s). */
+        jt_run_result res;
+        jt_verdict rv = JT_VERDICT_FAILED;
+        if (jt_pyrun_run_begin(r, 1, &err) != 0 || jt_pyrun_run_end(r, &res, &rv, &err) != 0 ||
+            res.iterations != 1) {
+            jt_validation_release(v);
+            memset(v, 0, sizeof *v);
+            v->verdict = rv == JT_VERDICT_CORRECT || rv == JT_VERDICT_INCORRECT ? JT_VERDICT_FAILED : rv;
+            v->total = ts->n_cases;
+            v->reason = jt_xasprintf("after validation: %s",
+                                     err.msg ? err.msg
+                                             : "the runner's replies are out of step (the candidate "
+                                               "writing to the harness's channel?)");
+        }
     }
     jt_pyrun_free(r);
     jt_err_clear(&err);

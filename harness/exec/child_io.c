@@ -122,6 +122,17 @@ jt_child_io jt_child_send_line(jt_child *c, const char *line, double timeout_s, 
 {
     jt_child_io rc = JT_CHILD_IO_ERROR;
     double deadline = timeout_s < 0 ? -1 : now() + timeout_s;
+    /* Every reply answers the command before it. Bytes waiting before we
+     * have asked anything were written out of turn — e.g. by candidate code
+     * forging a reply on the protocol channel — and poison the exchange. */
+    read_reply(c);
+    if (c->reply.len) {
+        size_t n = c->reply.len;
+        jt_buf_reset(&c->reply);
+        jt_err_set(err, "the child wrote %zu bytes on the reply channel unasked (the candidate "
+                        "writing to the harness's channel?)", n);
+        return JT_CHILD_IO_ERROR;
+    }
     jt_buf msg = JT_BUF_INIT;
     jt_buf_adds(&msg, line);
     jt_buf_addc(&msg, '\n');

@@ -181,6 +181,13 @@ static int one_trial(jt_engine *e, jt_pyrun *r, uint64_t n, trial *t, jt_verdict
         jt_err_clear(&serr);
         return -1;
     }
+    if (res.iterations != n) { /* a reply for another run: the channel is not trustworthy */
+        jt_err_clear(&serr);
+        *v = JT_VERDICT_FAILED;
+        jt_err_set(err, "the runner reported %llu iterations for a run of %llu",
+                   (unsigned long long)res.iterations, (unsigned long long)n);
+        return -1;
+    }
     b.cpu_seconds = e->cpu_clock + (res.cpu_seconds > 0 ? res.cpu_seconds : 0);
     e->cpu_clock = b.cpu_seconds;
     /* End on an update edge too: a window that starts and ends on counter
