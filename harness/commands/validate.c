@@ -33,7 +33,8 @@ static const char validate_usage[] =
     "                  print what it holds; run nothing\n"
     "  -h, --help      this text\n"
     "\n"
-    "Statuses: correct, incorrect, load_error, timeout, memory_limit, crashed, failed.\n"
+    "Statuses: correct, incorrect, load_error, timeout, memory_limit, crashed,\n"
+    "build_failed (command candidates), failed.\n"
     "Exit status: 0 every candidate judged (whatever the verdicts), 1 the sandbox\n"
     "failed for some candidate, 2 usage, 3 the suite did not load, 5 interrupted.\n";
 
@@ -122,6 +123,9 @@ static int judge(const jt_suite *s, const jt_candidate *c, jt_validation *v)
     jt_pyrun_config cfg;
     jt_engine_pyrun_config(ts, &c->opts, c->code, c->source_path ? c->source_path : c->id, NULL,
                            -1, "nobody", &cfg);
+    cfg.command = c->command; /* mode command (pyrun.h) */
+    cfg.build = c->build;
+    cfg.source_name = c->source_path;
     cfg.stop = &interrupted; /* Ctrl-C kills a long validation at once */
     jt_pyrun *r = NULL;
     jt_err err = JT_ERR_INIT;
@@ -235,7 +239,7 @@ int jt_cmd_validate(int argc, char **argv)
     signal(SIGTERM, on_signal);
 
     int exit_code = JT_EXIT_OK;
-    size_t counts[JT_VERDICT_FAILED + 1] = {0}, judged = 0, no_code = 0;
+    size_t counts[JT_VERDICT_COUNT] = {0}, judged = 0, no_code = 0;
     json_t *rows = json_array();
     json_t *set_errors = json_object(); /* test set id → why it has no expected outputs */
     if (!o.json && !o.quiet)
@@ -302,11 +306,11 @@ int jt_cmd_validate(int argc, char **argv)
     } else {
         json_decref(rows);
         printf("%zu judged: %zu correct, %zu incorrect, %zu load_error, %zu timeout, "
-               "%zu memory_limit, %zu crashed, %zu failed",
+               "%zu memory_limit, %zu crashed, %zu build_failed, %zu failed",
                judged, counts[JT_VERDICT_CORRECT], counts[JT_VERDICT_INCORRECT],
                counts[JT_VERDICT_LOAD_ERROR], counts[JT_VERDICT_TIMEOUT],
                counts[JT_VERDICT_MEMORY_LIMIT], counts[JT_VERDICT_CRASHED],
-               counts[JT_VERDICT_FAILED]);
+               counts[JT_VERDICT_BUILD_FAILED], counts[JT_VERDICT_FAILED]);
         if (no_code) printf(", %zu no_code", no_code);
         printf("%s\n", interrupted ? " (interrupted)" : "");
     }

@@ -32,6 +32,7 @@ struct jt_pyrun {
     long memory_limit_mb;
     size_t n_tests;
     bool script;        /* mode script: no `outputs` */
+    bool command;       /* mode command */
     bool running;       /* run_begin sent a command that run_end has not collected */
     double run_deadline;
     bool done;          /* a final verdict is known; the child is gone */
@@ -44,7 +45,7 @@ static const char *const verdict_names[] = {
     [JT_VERDICT_CORRECT] = "correct",           [JT_VERDICT_INCORRECT] = "incorrect",
     [JT_VERDICT_LOAD_ERROR] = "load_error",     [JT_VERDICT_TIMEOUT] = "timeout",
     [JT_VERDICT_MEMORY_LIMIT] = "memory_limit", [JT_VERDICT_CRASHED] = "crashed",
-    [JT_VERDICT_FAILED] = "failed",
+    [JT_VERDICT_FAILED] = "failed",             [JT_VERDICT_BUILD_FAILED] = "build_failed",
 };
 
 const char *jt_verdict_name(jt_verdict v)
@@ -185,6 +186,15 @@ static void runner_refused(jt_pyrun *r, const json_t *reply, jt_verdict candidat
                            const char *phase)
 {
     const char *type = str_of(reply, "error_type"), *msg = str_of(reply, "message");
+    if (json_is_true(json_object_get(reply, "timeout"))) { /* mode command: a program killed */
+        finish(r, JT_VERDICT_TIMEOUT, JT_CHILD_TIMED_OUT, "%s ran past timeout_seconds (%g s)%s%s",
+               phase, r->timeout, *msg ? ": " : "", msg);
+        return;
+    }
+    if (r->command && !strcmp(type, "BuildError")) {
+        finish(r, JT_VERDICT_BUILD_FAILED, JT_CHILD_KILLED, "%s", msg);
+        return;
+    }
     if (json_is_true(json_object_get(reply, "load"))) { /* loading, or a reload */
         candidate_verdict = JT_VERDICT_LOAD_ERROR;
         if (!r->traceback) r->traceback = dup_or_null(reply, "traceback");
@@ -208,19 +218,97 @@ static bool set_str(json_t *m, const char *key, const char *text)
     return true;
 }
 
+static bool command_ok(const json_t *command)
+{
+    if (!json_is_array(command) || json_array_size(command) == 0) return false;
+    size_t i;
+    const json_t *w;
+    json_array_foreach(command, i, w) if (!json_is_string(w) || json_string_length(w) == 0 ||
+                                          strlen(json_string_value(w)) != json_string_length(w))
+        return false;
+    return true;
+}
+
+/* Last path component of s (s itself without '/'). */
+static const char *base_name(const char *s)
+{
+    const char *slash = strrchr(s, '/');
+    return slash ? slash + 1 : s;
+}
+
+/* The extension an inline source gets from the tool that reads it (pyrun.h). */
+static const char *extension_for(const char *tool)
+{
+    static const struct {
+        const char *tool, *ext;
+        bool prefix; /* python3.11, gcc-12, ... */
+    } table[] = {
+        {"cc", ".c", false},       {"gcc", ".c", true},      {"clang", ".c", false},
+        {"clang-", ".c", true},    {"tcc", ".c", false},     {"c++", ".cpp", false},
+        {"g++", ".cpp", true},     {"clang++", ".cpp", true}, {"rustc", ".rs", false},
+        {"go", ".go", false},      {"javac", ".java", false}, {"ghc", ".hs", false},
+        {"python", ".py", true},   {"pypy", ".py", true},    {"sh", ".sh", false},
+        {"bash", ".sh", false},    {"dash", ".sh", false},   {"zsh", ".sh", false},
+        {"ksh", ".sh", false},     {"node", ".js", false},   {"ruby", ".rb", false},
+        {"perl", ".pl", false},    {"lua", ".lua", true},    {"php", ".php", false},
+    };
+    for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
+        size_t n = strlen(table[i].tool);
+        if (table[i].prefix ? !strncmp(tool, table[i].tool, n) : !strcmp(tool, table[i].tool))
+            return table[i].ext;
+    }
+    return NULL;
+}
+
+/* The file name of the source in the workdir (pyrun.h, source_name). */
+static char *source_name(const jt_pyrun_config *cfg)
+{
+    if (cfg->source_name) {
+        const char *b = base_name(cfg->source_name);
+        if (*b && strcmp(b, ".") && strcmp(b, "..") && strcmp(b, "candidate.bin"))
+            return jt_xstrdup(b);
+    }
+    const char *ext = NULL;
+    if (cfg->build) { /* first word that is not an assignment (CFLAGS=... cc ...) */
+        const char *p = cfg->build;
+        for (;;) {
+            p += strspn(p, " \t\n");
+            size_t n = strcspn(p, " \t\n");
+            if (!n) break;
+            char *word = jt_xstrndup(p, n);
+            bool assignment = strchr(word, '=') != NULL;
+            if (!assignment) ext = extension_for(base_name(word));
+            free(word);
+            if (!assignment) break;
+            p += n;
+        }
+    }
+    const char *program = json_string_value(json_array_get(cfg->command, 0));
+    if (!ext && program) ext = extension_for(base_name(program));
+    return jt_xasprintf("candidate%s", ext ? ext : ".src");
+}
+
 /* The setup command; NULL with err set when the config is unusable. A code
  * that is not UTF-8 is the candidate's problem: *code_ok = false. */
 static json_t *setup_message(const jt_pyrun_config *cfg, bool *code_ok, jt_err *err)
 {
     const char *mode = cfg->mode ? cfg->mode : "call";
-    const char *comparator = cfg->comparator ? cfg->comparator : "exact";
-    if (strcmp(mode, "call") && strcmp(mode, "method") && strcmp(mode, "script")) {
+    bool command = !strcmp(mode, "command");
+    const char *comparator = cfg->comparator ? cfg->comparator : command ? "stdout" : "exact";
+    if (strcmp(mode, "call") && strcmp(mode, "method") && strcmp(mode, "script") && !command) {
         jt_err_set(err, "pyrun: unknown mode '%s'", mode);
         return NULL;
     }
-    if (strcmp(comparator, "exact") && strcmp(comparator, "close") && strcmp(comparator, "set") &&
-        strcmp(comparator, "not_none") && strcmp(comparator, "checker")) {
-        jt_err_set(err, "pyrun: unknown comparator '%s'", comparator);
+    if (command ? strcmp(comparator, "stdout") && strcmp(comparator, "exact")
+                : strcmp(comparator, "exact") && strcmp(comparator, "close") &&
+                      strcmp(comparator, "set") && strcmp(comparator, "not_none") &&
+                      strcmp(comparator, "checker")) {
+        jt_err_set(err, "pyrun: %s comparator '%s'%s", command ? "mode command has no" : "unknown",
+                   comparator, command ? " (stdout or exact)" : "");
+        return NULL;
+    }
+    if (command && !cfg->floor && !command_ok(cfg->command)) {
+        jt_err_set(err, "pyrun: mode command needs command, an array of non-empty strings");
         return NULL;
     }
     if (!strcmp(comparator, "checker") && !cfg->checker_code) {
@@ -250,6 +338,18 @@ static json_t *setup_message(const jt_pyrun_config *cfg, bool *code_ok, jt_err *
     json_object_set_new(m, "prelude", json_boolean(cfg->prelude));
     json_object_set_new(m, "reload_per_iteration", json_boolean(cfg->reload_per_iteration));
     json_object_set_new(m, "floor", json_boolean(cfg->floor));
+    json_object_set_new(m, "timeout_seconds", json_real(cfg->timeout_seconds));
+    if (command) {
+        char *name = source_name(cfg);
+        bool ok = set_str(m, "build", cfg->build) && set_str(m, "source_name", name);
+        free(name);
+        if (!ok) {
+            jt_err_set(err, "pyrun: build and source_name must be valid UTF-8");
+            json_decref(m);
+            return NULL;
+        }
+        if (cfg->command) json_object_set_new(m, "command", json_deep_copy(cfg->command));
+    }
     return m;
 }
 
@@ -282,7 +382,9 @@ int jt_pyrun_start(const jt_pyrun_config *cfg, jt_pyrun **out, jt_err *err)
     json_t *msg = NULL, *reply = NULL;
     jt_pyrun *r = NULL;
     *out = NULL;
-    if ((!cfg->code && !cfg->floor) || !cfg->function_name || !json_is_array(cfg->test_cases))
+    bool command = cfg->mode && !strcmp(cfg->mode, "command");
+    if ((!cfg->code && !cfg->floor) || (!cfg->function_name && !command) ||
+        !json_is_array(cfg->test_cases))
         return jt_err_set(err, "pyrun: code, function_name and test_cases are required");
     if (!(cfg->timeout_seconds > 0) || !isfinite(cfg->timeout_seconds))
         return jt_err_set(err, "pyrun: timeout_seconds must be > 0");
@@ -299,6 +401,7 @@ int jt_pyrun_start(const jt_pyrun_config *cfg, jt_pyrun **out, jt_err *err)
     msg = setup_message(cfg, &code_ok, err);
     if (!msg) goto out;
     r->script = !strcmp(cfg->mode ? cfg->mode : "call", "script");
+    r->command = command;
     if (!code_ok) {
         finish(r, JT_VERDICT_LOAD_ERROR, JT_CHILD_KILLED, "the code is not valid UTF-8");
     } else {
@@ -365,6 +468,10 @@ static jt_verdict judge(jt_pyrun *r, const jt_validation *v)
                                  first->test_id, first->error_type,
                                  first->error_message ? first->error_message : "", failed,
                                  v->total);
+    else if (first->error_type && r->command) /* a program's exit, signal, flood */
+        r->reason = jt_xasprintf("test '%s': %s (%zu of %zu tests failed)", first->test_id,
+                                 first->error_message ? first->error_message : first->error_type,
+                                 failed, v->total);
     else if (first->error_type)
         r->reason = jt_xasprintf("test '%s' raised %s: %s (%zu of %zu tests failed)",
                                  first->test_id, first->error_type,

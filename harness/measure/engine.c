@@ -500,6 +500,9 @@ jt_engine_outcome jt_engine_measure(jt_engine *e, const jt_suite *s, const jt_ca
     jt_pyrun_config cfg;
     fill_config(e, ts, &c->opts, c->code, c->source_path ? c->source_path : c->id,
                 ts->function_name, &cfg);
+    cfg.command = c->command; /* mode command (pyrun.h) */
+    cfg.build = c->build;
+    cfg.source_name = c->source_path;
     jt_pyrun *r = NULL;
     jt_err err = JT_ERR_INIT;
     jt_validation v;

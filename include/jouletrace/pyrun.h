@@ -51,9 +51,12 @@ typedef struct jt_pyrun_config {
     const char *code;            /* candidate source text */
     const char *filename;        /* name shown in tracebacks, e.g. "square-mul.py" */
     const char *function_name;   /* entry point */
-    const char *mode;            /* "call" (default when NULL), "method" or "script" */
+    const char *mode;            /* "call" (default when NULL), "method", "script" or
+                                    "command" (see "Mode command" below) */
     const json_t *test_cases;    /* array of {test_id, inputs: [...], expected_output?}
-                                    (mode script: {test_id, script}) */
+                                    (mode script: {test_id, script}; mode command:
+                                    {test_id, stdin, args: [...], expected_stdout?,
+                                    expected_exit_code}) */
     double float_tolerance;      /* relative tolerance where a float is compared */
     double timeout_seconds;      /* > 0; for loading, for validate, and for each run */
     long memory_limit_mb;        /* address-space limit of the child; 0 = none */
@@ -61,7 +64,23 @@ typedef struct jt_pyrun_config {
     const char *sandbox_user;    /* user to drop to when started as root ("nobody") */
     size_t output_cap_bytes;     /* captured stdout/stderr kept per stream (0 = 64 KiB) */
 
-    /* How a test's output is judged (NULL = "exact"):
+    /* Mode command: the argv template (an array of non-empty strings, e.g.
+     * ["{bin}"] or ["python3", "{src}"]; required unless floor), the build
+     * command line (NULL = none) and the name the source (`code`) is written
+     * under in the workdir. source_name may be a path: its last component is
+     * used (the engine passes the candidate's source path, e.g. "wc.c"). NULL
+     * (inline code) = "candidate" plus an extension guessed from the first
+     * word of the build (cc, gcc, clang, tcc: .c; c++, g++, clang++: .cpp;
+     * rustc: .rs; go: .go; javac: .java; ghc: .hs) or, without a build, from
+     * the command's program (python*, pypy*: .py; sh, bash, dash, zsh, ksh:
+     * .sh; node: .js; ruby: .rb; perl: .pl; lua: .lua; php: .php); else
+     * "candidate.src". Compilers pick the language from the extension, so
+     * an inline C candidate becomes candidate.c. Ignored in other modes. */
+    const json_t *command;
+    const char *build;
+    const char *source_name;
+
+    /* How a test's output is judged (NULL = "exact"; mode command: "stdout"):
      *  "exact"    the rules above (float_tolerance applies).
      *  "close"    the same walk, but wherever a float meets a number (int,
      *             float; complex: real and imaginary parts apart) they match
@@ -89,7 +108,12 @@ typedef struct jt_pyrun_config {
      *             and checker_error set. Checker code that does not compile or
      *             defines no check: jt_pyrun_start succeeds, validate says
      *             failed ("runner: checker_code: ...").
-     * Without expected_output, "exact", "close" and "set" pass any output. */
+     * Without expected_output, "exact", "close" and "set" pass any output.
+     * Mode command takes only these two:
+     *  "stdout"   (its default) stdout and expected_stdout compared line by
+     *             line ("\n"), trailing whitespace of every line and trailing
+     *             empty lines ignored.
+     *  "exact"    stdout byte for byte equal to expected_stdout. */
     const char *comparator;
     double atol, rtol;           /* "close"; finite and >= 0 */
     const char *checker_code;    /* "checker": required */
@@ -142,6 +166,55 @@ typedef struct jt_pyrun_config {
     const volatile sig_atomic_t *stop;
 } jt_pyrun_config;
 
+/* Mode "command": any program, stdin/args -> stdout. The runner (still the
+ * sandboxed Python child) is only the driver:
+ *   setup     writes `code` to <workdir>/<source_name> (0600), expands {src}
+ *             (that file's absolute path), {bin} (<workdir>/candidate.bin,
+ *             where a build is expected to write the program) and {dir} (the
+ *             workdir) in `build` (shell-quoted where a path needs it) and
+ *             in every word of `command`; runs the build once with /bin/sh -c
+ *             in the workdir (stdin empty, stdout and stderr captured, 64 KiB
+ *             kept); a non-zero exit is verdict build_failed, its reason
+ *             "build exited with status N: " plus the first lines of the
+ *             output (workdir prefix removed), the output itself (2000 chars)
+ *             in jt_validation.traceback. Then command[0] is resolved once
+ *             (a word with '/' must be an executable file, relative to the
+ *             workdir; else a PATH search, PATH=/usr/local/bin:/usr/bin:/bin):
+ *             not found is load_error. The build counts against the loading
+ *             timeout and is never measured.
+ *   validate  every test: the command with the test's args appended (an argv
+ *             list, no shell), stdin fed from a pipe, stdout kept up to 16 MiB
+ *             (beyond: killed, the test fails "output flood"), stderr's last
+ *             lines kept for messages. A test passes when the program exited
+ *             with expected_exit_code (default 0) and stdout matches (the
+ *             comparator; no expected_stdout: any). A program killed by a
+ *             signal, or one that cannot be started (EAGAIN at RLIMIT_NPROC),
+ *             only fails its test; only the runner's own death is `crashed`.
+ *   run N     N iterations x every test, each a fresh process with its stdin;
+ *             stdout drained and thrown away, not compared, but an exit
+ *             status other than expected_exit_code ends the run (incorrect).
+ *             elapsed covers the spawns, pipes and waits; cpu_seconds is the
+ *             runner's own CPU plus that of every reaped program
+ *             (RUSAGE_CHILDREN), so the model backend sees the programs' work.
+ *   outputs   each test's stdout as a string ({"__error__"} when the exit
+ *             status differs, stdout is not UTF-8 or holds NUL, or passes
+ *             16 MiB): expected outputs from a reference program.
+ * Each program runs in its own session with the sandbox's environment; when
+ * it exits or is killed, everything it left behind is killed too (as PID 1
+ * of the sandbox's PID namespace: every other process there; in the fallback
+ * without namespaces: its process group, so a program that calls setsid()
+ * can outlive its test there). A program that runs past the deadline (the
+ * phase's timeout_seconds, less a margin of min(0.25 s, timeout / 10) so the
+ * runner answers before the harness gives up) is killed by the runner, and
+ * the phase ends with verdict timeout ("validation ran past timeout_seconds
+ * (1 s): test 'ID'"). RLIMIT_NPROC (64, per user, as root) bounds fork bombs.
+ * The floor (floor = true): no source, no build; every program is /bin/true
+ * with the test's args and stdin, so it holds the harness's own per-process
+ * cost (spawn, exec of a small dynamically linked program, pipes, feeding
+ * stdin, draining stdout, reaping) and the exit status is not checked. A
+ * statically linked or very small candidate can cost less than /bin/true:
+ * its net-of-floor energy can be negative. */
+
 /* Mode "script": each test case is {test_id, script} instead of
  * inputs/expected_output; the script (e.g. HumanEval's `def check(candidate):
  * ...` followed by `check(entry_point)`, or one MBPP assert) is compiled once
@@ -167,7 +240,10 @@ typedef enum jt_verdict {
     JT_VERDICT_MEMORY_LIMIT, /* MemoryError or killed while over memory_limit_mb */
     JT_VERDICT_CRASHED,      /* killed by a signal (SIGSEGV, ...) */
     JT_VERDICT_FAILED,       /* anything else (child exited, protocol broken), with reason */
+    JT_VERDICT_BUILD_FAILED, /* mode command: the build exited non-zero (or was killed) */
 } jt_verdict;
+
+#define JT_VERDICT_COUNT (JT_VERDICT_BUILD_FAILED + 1)
 
 const char *jt_verdict_name(jt_verdict v); /* "correct", "incorrect", ... */
 
@@ -191,7 +267,8 @@ typedef struct jt_validation {
     char *stdout_head;       /* captured candidate output (capped, may hold any bytes:
                                 escape before writing it anywhere), NULL when none */
     char *stderr_head;
-    char *traceback;         /* load errors: the candidate's traceback tail, else NULL */
+    char *traceback;         /* load errors: the candidate's traceback tail; build_failed:
+                                the build's output (head); else NULL */
     size_t stdout_dropped;   /* bytes beyond the cap, counted and discarded */
     size_t stderr_dropped;
 } jt_validation;
@@ -201,7 +278,8 @@ void jt_validation_release(jt_validation *v);
 typedef struct jt_run_result {
     uint64_t iterations;
     double elapsed_seconds;  /* measured by the child around the N iterations */
-    double cpu_seconds;      /* child's process CPU time for the same span */
+    double cpu_seconds;      /* child's process CPU time for the same span (mode
+                                command: plus the programs it ran) */
 } jt_run_result;
 
 typedef struct jt_pyrun jt_pyrun;
@@ -244,7 +322,8 @@ int jt_pyrun_run_end(jt_pyrun *r, jt_run_result *out, jt_verdict *verdict, jt_er
  * object is never a valid expected value: the caller must not store it as one.
  * -1 with *verdict when the child failed (timeout, crash, ...; the child is
  * then gone) or when called in mode script or while a run is pending
- * (*verdict failed, the child stays). Modes call and method only. */
+ * (*verdict failed, the child stays). Modes call, method and command (there:
+ * each test's stdout as a string, see "Mode command"). */
 int jt_pyrun_outputs(jt_pyrun *r, json_t **outputs, jt_verdict *verdict, jt_err *err);
 
 /* pid of the child (for /proc telemetry), or -1 when gone. */

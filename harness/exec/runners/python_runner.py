@@ -8,22 +8,31 @@
 # candidate's prints go to the real fds 1 and 2, which the harness captures.
 #
 #   {"cmd": "setup", "code", "filename", "function_name",
-#    "mode": "call"|"method"|"script",
+#    "mode": "call"|"method"|"script"|"command",
 #    "test_cases": [{"test_id", "inputs": [...], "expected_output"?}]
-#                  (mode script: [{"test_id", "script"}]),
-#    "float_tolerance", "comparator": "exact"|"close"|"set"|"not_none"|"checker",
+#                  (mode script: [{"test_id", "script"}];
+#                   mode command: [{"test_id", "stdin", "args": [...],
+#                                   "expected_stdout"?, "expected_exit_code"}]),
+#    "float_tolerance", "comparator": "exact"|"close"|"set"|"not_none"|"checker"
+#                                     (mode command: "stdout"|"exact"),
 #    "atol", "rtol", "checker_code"?, "setup_code"?, "prelude", "reload_per_iteration",
-#    "floor"}
+#    "floor", "timeout_seconds",
+#    mode command: "command": [argv template], "build"?, "source_name"}
 #       -> {"ok": true} | {"ok": false, "error_type", "message", "traceback",
 #                          "harness"?: true}
+#          mode command also: error_type "BuildError" (the build failed; its
+#          output in "traceback"), and {"ok": false, "timeout": true,
+#          "message": "test 'ID'" | "the build"} from any command when the
+#          runner had to kill a program at its deadline.
 #   {"cmd": "validate"}
 #       -> {"ok": true, "elapsed_ns", "results": [{"test_id", "passed",
 #           "expected", "got", "error_type", "error_message", "checker_error"}]}
 #   {"cmd": "run", "iterations": N}
 #       -> {"ok": true, "iterations", "elapsed_ns", "cpu_ns"}
 #        | {"ok": false, "error_type", "message"}
-#   {"cmd": "outputs"}                        (modes call and method)
+#   {"cmd": "outputs"}                        (modes call, method and command)
 #       -> {"ok": true, "outputs": [<typed value> | {"__error__": "..."}, ...]}
+#          (mode command: each test's stdout as a string)
 # "load": true marks a failure while loading the candidate (setup, or a reload
 # before validate/run/outputs with reload_per_iteration): load_error.
 # "harness": true marks failures that are not the candidate's fault (a value
@@ -50,6 +59,8 @@ import numbers
 import os
 import reprlib
 import resource
+import select
+import signal
 import sys
 import time
 import traceback
@@ -842,6 +853,512 @@ class Runner:
         return ('{"ok": true, "outputs": [' + ", ".join(texts) + "]}").encode("ascii")
 
 
+# Mode "command": any program, fed a test's stdin and args, judged on its
+# stdout and exit status. The runner is only the driver here: it writes the
+# source into the workdir, runs the build once (at setup), then starts the
+# command afresh for every test case (validate, outputs) and every iteration
+# of a run. Each program gets its own session (so a group kill reaches what
+# it forks), the sandbox's environment, pipes for stdin, stdout and stderr,
+# and the default action for SIGPIPE and SIGXFSZ (Python ignores them). When
+# it exits, everything it left behind is killed: as PID 1 of the sandbox's
+# PID namespace every other process of the namespace (kill(-1)), elsewhere
+# its process group. Every wait is bounded by the phase's deadline: the
+# runner's share of timeout_seconds, a little less than the harness's, so
+# that the runner kills a stuck program itself and answers "timeout".
+PROGRAM_OUT_MAX = 16 << 20   # stdout kept per test; more is an output flood
+PROGRAM_ERR_MAX = 4096       # stderr kept per test, for failure messages
+BUILD_LOG_MAX = 64 << 10     # build output kept
+BUILD_REASON_LINES = 3
+SIGDEF = tuple(getattr(signal, n) for n in ("SIGPIPE", "SIGXFSZ") if hasattr(signal, n))
+INLINE_BIN = "candidate.bin"
+
+
+class Program:
+    """What one run of a program came to."""
+    __slots__ = ("status", "out", "out_dropped", "err", "timed_out", "flood")
+
+    def __init__(self):
+        self.status = None       # os.waitpid status, None when it never ran
+        self.out = bytearray()
+        self.out_dropped = 0
+        self.err = bytearray()
+        self.timed_out = False
+        self.flood = False
+
+    def describe_end(self):
+        """None for exit status 0, else how it ended ("exited with status 3")."""
+        return describe_status(self.status)
+
+
+def describe_status(status):
+    if os.WIFSIGNALED(status):
+        sig = os.WTERMSIG(status)
+        try:
+            name = signal.Signals(sig).name
+        except ValueError:
+            name = "signal %d" % sig
+        return "killed by signal %d (%s)" % (sig, name)
+    if os.WIFEXITED(status):
+        return "exited with status %d" % os.WEXITSTATUS(status)
+    return "ended with wait status %d" % status
+
+
+def exit_code_of(status):
+    return os.WEXITSTATUS(status) if os.WIFEXITED(status) else None
+
+
+def sweep(pid):
+    """Kills whatever is left of program `pid` (which has exited or is to be
+    killed) and reaps it. As PID 1 of a namespace: every other process of
+    the namespace, and every zombie reparented to us."""
+    if os.getpid() == 1:
+        try:
+            os.kill(-1, signal.SIGKILL)  # all but ourselves, this namespace only
+        except OSError:
+            pass
+    else:
+        try:
+            os.killpg(pid, signal.SIGKILL)
+        except OSError:
+            pass
+
+
+def reap_all(blocking):
+    """Reaps our children that are gone (all of them, waiting, when
+    `blocking`: only after sweep() in a namespace, where nothing survives)."""
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, 0 if blocking else os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+
+
+def run_program(path, argv, env, stdin_data, deadline, out_cap, err_cap, merge_err=False,
+                stop_at_cap=False):
+    """Starts `path` with argv, feeds it stdin_data, collects stdout (the first
+    out_cap bytes; the rest counted) and stderr (err_cap), until it exits and
+    its pipes close, or the deadline passes (then it is killed: timed_out),
+    or, with stop_at_cap, stdout passes out_cap (killed: flood). OSError when
+    it cannot be started."""
+    res = Program()
+    fds = []
+    pid = pidfd = None
+
+    def close(fd):
+        if fd in fds:
+            fds.remove(fd)
+            os.close(fd)
+
+    try:
+        in_r, in_w = os.pipe()
+        fds += [in_r, in_w]
+        out_r, out_w = os.pipe()
+        fds += [out_r, out_w]
+        if merge_err:
+            err_r, err_w = None, out_w
+        else:
+            err_r, err_w = os.pipe()
+            fds += [err_r, err_w]
+        actions = [(os.POSIX_SPAWN_DUP2, in_r, 0), (os.POSIX_SPAWN_DUP2, out_w, 1),
+                   (os.POSIX_SPAWN_DUP2, err_w, 2)]
+        pid = os.posix_spawn(path, argv, env, file_actions=actions, setsid=True,
+                             setsigdef=SIGDEF)
+        for fd in (in_r, out_w, err_w):
+            close(fd)
+        try:
+            pidfd = os.pidfd_open(pid)
+            fds.append(pidfd)
+        except (AttributeError, OSError):
+            pidfd = None
+        poll = select.poll()
+        readers = {out_r: (res.out, out_cap)}
+        if err_r is not None:
+            readers[err_r] = (res.err, err_cap)
+        for fd in readers:
+            os.set_blocking(fd, False)
+            poll.register(fd, select.POLLIN)
+        pos = 0
+        if stdin_data:
+            os.set_blocking(in_w, False)
+            poll.register(in_w, select.POLLOUT)
+        else:
+            close(in_w)
+        if pidfd is not None:
+            poll.register(pidfd, select.POLLIN)
+        exited = False
+        while not exited or readers:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                res.timed_out = True
+                break
+            if not readers and pidfd is None:  # no pidfd: poll for the exit
+                got, status = os.waitpid(pid, os.WNOHANG)
+                if got:
+                    res.status, exited = status, True
+                    break
+                time.sleep(min(left, 0.001))
+                continue
+            for fd, ev in poll.poll(max(1, min(int(left * 1000) + 1, 1000))):
+                if fd == in_w:
+                    try:
+                        pos += os.write(in_w, stdin_data[pos:pos + 65536])
+                    except BlockingIOError:
+                        pass
+                    except BrokenPipeError:  # it stopped reading: fine
+                        pos = len(stdin_data)
+                    if pos >= len(stdin_data) or ev & (select.POLLERR | select.POLLHUP):
+                        poll.unregister(in_w)
+                        close(in_w)
+                elif fd == pidfd:
+                    exited = True
+                    poll.unregister(pidfd)
+                    close(pidfd)
+                    sweep(pid)  # leftovers holding the pipes die with it
+                    if in_w in fds:
+                        poll.unregister(in_w)
+                        close(in_w)
+                elif fd in readers:
+                    try:
+                        chunk = os.read(fd, 65536)
+                    except BlockingIOError:
+                        continue
+                    if not chunk:
+                        poll.unregister(fd)
+                        del readers[fd]
+                        close(fd)
+                        continue
+                    buf, cap = readers[fd]
+                    room = cap - len(buf)
+                    if room > 0:
+                        buf += chunk[:room]
+                    if len(chunk) > room:
+                        dropped = len(chunk) - max(room, 0)
+                        if fd == out_r:
+                            res.out_dropped += dropped
+                            if stop_at_cap:
+                                res.flood = True
+                                break
+            if res.flood:
+                break
+        if pidfd is None and exited:
+            sweep(pid)  # status already collected above
+        else:
+            if not exited:
+                sweep(pid)  # the program too
+            _, res.status = os.waitpid(pid, 0)
+        pid = None
+        if os.getpid() == 1:
+            reap_all(True)
+        else:
+            reap_all(False)
+        return res
+    finally:
+        if pid is not None:  # an exception on our side: do not leave it running
+            sweep(pid)
+            try:
+                os.waitpid(pid, 0)
+            except ChildProcessError:
+                pass
+        for fd in list(fds):
+            close(fd)
+
+
+def children_cpu_ns():
+    """CPU time of our children that have been reaped (the programs)."""
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return round((r.ru_utime + r.ru_stime) * 1e9)
+
+
+def stdout_lines(data):
+    """Comparator "stdout": lines without trailing whitespace, trailing empty
+    lines dropped."""
+    lines = [line.rstrip() for line in bytes(data).split(b"\n")]
+    while lines and not lines[-1]:
+        lines.pop()
+    return lines
+
+
+def show_bytes(data):
+    return show(bytes(data).decode("utf-8", "backslashreplace"))
+
+
+def tail_lines(data, n):
+    text = bytes(data).decode("utf-8", "backslashreplace")
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return " | ".join(lines[-n:])
+
+
+class CommandTest:
+    __slots__ = ("test_id", "stdin", "args", "has_expected", "expected", "expected_lines",
+                 "exit_code")
+
+    def __init__(self, t):
+        self.test_id = str(t.get("test_id"))
+        stdin, args = t.get("stdin", ""), t.get("args", [])
+        if not isinstance(stdin, str):
+            raise HarnessError("test %r: stdin must be a string" % self.test_id)
+        if not isinstance(args, list) or not all(isinstance(a, str) and "\0" not in a
+                                                 for a in args):
+            raise HarnessError("test %r: args must be a list of strings without NUL"
+                               % self.test_id)
+        self.stdin, self.args = stdin.encode("utf-8"), args
+        self.has_expected = "expected_stdout" in t
+        expected = t.get("expected_stdout")
+        if self.has_expected and not isinstance(expected, str):
+            raise HarnessError("test %r: expected_stdout must be a string" % self.test_id)
+        self.expected = expected.encode("utf-8") if self.has_expected else b""
+        self.expected_lines = stdout_lines(self.expected)
+        code = t.get("expected_exit_code", 0)
+        if not isinstance(code, int) or isinstance(code, bool) or not 0 <= code <= 255:
+            raise HarnessError("test %r: expected_exit_code must be 0..255" % self.test_id)
+        self.exit_code = code
+
+
+class CommandRunner:
+    """Mode "command" (see the comment above run_program)."""
+
+    def __init__(self):
+        self.ready = False
+
+    def deadline(self):
+        return time.monotonic() + self.timeout - self.margin
+
+    def timeout_failure(self, test):
+        reply = {"ok": False, "error_type": "Timeout", "timeout": True,
+                 "message": clean("test %r" % test.test_id if test else "the build", MESSAGE_MAX)}
+        return reply
+
+    def setup(self, msg):
+        self.floor = bool(msg.get("floor"))
+        self.timeout = float(msg.get("timeout_seconds") or 10.0)
+        self.margin = min(0.25, self.timeout / 10)
+        deadline = self.deadline()
+        self.env = dict(os.environ)
+        self.dir = os.getcwd()
+        try:
+            self.comparator = msg.get("comparator") or "stdout"
+            if self.comparator not in ("stdout", "exact"):
+                raise HarnessError("mode command compares with 'stdout' or 'exact', not %r"
+                                   % self.comparator)
+            self.tests = [CommandTest(t) for t in msg["test_cases"]]
+            template, build, name = ["/bin/true"], None, None
+            if not self.floor:
+                template, build = msg.get("command"), msg.get("build")
+                if not isinstance(template, list) or not template or \
+                        not all(isinstance(a, str) and a and "\0" not in a for a in template):
+                    raise HarnessError("mode command needs 'command', a list of non-empty strings")
+                if build is not None and not isinstance(build, str):
+                    raise HarnessError("'build' must be a string")
+                name = msg.get("source_name") or "candidate.src"
+                if not isinstance(name, str) or "/" in name or "\0" in name or \
+                        name in (".", "..", INLINE_BIN):
+                    raise HarnessError("source_name %r is not a plain file name" % (name,))
+        except HarnessError as e:
+            return failure(e, harness=True)
+        except Exception as e:
+            return failure(HarnessError("cannot decode the test cases: %s: %s"
+                                        % (type(e).__name__, message_of(e))), harness=True)
+        if not self.floor:
+            src = os.path.join(self.dir, name)
+            words = {"{src}": src, "{bin}": os.path.join(self.dir, INLINE_BIN),
+                     "{dir}": self.dir}
+            try:
+                fd = os.open(src, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
+                             | os.O_CLOEXEC, 0o600)
+                with io.open(fd, "wb") as f:
+                    f.write((msg.get("code") or "").encode("utf-8"))
+            except OSError as e:
+                reply = failure(e, message="cannot write the source: %s" % message_of(e))
+                reply["load"] = True
+                return reply
+            template = [self.expand(a, words, False) for a in template]
+            if build:
+                reply = self.build(self.expand(build, words, True), deadline)
+                if reply is not None:
+                    return reply
+        path = self.resolve(template[0])
+        if path is None:
+            if "/" not in template[0]:
+                message = "command not found: %r (PATH %s)" % (template[0],
+                                                              self.env.get("PATH", ""))
+            elif template[0] == os.path.join(self.dir, INLINE_BIN):
+                message = "{bin} is not an executable file (the build did not write it?)"
+            else:
+                message = "%r is not an executable file" % template[0]
+            return {"ok": False, "error_type": "FileNotFoundError", "load": True,
+                    "message": clean(message, MESSAGE_MAX)}
+        self.path, self.argv = path, template
+        self.ready = True
+        return {"ok": True}
+
+    @staticmethod
+    def expand(text, words, shell):
+        if shell:
+            import shlex
+            words = {k: shlex.quote(v) for k, v in words.items()}
+        for k, v in words.items():
+            text = text.replace(k, v)
+        return text
+
+    def resolve(self, cmd):
+        """The path the command runs from, once (no PATH search per run)."""
+        if "/" in cmd:
+            path = os.path.join(self.dir, cmd)  # as is when absolute
+            return path if os.path.isfile(path) and os.access(path, os.X_OK) else None
+        import shutil
+        return shutil.which(cmd, path=self.env.get("PATH", os.defpath))
+
+    def build(self, line, deadline):
+        """Runs the build; None when it succeeded, else the reply."""
+        try:
+            res = run_program("/bin/sh", ["/bin/sh", "-c", line], self.env, b"", deadline,
+                              BUILD_LOG_MAX, 0, merge_err=True)
+        except (OSError, ValueError) as e:
+            return failure(HarnessError("cannot start the build: %s" % message_of(e)),
+                           harness=True)
+        if res.timed_out:
+            return self.timeout_failure(None)
+        if res.status == 0:
+            return None
+        log = bytes(res.out).decode("utf-8", "backslashreplace").replace(self.dir + "/", "")
+        lines = [x.strip() for x in log.splitlines() if x.strip()]
+        head = " | ".join(lines[:BUILD_REASON_LINES])
+        message = "build %s%s" % (describe_status(res.status),
+                                  ": " + head if head else " (no output)")
+        return {"ok": False, "error_type": "BuildError", "message": clean(message, MESSAGE_MAX),
+                "traceback": clean(log, TRACEBACK_MAX)}
+
+    def spawn(self, test, deadline, out_cap, stop_at_cap):
+        return run_program(self.path, self.argv + test.args, self.env, test.stdin, deadline,
+                           out_cap, PROGRAM_ERR_MAX, stop_at_cap=stop_at_cap)
+
+    def same(self, test, out):
+        if self.comparator == "exact":
+            return bytes(out) == test.expected
+        return stdout_lines(out) == test.expected_lines
+
+    def views(self, test, out):
+        """(expected, got) reprs; around the first differing line when the
+        whole outputs would be cut short."""
+        exp, got = show_bytes(test.expected), show_bytes(out)
+        if len(exp) < REPR_MAX - 3 and len(got) < REPR_MAX - 3:
+            return exp, got
+        if self.comparator == "exact":
+            e_lines, g_lines = test.expected.splitlines(True), bytes(out).splitlines(True)
+        else:
+            e_lines, g_lines = test.expected_lines, stdout_lines(out)
+        i = 0
+        while i < len(e_lines) and i < len(g_lines) and e_lines[i] == g_lines[i]:
+            i += 1
+        if i == 0:
+            return exp, got
+
+        def line(lines):
+            return "line %d: %s" % (i + 1, show_bytes(lines[i]) if i < len(lines) else "(none)")
+        return line(e_lines), line(g_lines)
+
+    def judge(self, test, res):
+        r = {"test_id": test.test_id, "passed": False,
+             "expected": show_bytes(test.expected) if test.has_expected else None,
+             "got": show_bytes(res.out), "error_type": None, "error_message": None,
+             "checker_error": False}
+        code = exit_code_of(res.status)
+        if res.flood:
+            r["error_type"] = "OutputLimit"
+            r["error_message"] = "output flood: more than %d MiB on stdout" \
+                % (PROGRAM_OUT_MAX >> 20)
+        elif code != test.exit_code:
+            r["error_type"] = "ExitStatus" if code is not None else "Signal"
+            text = describe_status(res.status)
+            if code is not None or test.exit_code:
+                text += ", expected exit status %d" % test.exit_code
+            err = tail_lines(res.err, 1)  # a Python traceback's exception, ...
+            r["error_message"] = clean(text + ("; stderr: " + err if err else ""), MESSAGE_MAX)
+        elif test.has_expected and not self.same(test, res.out):
+            r["expected"], r["got"] = self.views(test, res.out)
+        else:
+            r["passed"] = True
+        return r
+
+    def validate(self, msg):
+        deadline = self.deadline()
+        start = time.perf_counter_ns()
+        results = []
+        for test in self.tests:
+            try:
+                res = self.spawn(test, deadline, PROGRAM_OUT_MAX, True)
+            except (OSError, ValueError) as e:
+                results.append({"test_id": test.test_id, "passed": False,
+                                "expected": show_bytes(test.expected)
+                                if test.has_expected else None, "got": None,
+                                "error_type": type(e).__name__,
+                                "error_message": "cannot start the command: " + message_of(e),
+                                "checker_error": False})
+                continue
+            if res.timed_out:
+                return self.timeout_failure(test)
+            results.append(self.judge(test, res))
+        return {"ok": True, "elapsed_ns": time.perf_counter_ns() - start, "results": results}
+
+    def run(self, msg):
+        n = int(msg["iterations"])
+        deadline = self.deadline()
+        tests, floor = self.tests, self.floor
+        start_cpu = cpu_ns() + children_cpu_ns()
+        start = time.perf_counter_ns()
+        for _ in range(n):
+            for test in tests:
+                try:
+                    res = self.spawn(test, deadline, 0, False)
+                except (OSError, ValueError) as e:
+                    return failure(e, message=clean("test %r: cannot start the command: %s"
+                                                    % (test.test_id, message_of(e)),
+                                                    MESSAGE_MAX))
+                if res.timed_out:
+                    return self.timeout_failure(test)
+                if not floor and exit_code_of(res.status) != test.exit_code:
+                    return {"ok": False, "error_type": "ExitStatus",
+                            "message": clean("test %r: %s, expected exit status %d"
+                                             % (test.test_id, describe_status(res.status),
+                                                test.exit_code), MESSAGE_MAX)}
+        elapsed = time.perf_counter_ns() - start
+        cpu = cpu_ns() + children_cpu_ns() - start_cpu
+        return {"ok": True, "iterations": n, "elapsed_ns": elapsed, "cpu_ns": cpu}
+
+    def outputs(self, msg):
+        deadline = self.deadline()
+        texts, total = [], 0
+        for test in self.tests:
+            error = None
+            try:
+                res = self.spawn(test, deadline, OUTPUT_MAX, True)
+            except (OSError, ValueError) as e:
+                error = "cannot start the command: %s: %s" % (type(e).__name__, message_of(e))
+            else:
+                if res.timed_out:
+                    return self.timeout_failure(test)
+                if res.flood:
+                    error = "output exceeds %d MiB" % (OUTPUT_MAX >> 20)
+                elif exit_code_of(res.status) != test.exit_code:
+                    error = "%s, expected exit status %d" % (describe_status(res.status),
+                                                             test.exit_code)
+            if error is None:
+                try:
+                    text = encode_output(bytes(res.out).decode("utf-8"))
+                except UnicodeDecodeError:
+                    error = "stdout is not valid UTF-8"
+            if error is not None:
+                text = json.dumps({"__error__": clean(error, MESSAGE_MAX)}, ensure_ascii=True)
+            if total + len(text) > OUTPUTS_TOTAL_MAX:
+                text = json.dumps({"__error__": "outputs exceed %d MiB in total"
+                                   % (OUTPUTS_TOTAL_MAX >> 20)})
+            total += len(text)
+            texts.append(text)
+        return ('{"ok": true, "outputs": [' + ", ".join(texts) + "]}").encode("ascii")
+
+
 def protocol_fd(env_name, default):
     """Moves a protocol fd high (CLOEXEC), below the fd limit the sandbox sets."""
     import fcntl
@@ -859,15 +1376,16 @@ def main():
     reply_fd = protocol_fd("JOULETRACE_REPLY_FD", "4")
     commands = io.open(cmd_fd, "rb", buffering=65536, closefd=True)
     runner = Runner()
-    handlers = {"setup": runner.setup, "validate": runner.validate, "run": runner.run,
-                "outputs": runner.outputs}
     while True:
         line = commands.readline()
         if not line:
             return 0
         try:
             msg = json.loads(line)
-            handler = handlers.get(msg.get("cmd"))
+            if msg.get("cmd") == "setup" and not runner.ready and msg.get("mode") == "command":
+                runner = CommandRunner()
+            handler = {"setup": runner.setup, "validate": runner.validate, "run": runner.run,
+                       "outputs": runner.outputs}.get(msg.get("cmd"))
             if handler is None or (msg["cmd"] != "setup") != runner.ready:
                 raise HarnessError("unexpected command %r" % msg.get("cmd"))
             reply = handler(msg)
