@@ -175,6 +175,34 @@ START_TEST(forged_protocol_replies_never_pass)
 }
 END_TEST
 
+/* A program's expected stdout can come from a reference program too. */
+START_TEST(command_reference_gives_expected_stdout)
+{
+    char *dir = jt_test_tmpdir();
+    char *path = jt_test_write_file(dir, "cmdref.yaml",
+        "suite: cmdref\n"
+        "test_sets:\n"
+        "  - id: wc\n    mode: command\n    reference: ref\n    test_cases:\n"
+        "      - {test_id: a, stdin: \"a b c\\n\"}\n"
+        "      - {test_id: b, stdin: \"x\\n\", expected_stdout: \"1\\n\"}\n"
+        "candidates:\n"
+        "  - {id: ref, language: command, candidate_code: \"wc -w | tr -d ' '\", command: [sh, \"{src}\"]}\n"
+        "  - {id: py, language: command, candidate_code: \"import sys; print(len(sys.stdin.read().split()))\", command: [python3, \"{src}\"]}\n"
+        "  - {id: bad, language: command, candidate_code: \"echo 7\", command: [sh, \"{src}\"]}\n");
+    char *cache = jt_xasprintf("%s/cache", dir);
+    json_t *doc = validate(cache, path, NULL);
+    json_t *rows = json_object_get(doc, "candidates");
+    ck_assert_str_eq(json_string_value(json_object_get(json_array_get(rows, 1), "status")), "correct");
+    json_t *bad = json_array_get(rows, 2);
+    ck_assert_str_eq(json_string_value(json_object_get(bad, "status")), "incorrect");
+    const char *exp = json_string_value(json_object_get(json_array_get(json_object_get(bad, "failures"), 0), "expected"));
+    ck_assert_msg(exp && strstr(exp, "3"), "expected %s", exp ? exp : "(null)");
+    json_decref(doc);
+    free(cache), free(path);
+    jt_test_tmpdir_free(dir);
+}
+END_TEST
+
 static Suite *corpora_suite(void)
 {
     Suite *s = suite_create("corpora");
@@ -183,6 +211,7 @@ static Suite *corpora_suite(void)
     tcase_add_test(tc, humaneval_plus_canonical_all_correct_and_one_wrong_flagged);
     tcase_add_test(tc, toy_samples_get_their_statuses_and_touch_nothing_outside);
     tcase_add_test(tc, forged_protocol_replies_never_pass);
+    tcase_add_test(tc, command_reference_gives_expected_stdout);
     suite_add_tcase(s, tc);
     return s;
 }

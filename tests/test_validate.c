@@ -36,13 +36,21 @@ static json_t *expected_verdicts(const char *yaml)
         char *p = l;
         while (isspace((unsigned char)*p)) p++;
         char verdict[64], name[128];
-        if (!strncmp(p, "# expect: ", 10) && sscanf(p + 10, "%63s", verdict) == 1) {
-            char *open = strrchr(p, '(');
-            if (open && sscanf(open, "(%127[A-Za-z0-9_.-])", name) == 1 &&
-                strchr(open, ')') && !strchr(open, ' '))
+        int used = 0;
+        if (!strncmp(p, "# expect: ", 10) && sscanf(p + 10, "%63s%n", verdict, &used) == 1) {
+            /* "(NAME)" right after the verdict names the candidate; any other
+             * parenthesis is an explanation */
+            const char *rest = p + 10 + used;
+            while (*rest == ' ') rest++;
+            size_t nlen = 0;
+            if (*rest == '(') nlen = strcspn(rest + 1, ") ");
+            if (nlen && nlen < sizeof name && rest[1 + nlen] == ')') {
+                memcpy(name, rest + 1, nlen);
+                name[nlen] = '\0';
                 json_object_set_new(want, name, json_string(verdict));
-            else
+            } else {
                 json_array_append_new(pending, json_string(verdict));
+            }
         } else if (!strncmp(p, "- id: ", 6) && json_array_size(pending)) {
             ck_assert_uint_eq(json_array_size(pending), 1);
             json_object_set(want, p + 6, json_array_get(pending, 0));
@@ -56,22 +64,35 @@ static json_t *expected_verdicts(const char *yaml)
     return want;
 }
 
-START_TEST(quickstart_verdicts_match_its_comments)
+/* Every example suite whose comments say "# expect:", and how many
+ * candidates it must judge (--only restricts big ones to the annotated). */
+static const struct {
+    const char *file, *only;
+    size_t n;
+} examples[] = {
+    {"quickstart.yaml", NULL, 16},
+    {"mbpp_style.yaml", NULL, 7},
+    {"humaneval.yaml", "test/0#*", 6},
+    {"commands.yaml", NULL, 5},
+};
+
+START_TEST(example_verdicts_match_their_comments)
 {
-    char *path = jt_xasprintf("%s/suites/examples/quickstart.yaml", jt_test_srcdir());
+    char *path = jt_xasprintf("%s/suites/examples/%s", jt_test_srcdir(), examples[_i].file);
     char *yaml = jt_test_read_file(path);
     json_t *want = expected_verdicts(yaml);
-    ck_assert_uint_eq(json_object_size(want), 16);
+    ck_assert_uint_eq(json_object_size(want), examples[_i].n);
 
     char *out = NULL, *err = NULL;
-    const char *args[] = {"validate", "--json", path, NULL};
-    ck_assert_int_eq(run_jt(args, &out, &err), 0);
+    const char *args[] = {"validate", "--json", path, examples[_i].only ? "--only" : NULL,
+                          examples[_i].only, NULL};
+    ck_assert_msg(run_jt(args, &out, &err) == 0, "%s", err);
     json_error_t je;
     json_t *doc = json_loads(out, 0, &je);
     ck_assert_msg(doc != NULL, "not JSON: %s\n%s", je.text, out);
     ck_assert_int_eq(json_integer_value(json_object_get(doc, "schema_version")), 1);
     json_t *rows = json_object_get(doc, "candidates");
-    ck_assert_uint_eq(json_array_size(rows), 16);
+    ck_assert_uint_eq(json_array_size(rows), examples[_i].n);
     size_t i;
     json_t *row;
     int wrong = 0;
@@ -226,7 +247,8 @@ static Suite *validate_suite(void)
     Suite *s = suite_create("validate");
     TCase *tc = tcase_create("e2e");
     tcase_set_timeout(tc, 120);
-    tcase_add_test(tc, quickstart_verdicts_match_its_comments);
+    tcase_add_loop_test(tc, example_verdicts_match_their_comments, 0,
+                        sizeof examples / sizeof examples[0]);
     tcase_add_test(tc, table_lists_every_candidate_and_a_summary);
     tcase_add_test(tc, typo_gives_one_line_and_exit_3);
     tcase_add_test(tc, infinite_loop_times_out_fast_and_leaves_nothing);

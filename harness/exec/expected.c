@@ -27,10 +27,12 @@ char *jt_expected_cache_dir(void)
 /* The reference's code and options: the named candidate, else the dataset's
  * canonical code with the options of some candidate of the set (or the
  * defaults). */
-static const char *reference_of(const jt_suite *s, size_t ts_index, const jt_options **opts)
+static const char *reference_of(const jt_suite *s, size_t ts_index, const jt_options **opts,
+                                const jt_candidate **cand)
 {
     const jt_test_set *ts = &s->test_sets[ts_index];
     *opts = NULL;
+    *cand = NULL;
     const char *code = NULL;
     for (size_t i = 0; i < s->n_candidates; i++) {
         const jt_candidate *c = &s->candidates[i];
@@ -38,20 +40,31 @@ static const char *reference_of(const jt_suite *s, size_t ts_index, const jt_opt
         if (!*opts) *opts = &c->opts;
         if (ts->reference && !strcmp(c->id, ts->reference)) {
             *opts = &c->opts;
+            *cand = c;
             code = c->code;
         }
     }
     return code ? code : ts->reference_code;
 }
 
-static json_t *inputs_only(const json_t *cases)
+/* The test cases without their expected values: inputs for call/method,
+ * stdin/args/exit code for command (whose expected value is stdout). */
+static json_t *inputs_only(const json_t *cases, bool command)
 {
     json_t *out = json_array();
     size_t i;
     json_t *tc;
-    json_array_foreach(cases, i, tc)
-        json_array_append_new(out, json_pack("{s:O,s:O}", "test_id", json_object_get(tc, "test_id"),
-                                             "inputs", json_object_get(tc, "inputs")));
+    json_array_foreach(cases, i, tc) {
+        if (command)
+            json_array_append_new(out, json_pack("{s:O,s:O,s:O,s:O}", "test_id",
+                                                 json_object_get(tc, "test_id"), "stdin",
+                                                 json_object_get(tc, "stdin"), "args",
+                                                 json_object_get(tc, "args"), "expected_exit_code",
+                                                 json_object_get(tc, "expected_exit_code")));
+        else
+            json_array_append_new(out, json_pack("{s:O,s:O}", "test_id", json_object_get(tc, "test_id"),
+                                                 "inputs", json_object_get(tc, "inputs")));
+    }
     return out;
 }
 
@@ -85,7 +98,7 @@ static json_t *cache_load(const char *path, size_t n)
 }
 
 static json_t *compute(const jt_test_set *ts, const char *code, const jt_options *o,
-                       json_t *cases, jt_err *err)
+                       const jt_candidate *cand, json_t *cases, jt_err *err)
 {
     jt_options dflt;
     jt_options_init(&dflt);
@@ -95,6 +108,11 @@ static json_t *compute(const jt_test_set *ts, const char *code, const jt_options
     view.test_cases = cases;
     jt_engine_pyrun_config(&view, use, code, "reference.py", NULL, -1, "nobody", &cfg);
     cfg.reload_per_iteration = false;
+    if (cand) { /* a program: its command, build and source name too */
+        cfg.command = cand->command;
+        cfg.build = cand->build;
+        cfg.source_name = cand->source_path;
+    }
     if (cfg.timeout_seconds < REFERENCE_MIN_TIMEOUT) cfg.timeout_seconds = REFERENCE_MIN_TIMEOUT;
     jt_pyrun *r = NULL;
     json_t *outs = NULL;
@@ -119,11 +137,14 @@ int jt_expected_fill(jt_suite *s, size_t ts_index, json_t *warnings, jt_err *err
         return 0;
     }
     const jt_options *opts = NULL;
-    const char *code = reference_of(s, ts_index, &opts);
+    const jt_candidate *cand = NULL;
+    const char *code = reference_of(s, ts_index, &opts, &cand);
     if (!code)
         return jt_err_set(err, "test set '%s' lacks expected outputs and has no reference solution",
                           ts->id);
-    json_t *cases = inputs_only(ts->test_cases);
+    bool command = !strcmp(ts->mode, "command");
+    const char *field = command ? "expected_stdout" : "expected_output";
+    json_t *cases = inputs_only(ts->test_cases, command);
     char key[65];
     cache_key(ts, code, cases, key);
     char *dir = jt_expected_cache_dir();
@@ -131,7 +152,7 @@ int jt_expected_fill(jt_suite *s, size_t ts_index, json_t *warnings, jt_err *err
     json_t *outs = cache_load(path, json_array_size(cases));
     int rc = -1;
     if (!outs) {
-        outs = compute(ts, code, opts, cases, err);
+        outs = compute(ts, code, opts, cand, cases, err);
         if (!outs) {
             jt_err_prefix(err, "test set '%s': expected outputs", ts->id);
             goto out;
@@ -153,7 +174,7 @@ int jt_expected_fill(jt_suite *s, size_t ts_index, json_t *warnings, jt_err *err
     json_array_foreach(ts->test_cases, i, tc) {
         json_t *o = json_array_get(outs, i);
         const char *bad = json_string_value(json_object_get(o, "__error__"));
-        if (json_object_get(tc, "expected_output")) {
+        if (json_object_get(tc, field)) {
             json_array_append(kept, tc);
         } else if (bad) {
             if (warnings)
@@ -162,7 +183,7 @@ int jt_expected_fill(jt_suite *s, size_t ts_index, json_t *warnings, jt_err *err
                                                              ts->id, json_string_value(json_object_get(tc, "test_id")), bad));
         } else {
             json_t *copy = json_deep_copy(tc);
-            json_object_set(copy, "expected_output", o);
+            json_object_set(copy, field, o);
             json_array_append_new(kept, copy);
         }
     }
