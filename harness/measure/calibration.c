@@ -44,7 +44,16 @@ int jt_calibration_save(const char *path, const jt_calibration *c, jt_err *err)
     text = jt_xrealloc(text, len + 2);
     text[len++] = '\n';
     text[len] = '\0';
-    int rc = jt_write_file_atomic(path, text, len, err);
+    /* The directory may not exist yet (a fresh checkout, a new --calibration path). */
+    char *dir = jt_xstrdup(path);
+    char *slash = strrchr(dir, '/');
+    int rc = 0;
+    if (slash && slash != dir) {
+        *slash = '\0';
+        rc = jt_mkdirs(dir, 0755, err);
+    }
+    free(dir);
+    if (rc == 0) rc = jt_write_file_atomic(path, text, len, err);
     free(text);
     return rc;
 }
