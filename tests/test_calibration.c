@@ -25,7 +25,7 @@ static void sample(jt_calibration *c, time_t created)
 START_TEST(round_trip_keeps_every_number)
 {
     char *dir = jt_test_tmpdir();
-    char *path = jt_xasprintf("%s/c.json", dir);
+    char *path = jt_xasprintf("%s/not/yet/there/c.json", dir); /* created on save */
     jt_calibration c, d;
     sample(&c, 1790000000);
     jt_err e = JT_ERR_INIT;
