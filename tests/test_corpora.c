@@ -203,6 +203,42 @@ START_TEST(command_reference_gives_expected_stdout)
 }
 END_TEST
 
+/* convert: inputs decoded once at setup, outputs converted before judging;
+ * a convert hook that raises is the suite's fault (failed), not the
+ * candidate's (incorrect). */
+START_TEST(convert_hooks)
+{
+    char *dir = jt_test_tmpdir();
+    char *path = jt_test_write_file(dir, "conv.yaml",
+        "suite: conv\n"
+        "test_sets:\n"
+        "  - id: twice\n    function_name: f\n"
+        "    convert: |\n"
+        "      def convert_inputs(inputs):\n"
+        "          return [tuple(inputs[0])]\n"
+        "      def convert_output(out):\n"
+        "          return sorted(out)\n"
+        "    test_cases: [{inputs: [[3, 1, 2]], expected_output: [1, 2, 3, 4]}]\n"
+        "  - id: broken\n    function_name: f\n"
+        "    convert: 'def convert_inputs(inputs): raise ValueError(\"bad dataset\")'\n"
+        "    test_cases: [{inputs: [1], expected_output: 1}]\n"
+        "candidates:\n"
+        "  - {id: tuple-in, test_set: twice, candidate_code: \"def f(t):\\n    assert type(t) is tuple\\n    return set(t) | {4}\"}\n"
+        "  - {id: any, test_set: broken, candidate_code: 'def f(x): return x'}\n");
+    char *cache = jt_xasprintf("%s/cache", dir);
+    json_t *doc = validate(cache, path, NULL);
+    json_t *rows = json_object_get(doc, "candidates");
+    ck_assert_str_eq(json_string_value(json_object_get(json_array_get(rows, 0), "status")), "correct");
+    json_t *b = json_array_get(rows, 1);
+    ck_assert_str_eq(json_string_value(json_object_get(b, "status")), "failed");
+    ck_assert_msg(strstr(json_string_value(json_object_get(b, "reason")), "convert_inputs raised ValueError"),
+                  "%s", json_string_value(json_object_get(b, "reason")));
+    json_decref(doc);
+    free(cache), free(path);
+    jt_test_tmpdir_free(dir);
+}
+END_TEST
+
 static Suite *corpora_suite(void)
 {
     Suite *s = suite_create("corpora");
@@ -212,6 +248,7 @@ static Suite *corpora_suite(void)
     tcase_add_test(tc, toy_samples_get_their_statuses_and_touch_nothing_outside);
     tcase_add_test(tc, forged_protocol_replies_never_pass);
     tcase_add_test(tc, command_reference_gives_expected_stdout);
+    tcase_add_test(tc, convert_hooks);
     suite_add_tcase(s, tc);
     return s;
 }

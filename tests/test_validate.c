@@ -71,7 +71,7 @@ static const struct {
     size_t n;
 } examples[] = {
     {"quickstart.yaml", NULL, 16},
-    {"mbpp_style.yaml", NULL, 7},
+    {"mbpp_style.yaml", NULL, 8},
     {"humaneval.yaml", "test/0#*", 6},
     {"commands.yaml", NULL, 5},
 };

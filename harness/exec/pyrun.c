@@ -325,9 +325,10 @@ static json_t *setup_message(const jt_pyrun_config *cfg, bool *code_ok, jt_err *
     if (!set_str(m, "filename", cfg->filename ? cfg->filename : "candidate.py") ||
         !set_str(m, "function_name", cfg->function_name) || !set_str(m, "mode", mode) ||
         !set_str(m, "comparator", comparator) || !set_str(m, "checker_code", cfg->checker_code) ||
-        !set_str(m, "setup_code", cfg->setup_code)) {
-        jt_err_set(err, "pyrun: filename, function_name, mode, comparator, checker_code and "
-                        "setup_code must be valid UTF-8");
+        !set_str(m, "setup_code", cfg->setup_code) ||
+        !set_str(m, "convert_code", cfg->convert_code)) {
+        jt_err_set(err, "pyrun: filename, function_name, mode, comparator, checker_code, "
+                        "setup_code and convert_code must be valid UTF-8");
         json_decref(m);
         return NULL;
     }

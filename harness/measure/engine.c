@@ -103,6 +103,7 @@ void jt_engine_pyrun_config(const jt_test_set *ts, const jt_options *o, const ch
     cfg->rtol = ts->rtol;
     cfg->checker_code = ts->checker_code;
     cfg->setup_code = ts->setup_code;
+    cfg->convert_code = ts->convert_code;
     cfg->prelude = ts->prelude;
     cfg->reload_per_iteration = o->reload_per_iteration;
 }

@@ -27,7 +27,8 @@ static const char *const top_keys[] = {"suite", "description", "defaults", "test
                                        "candidates", NULL};
 static const char *const test_set_keys[] = {
     "id", "function_name", "mode", "description", "reference", "test_cases", "include",
-    "problems", "comparator", "atol", "rtol", "checker", "setup_code", "prelude", "prompt", NULL};
+    "problems", "comparator", "atol", "rtol", "checker", "setup_code", "prelude", "prompt",
+    "convert", NULL};
 static const char *const test_case_keys[] = {"test_id", "inputs", "expected_output", "script",
                                              "stdin", "args", "expected_stdout",
                                              "expected_exit_code", "description", NULL};
@@ -439,6 +440,11 @@ static int load_judging(loader *ld, jt_ydoc *d, yaml_node_t *n, jt_test_set *ts)
                                                                  "defining check(inputs, expected, output)");
     if ((v = jt_ld_get(d, n, "setup_code", NULL)) && jt_ld_scalar_string(ld, d, v, "setup_code", &ts->setup_code))
         return -1;
+    if ((v = jt_ld_get(d, n, "convert", NULL))) {
+        if (jt_ld_scalar_string(ld, d, v, "convert", &ts->convert_code)) return -1;
+        if (!strcmp(ts->mode, "script") || !strcmp(ts->mode, "command"))
+            return jt_yerr(ld->err, d, v, "'convert' applies to modes call and method");
+    }
     if ((v = jt_ld_get(d, n, "prompt", NULL)) && jt_ld_scalar_string(ld, d, v, "prompt", &ts->prompt))
         return -1;
     if ((v = jt_ld_get(d, n, "prelude", NULL))) {
@@ -906,11 +912,11 @@ void jt_ld_compute_hash(jt_suite *s)
         const jt_test_set *ts = &s->test_sets[i];
         /* everything that decides a verdict or what is measured */
         json_array_append_new(
-            sets, json_pack("{s:s,s:s,s:s,s:s?,s:O,s:s?,s:f,s:f,s:s?,s:s?,s:b,s:s?,s:s?}", "id",
+            sets, json_pack("{s:s,s:s,s:s,s:s?,s:O,s:s?,s:f,s:f,s:s?,s:s?,s:s?,s:b,s:s?,s:s?}", "id",
                             ts->id, "function_name", ts->function_name, "mode", ts->mode,
                             "reference", ts->reference, "test_cases", ts->test_cases,
                             "comparator", ts->comparator, "atol", ts->atol, "rtol", ts->rtol,
-                            "checker", ts->checker_code, "setup_code", ts->setup_code, "prelude",
+                            "checker", ts->checker_code, "setup_code", ts->setup_code, "convert", ts->convert_code, "prelude",
                             ts->prelude, "prompt", ts->prompt, "reference_code",
                             ts->reference_code));
     }
@@ -1000,6 +1006,7 @@ void jt_suite_free(jt_suite *s)
         free(ts->comparator);
         free(ts->checker_code);
         free(ts->setup_code);
+        free(ts->convert_code);
         json_decref(ts->test_cases);
     }
     for (size_t i = 0; i < s->n_candidates; i++) {

@@ -121,6 +121,11 @@ typedef struct jt_pyrun_config {
      * dataset's tests need, e.g. MBPP's test_imports). NULL = none. Also
      * re-run by every reload (reload_per_iteration). */
     const char *setup_code;
+    /* Modes call and method: Python code defining convert_inputs(inputs) ->
+     * list (applied once per test case at setup, never measured: e.g.
+     * ListNode from a list) and/or convert_output(output) -> value (applied
+     * to every judged output: e.g. a list from a ListNode). NULL = none. */
+    const char *convert_code;
     /* Exec the usual LeetCode prelude in the candidate's namespace before its
      * code (meant for mode "method"; honoured in every mode): `from typing
      * import *`; the modules bisect, collections, functools, heapq, itertools,

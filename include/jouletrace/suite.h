@@ -69,6 +69,7 @@ typedef struct jt_test_set {
     double atol, rtol;   /* comparator close */
     char *checker_code;  /* comparator checker */
     char *setup_code;    /* exec'd once in the candidate's namespace (test imports) */
+    char *convert_code;  /* convert_inputs/convert_output (pyrun.h), e.g. LeetCode lists <-> nodes */
     bool prelude;        /* mode method: the LeetCode prelude */
     jt_mark mark;
 } jt_test_set;

@@ -506,6 +506,7 @@ def treenode_to_list(root):
 PRELUDE_FILENAME = "<jouletrace-prelude>"
 SETUP_FILENAME = "<setup_code>"
 CHECKER_FILENAME = "<checker>"
+CONVERT_FILENAME = "<convert>"
 COMPARATORS = ("exact", "close", "set", "not_none", "checker")
 
 
@@ -544,6 +545,7 @@ class Runner:
         self.feq = None
         self.comparator = "exact"
         self.checker = None
+        self.conv_in = self.conv_out = None
 
     def setup(self, msg):
         self.mode = msg.get("mode") or "call"
@@ -561,6 +563,10 @@ class Runner:
                                         float(msg.get("rtol") or 0.0))
             else:
                 self.feq = relative_feq(float(msg.get("float_tolerance") or 0.0))
+            self.conv_in = self.conv_out = None
+            if msg.get("convert_code") and self.mode != "script":
+                self.conv_in, self.conv_out = self.compile_convert(msg["convert_code"],
+                                                                   bool(msg.get("prelude")))
             for t in msg["test_cases"]:
                 if self.mode == "script":
                     self.tests.append(self.script_test(t))
@@ -568,6 +574,12 @@ class Runner:
                 inputs = decode(t.get("inputs", []))
                 if not isinstance(inputs, list):
                     raise HarnessError("test %r: inputs must be a list" % t.get("test_id"))
+                if self.conv_in is not None:  # once, at setup: never measured
+                    try:
+                        inputs = list(self.conv_in(inputs))
+                    except Exception as e:
+                        raise HarnessError("test %r: convert_inputs raised %s: %s"
+                                           % (t.get("test_id"), type(e).__name__, message_of(e)))
                 flags = [not immutable(v) for v in inputs]
                 has_expected = "expected_output" in t
                 expected = decode(t["expected_output"]) if has_expected else None
@@ -625,6 +637,27 @@ class Runner:
         except SyntaxError as e:
             raise HarnessError("test %r: the script does not compile: %s" % (test_id, e))
         return (test_id, code, filename, source.splitlines())
+
+    def compile_convert(self, source, prelude):
+        """The test set's convert code: convert_inputs(inputs) -> list turns
+        the decoded inputs into what the entry point takes (e.g. ListNode
+        from a list), once at setup; convert_output(output) -> value turns
+        what it returns into something comparable with the expected value
+        (e.g. a list from a ListNode), after each call that is judged."""
+        remember_source(CONVERT_FILENAME, source)
+        ns = {"__name__": "__convert__", "__builtins__": builtins}
+        try:
+            if prelude:
+                exec(compile(PRELUDE, PRELUDE_FILENAME, "exec", dont_inherit=True), ns)
+            exec(compile(source, CONVERT_FILENAME, "exec", dont_inherit=True), ns)
+        except Exception as e:
+            raise HarnessError("convert: %s: %s" % (type(e).__name__, message_of(e)))
+        conv_in, conv_out = ns.get("convert_inputs"), ns.get("convert_output")
+        if not callable(conv_in) and not callable(conv_out):
+            raise HarnessError("convert code defines neither convert_inputs(inputs) nor "
+                               "convert_output(output)")
+        return (conv_in if callable(conv_in) else None,
+                conv_out if callable(conv_out) else None)
 
     def compile_checker(self, source, prelude):
         if not isinstance(source, str) or not source:
@@ -740,6 +773,8 @@ class Runner:
                  "checker_error": False}
             try:
                 got = call(*copy.deepcopy(inputs)) if flags else call(*inputs)
+                if self.conv_out is not None:
+                    got = self.conv_out(got)
                 r["got"] = show(got)
                 r["passed"] = self.judge(test, got)
             except CheckerFailed as cf:
@@ -837,6 +872,8 @@ class Runner:
         for _, inputs, _, _, _ in self.tests:
             try:
                 got = call(*copy.deepcopy(inputs))
+                if self.conv_out is not None:
+                    got = self.conv_out(got)
             except BaseException as e:
                 text = json.dumps({"__error__": clean("%s: %s" % (type(e).__name__,
                                                                   message_of(e)), MESSAGE_MAX)},
