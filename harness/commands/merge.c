@@ -94,7 +94,9 @@ int jt_cmd_merge(int argc, char **argv)
             code = JT_EXIT_BAD_SUITE;
             goto out;
         }
-        const char *host = json_string_value(json_object_get(json_object_get(run, "host_start"), "hostname"));
+        /* copied: `run` is released before the records that name the host */
+        const char *host_ro = json_string_value(json_object_get(json_object_get(run, "host_start"), "hostname"));
+        char *host = host_ro ? jt_xstrdup(host_ro) : NULL;
         const char *shard = json_string_value(json_object_get(json_object_get(run, "options"), "shard"));
         long k = 0, n = 0;
         if (shard && sscanf(shard, "%ld/%ld", &k, &n) == 2) {
@@ -117,7 +119,10 @@ int jt_cmd_merge(int argc, char **argv)
         int rc = jt_journal_read(jp, &recs, &info, &err);
         free(jp);
         json_decref(run);
-        if (rc != 0) goto fail;
+        if (rc != 0) {
+            free(host);
+            goto fail;
+        }
         if (info.torn) json_array_append_new(warnings, json_sprintf("%s: torn last journal line ignored", dir));
         size_t j;
         json_t *rec;
@@ -146,6 +151,7 @@ int jt_cmd_merge(int argc, char **argv)
             json_object_set(by_id, id, rec);
         }
         json_decref(recs);
+        free(host);
     }
     for (long k = 1; k <= shard_n; k++) {
         char key[64];
