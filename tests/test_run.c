@@ -573,6 +573,48 @@ START_TEST(command_suite_is_measured)
 }
 END_TEST
 
+/* The bundled example, end to end on the model backend: what make demo does. */
+START_TEST(quickstart_end_to_end_on_model)
+{
+    env e;
+    env_init(&e);
+    calibrate(&e);
+    char *suite = jt_xasprintf("%s/suites/examples/quickstart.yaml", jt_test_srcdir());
+    char *out = NULL, *err = NULL;
+    const char *a[] = {"run", suite, "-o", e.out, "--backend", "model", "--quiet", NULL};
+    ck_assert_msg(jt(&e, a, &out, &err) == 0, "%s", err);
+    json_t *sum = load_json(e.out, "summary.json");
+    json_t *cands = json_object_get(sum, "candidates");
+    ck_assert_uint_eq(json_array_size(cands), 16);
+    size_t measured = 0, incorrect = 0, load_error = 0, i;
+    json_t *c;
+    json_array_foreach(cands, i, c) {
+        const char *st = json_string_value(json_object_get(c, "status"));
+        int m = !strcmp(st, "completed") || !strcmp(st, "unstable");
+        measured += m;
+        incorrect += !strcmp(st, "incorrect");
+        load_error += !strcmp(st, "load_error");
+        /* energy exactly for the measured ones */
+        ck_assert_msg(m == json_is_object(json_object_get(c, "energy_metrics")), "%s",
+                      json_string_value(json_object_get(c, "id")));
+    }
+    ck_assert_uint_eq(measured, 11);
+    ck_assert_uint_eq(incorrect, 3);
+    ck_assert_uint_eq(load_error, 2);
+    ck_assert_uint_eq(json_array_size(json_object_get(sum, "floors")), 5); /* one per test set */
+    static const char *const files[] = {"run.json", "journal.jsonl", "summary.json", "results.csv",
+                                        "trials.csv", "leaderboard.csv", "index.html", NULL};
+    for (size_t k = 0; files[k]; k++) {
+        char *p = jt_xasprintf("%s/%s", e.out, files[k]);
+        ck_assert_msg(access(p, F_OK) == 0, "missing %s", files[k]);
+        free(p);
+    }
+    json_decref(sum);
+    free(out), free(err), free(suite);
+    env_free(&e);
+}
+END_TEST
+
 static Suite *run_suite(void)
 {
     Suite *s = suite_create("run");
@@ -586,6 +628,7 @@ static Suite *run_suite(void)
     tcase_add_test(tc, shards_merge_into_one_run);
     tcase_add_test(tc, memoised_candidate_is_flagged);
     tcase_add_test(tc, sigint_during_a_long_trial_stops_promptly);
+    tcase_add_test(tc, quickstart_end_to_end_on_model);
     tcase_add_test(tc, command_suite_is_measured);
     suite_add_tcase(s, tc);
     return s;
