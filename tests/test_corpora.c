@@ -16,13 +16,7 @@
 
 static char *corpora(void)
 {
-    char *p = jt_xasprintf("%s/../shared/corpora", jt_test_srcdir());
-    struct stat st;
-    if (stat(p, &st) != 0) {
-        free(p);
-        p = jt_xstrdup("/work/shared/corpora");
-    }
-    return p;
+    return jt_test_corpora();
 }
 
 /* validate --json with a private expected-output cache; returns the doc. */

@@ -12,13 +12,7 @@
 /* ../shared/corpora from the source tree (CI lays shared/ beside the clone). */
 static char *corpora(void)
 {
-    char *p = jt_xasprintf("%s/../shared/corpora", jt_test_srcdir());
-    struct stat st;
-    if (stat(p, &st) != 0) {
-        free(p);
-        p = jt_xstrdup("/work/shared/corpora");
-    }
-    return p;
+    return jt_test_corpora();
 }
 
 static jt_suite *load_text(const char *dir, const char *yaml, jt_err *e)

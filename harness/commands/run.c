@@ -252,15 +252,6 @@ static json_t *backend_json(jt_energy_meter *m)
                      "energy_filtering", filt < 0 ? json_null() : json_boolean(filt));
 }
 
-static char *utc_now(void)
-{
-    char buf[32];
-    time_t t = time(NULL);
-    struct tm tm;
-    strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
-    return jt_xstrdup(buf);
-}
-
 /* Floors are shared by candidates whose floor would be measured alike. */
 static char *floor_key(const jt_test_set *ts, const jt_options *o)
 {
@@ -373,7 +364,7 @@ int jt_cmd_run(int argc, char **argv)
         goto fail;
     }
     if (!run) {
-        char *started = utc_now();
+        char *started = jt_utc_now();
         char shard[64] = "";
         if (o.shard_n) snprintf(shard, sizeof shard, "%ld/%ld", o.shard_k, o.shard_n);
         json_t *opts = options_json(&o, &ses);
@@ -415,7 +406,7 @@ int jt_cmd_run(int argc, char **argv)
         }
         json_t *resumes = json_object_get(run, "resumes");
         if (!resumes) json_object_set_new(run, "resumes", resumes = json_array());
-        char *when = utc_now();
+        char *when = jt_utc_now();
         json_t *cal_now = have_calib ? jt_calibration_json(&calib) : json_null();
         json_t *cal_then = json_object_get(run, "calibration");
         if (!json_equal(json_object_get(cal_now, "created"), json_object_get(cal_then, "created"))) {
@@ -562,7 +553,7 @@ int jt_cmd_run(int argc, char **argv)
     json_array_foreach(diff, w, wv) fprintf(stderr, "warning: %s\n", json_string_value(wv));
     json_decref(diff);
     json_object_set_new(run, "host_end", end_fp);
-    char *ended = utc_now();
+    char *ended = jt_utc_now();
     json_object_set_new(run, "finished", json_string(ended));
     free(ended);
     json_object_set_new(run, "status", json_string(interrupted ? "interrupted"

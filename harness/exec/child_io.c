@@ -98,9 +98,9 @@ static int pump(jt_child *c, int fd, short events, int timeout_ms, bool *exited)
     return i_fd >= 0 ? pf[i_fd].revents : 0;
 }
 
-/* The child closed a channel: give it until the deadline to exit by itself
- * (its exit status says why), then kill it as a protocol breaker. */
-static int await_exit(jt_child *c, double deadline, jt_err *err)
+/* Waits (draining its output) until the child exits by itself and reaps it,
+ * or kills it at the deadline, recording `late` as the reason. */
+static int wait_gone(jt_child *c, double deadline, jt_child_end late, jt_err *err)
 {
     bool exited = false;
     while (c->pid > 0) {
@@ -109,13 +109,21 @@ static int await_exit(jt_child *c, double deadline, jt_err *err)
             break;
         }
         if (passed(deadline)) {
-            jt_child_kill(c, JT_CHILD_KILLED);
+            jt_child_kill(c, late);
             break;
         }
         if (pump(c, -1, 0, ms_left(deadline), &exited) < 0)
             return jt_err_set(err, "poll: %s", strerror(errno));
+        if (c->reply.len > JT_CHILD_MAX_REPLY) jt_buf_reset(&c->reply); /* nobody reads it */
     }
     return 0;
+}
+
+/* The child closed a channel: give it until the deadline to exit by itself
+ * (its exit status says why), then kill it as a protocol breaker. */
+static int await_exit(jt_child *c, double deadline, jt_err *err)
+{
+    return wait_gone(c, deadline, JT_CHILD_KILLED, err);
 }
 
 jt_child_io jt_child_send_line(jt_child *c, const char *line, double timeout_s, jt_err *err)
@@ -219,19 +227,5 @@ int jt_child_wait(jt_child *c, double timeout_s, jt_err *err)
         close(c->cmd_fd); /* EOF on the command channel: "please exit" */
         c->cmd_fd = -1;
     }
-    bool exited = false;
-    while (c->pid > 0) {
-        if (exited) {
-            jt_child_reap_(c, JT_CHILD_RUNNING);
-            break;
-        }
-        if (passed(deadline)) {
-            jt_child_kill(c, JT_CHILD_TIMED_OUT);
-            break;
-        }
-        if (pump(c, -1, 0, ms_left(deadline), &exited) < 0)
-            return jt_err_set(err, "poll: %s", strerror(errno));
-        if (c->reply.len > JT_CHILD_MAX_REPLY) jt_buf_reset(&c->reply); /* nobody reads it */
-    }
-    return 0;
+    return wait_gone(c, deadline, JT_CHILD_TIMED_OUT, err);
 }

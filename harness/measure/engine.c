@@ -73,15 +73,6 @@ static double now_seconds(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static char *utc_now(void)
-{
-    char buf[32];
-    time_t t = time(NULL);
-    struct tm tm;
-    strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
-    return jt_xstrdup(buf);
-}
-
 void jt_engine_pyrun_config(const jt_test_set *ts, const jt_options *o, const char *code,
                             const char *filename, const char *fn, int cpu, const char *user,
                             jt_pyrun_config *cfg)
@@ -469,11 +460,25 @@ static json_t *new_record(const char *type, const jt_engine *e, const char *id, 
     return rec;
 }
 
+/* Status, error and finish time into rec; releases what the outcome owns. */
+static void finish_record(json_t *rec, outcome *out)
+{
+    json_object_set_new(rec, "status", json_string(out->status));
+    json_object_set_new(rec, "error", out->error ? json_string(out->error) : json_null());
+    char *fin = jt_utc_now();
+    json_object_set_new(rec, "finished", json_string(fin));
+    free(fin);
+    free(out->error);
+    free(out->trials);
+    out->error = NULL;
+    out->trials = NULL;
+}
+
 json_t *jt_engine_failed_record(const jt_engine *e, const jt_suite *s, const jt_candidate *c,
                                 const char *reason)
 {
     const jt_test_set *ts = &s->test_sets[c->test_set];
-    json_t *rec = new_record("candidate", e, c->id, ts->id, utc_now());
+    json_t *rec = new_record("candidate", e, c->id, ts->id, jt_utc_now());
     if (c->group) json_object_set_new(rec, "group", json_string(c->group));
     json_object_set_new(rec, "validation", json_pack("{s:b,s:i,s:I}", "is_correct", 0, "passed_tests",
                                                      0, "total_tests", (json_int_t)ts->n_cases));
@@ -481,7 +486,7 @@ json_t *jt_engine_failed_record(const jt_engine *e, const jt_suite *s, const jt_
     json_object_set_new(rec, "energy_metrics", json_null());
     json_object_set_new(rec, "status", json_string("failed"));
     json_object_set_new(rec, "error", json_string(reason));
-    char *fin = utc_now();
+    char *fin = jt_utc_now();
     json_object_set_new(rec, "finished", json_string(fin));
     free(fin);
     return rec;
@@ -491,7 +496,7 @@ jt_engine_outcome jt_engine_measure(jt_engine *e, const jt_suite *s, const jt_ca
                                     const json_t *floor, json_t **record)
 {
     const jt_test_set *ts = &s->test_sets[c->test_set];
-    json_t *rec = new_record("candidate", e, c->id, ts->id, utc_now());
+    json_t *rec = new_record("candidate", e, c->id, ts->id, jt_utc_now());
     if (c->group) json_object_set_new(rec, "group", json_string(c->group));
     if (c->metadata) json_object_set_new(rec, "metadata", json_deep_copy(c->metadata));
     if (c->source_path) json_object_set_new(rec, "source_path", json_string(c->source_path));
@@ -567,13 +572,7 @@ jt_engine_outcome jt_engine_measure(jt_engine *e, const jt_suite *s, const jt_ca
     if (r && jt_pyrun_sandbox_desc(r)) json_object_set_new(rec, "sandbox", json_string(jt_pyrun_sandbox_desc(r)));
     jt_pyrun_free(r);
     jt_validation_release(&v);
-    json_object_set_new(rec, "status", json_string(out.status));
-    json_object_set_new(rec, "error", out.error ? json_string(out.error) : json_null());
-    char *fin = utc_now();
-    json_object_set_new(rec, "finished", json_string(fin));
-    free(fin);
-    free(out.error);
-    free(out.trials);
+    finish_record(rec, &out);
     *record = rec;
     return JT_ENGINE_DONE;
 }
@@ -583,7 +582,7 @@ jt_engine_outcome jt_engine_floor(jt_engine *e, const jt_suite *s, size_t tsi,
 {
     const jt_test_set *ts = &s->test_sets[tsi];
     char *id = jt_xasprintf("floor:%s", ts->id);
-    json_t *rec = new_record("floor", e, id, ts->id, utc_now());
+    json_t *rec = new_record("floor", e, id, ts->id, jt_utc_now());
     unsigned long seed = derive_seed(e->seed, id);
     json_object_set_new(rec, "seed", json_integer((json_int_t)seed));
     jt_pyrun_config cfg;
@@ -628,13 +627,7 @@ jt_engine_outcome jt_engine_floor(jt_engine *e, const jt_suite *s, size_t tsi,
         if (out.n_trials) add_measurement(e, &out, ts->n_cases, seed, NULL, 0, rec);
     }
     jt_pyrun_free(r);
-    json_object_set_new(rec, "status", json_string(out.status));
-    json_object_set_new(rec, "error", out.error ? json_string(out.error) : json_null());
-    char *fin = utc_now();
-    json_object_set_new(rec, "finished", json_string(fin));
-    free(fin);
-    free(out.error);
-    free(out.trials);
+    finish_record(rec, &out);
     free(id);
     *record = rec;
     return JT_ENGINE_DONE;

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static void oom(size_t n)
 {
@@ -324,4 +325,13 @@ char *jt_utf8_sanitize(const char *s, size_t len)
         }
     }
     return jt_buf_detach(&b);
+}
+
+char *jt_utc_now(void)
+{
+    char buf[32];
+    time_t t = time(NULL);
+    struct tm tm;
+    strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
+    return jt_xstrdup(buf);
 }

@@ -89,6 +89,10 @@ size_t jt_edit_distance(const char *a, const char *b, size_t max);
  * near enough to be a plausible typo. */
 const char *jt_did_you_mean(const char *word, const char *const *candidates);
 
+/* The current time in UTC as "2026-11-27T04:22:00Z" (ISO 8601, what every
+ * record and run.json carry). Caller frees. */
+char *jt_utc_now(void);
+
 /* Strict number parsing for flags and environment values: the whole string
  * must be a number in range. Return 0 or -1 (with err naming `what`). */
 int jt_parse_long(const char *s, long min, long max, long *out, const char *what, jt_err *err);

@@ -217,3 +217,14 @@ void jt_test_skip(const char *why)
     fprintf(stderr, "SKIP: %s\n", why);
     exit(77);
 }
+
+char *jt_test_corpora(void)
+{
+    char *p = jt_xasprintf("%s/../shared/corpora", jt_test_srcdir());
+    struct stat st;
+    if (stat(p, &st) != 0) {
+        free(p);
+        p = jt_xstrdup("/work/shared/corpora");
+    }
+    return p;
+}

@@ -19,6 +19,10 @@ const char *jt_test_builddir(void);
 /* "<builddir>/jouletrace" */
 const char *jt_test_binary(void);
 
+/* The shared public datasets: "<srcdir>/../shared/corpora" (CI lays shared/
+ * beside the clone), else /work/shared/corpora. Caller frees. */
+char *jt_test_corpora(void);
+
 /* A fresh temporary directory; removed recursively by jt_test_tmpdir_free. */
 char *jt_test_tmpdir(void);
 void jt_test_tmpdir_free(char *dir);
