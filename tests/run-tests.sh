@@ -14,7 +14,7 @@ for t in "$@"; do
   name=$(basename "$t")
   log="tests/out/$name.log"
   if [ "${VALGRIND:-}" = 1 ]; then
-    CK_FORK=no valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
+    CK_FORK=no valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --child-silent-after-fork=yes \
       --trace-children=no "$t" >"$log" 2>&1
   else
     "$t" >"$log" 2>&1
