@@ -20,62 +20,14 @@
 
 #define PYTHON "/usr/bin/python3"
 
-static char *tmp; /* TMPDIR of the test: workdirs are created here */
-
-static int open_fds(void)
-{
-    DIR *d = opendir("/proc/self/fd");
-    int n = 0;
-    while (d && readdir(d)) n++;
-    if (d) closedir(d);
-    return n;
-}
-
-static int fds_at_setup;
-
-static void setup(void)
-{
-    fds_at_setup = open_fds();
-    tmp = jt_test_tmpdir();
-    chmod(tmp, 0711); /* the fallback's unprivileged child must traverse it */
-    setenv("TMPDIR", tmp, 1);
-}
-
-static void teardown(void)
-{
-    unsetenv("TMPDIR"); /* with CK_FORK=no the next test's tmpdir comes from /tmp */
-    jt_test_tmpdir_free(tmp);
-    tmp = NULL;
-}
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
+#define setup jt_test_sandbox_setup
+#define teardown jt_test_sandbox_teardown
+#define check_clean jt_test_sandbox_check_clean
+#define now jt_test_now
 
 static bool root(void)
 {
     return geteuid() == 0;
-}
-
-static int entries(const char *dir)
-{
-    DIR *d = opendir(dir);
-    ck_assert_ptr_nonnull(d);
-    int n = 0;
-    struct dirent *e;
-    while ((e = readdir(d))) n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
-    closedir(d);
-    return n;
-}
-
-static void check_clean(void)
-{
-    ck_assert_int_eq(jt_test_count_procs(NULL), 0);
-    ck_assert_int_eq(entries(tmp), 0);
-    ck_assert_int_eq(open_fds(), fds_at_setup);
 }
 
 /* Starts argv with the loop's namespace choice and returns once it is running. */

@@ -29,21 +29,10 @@ static jt_energy_opts opts_for(const jt_fake_rapl *f)
 
 static jt_energy_meter *open_powercap(const jt_energy_opts *o)
 {
-    jt_energy_meter *m = NULL;
-    jt_err e = JT_ERR_INIT;
-    int rc = jt_energy_open(JT_ENERGY_POWERCAP, o, &m, &e);
-    ck_assert_msg(rc == 0, "open: %s", jt_err_msg(&e));
-    jt_err_clear(&e);
-    return m;
+    return jt_fake_open_ok(JT_ENERGY_POWERCAP, o);
 }
 
-static void read_ok(jt_energy_meter *m, jt_energy_sample *s)
-{
-    jt_err e = JT_ERR_INIT;
-    int rc = jt_energy_read(m, s, &e);
-    ck_assert_msg(rc == 0, "read: %s", jt_err_msg(&e));
-    jt_err_clear(&e);
-}
+#define read_ok jt_fake_read_ok
 
 static void sleep_s(double s)
 {

@@ -17,53 +17,10 @@
 
 extern const char jt_python_runner_source[];
 
-static char *tmp;
-
-static int open_fds(void)
-{
-    DIR *d = opendir("/proc/self/fd");
-    int n = 0;
-    while (d && readdir(d)) n++;
-    if (d) closedir(d);
-    return n;
-}
-
-static int fds_at_setup;
-
-static void setup(void)
-{
-    fds_at_setup = open_fds();
-    tmp = jt_test_tmpdir();
-    chmod(tmp, 0711); /* the fallback's unprivileged child must traverse it */
-    setenv("TMPDIR", tmp, 1);
-}
-
-static void teardown(void)
-{
-    unsetenv("TMPDIR"); /* with CK_FORK=no the next test's tmpdir comes from /tmp */
-    jt_test_tmpdir_free(tmp);
-    tmp = NULL;
-}
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void check_clean(void)
-{
-    ck_assert_int_eq(jt_test_count_procs(NULL), 0);
-    DIR *d = opendir(tmp);
-    ck_assert_ptr_nonnull(d);
-    struct dirent *e;
-    int n = 0;
-    while ((e = readdir(d))) n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
-    closedir(d);
-    ck_assert_int_eq(n, 0);
-    ck_assert_int_eq(open_fds(), fds_at_setup);
-}
+#define setup jt_test_sandbox_setup
+#define teardown jt_test_sandbox_teardown
+#define check_clean jt_test_sandbox_check_clean
+#define now jt_test_now
 
 static jt_pyrun_config config(const char *code, const json_t *tests)
 {

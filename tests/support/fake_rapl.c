@@ -1,6 +1,7 @@
 /* Fake RAPL hardware (see fake_rapl.h). */
 #include "support/fake_rapl.h"
 
+#include <check.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -614,4 +615,22 @@ void jt_fake_perf_pmu(jt_fake_rapl *f, const char *type, const char *cpumask, in
         if (!with_ram && strstr(files[i][0], "energy-ram")) continue;
         free(jt_test_write_file(f->perf, files[i][0], files[i][1]));
     }
+}
+
+jt_energy_meter *jt_fake_open_ok(jt_energy_kind kind, const jt_energy_opts *o)
+{
+    jt_energy_meter *m = NULL;
+    jt_err e = JT_ERR_INIT;
+    int rc = jt_energy_open(kind, o, &m, &e);
+    ck_assert_msg(rc == 0, "open: %s", jt_err_msg(&e));
+    jt_err_clear(&e);
+    return m;
+}
+
+void jt_fake_read_ok(jt_energy_meter *m, jt_energy_sample *s)
+{
+    jt_err e = JT_ERR_INIT;
+    int rc = jt_energy_read(m, s, &e);
+    ck_assert_msg(rc == 0, "read: %s", jt_err_msg(&e));
+    jt_err_clear(&e);
 }

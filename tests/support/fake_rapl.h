@@ -16,6 +16,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "jouletrace/energy.h"
+
 typedef struct jt_fake_rapl jt_fake_rapl;
 
 jt_fake_rapl *jt_fake_rapl_new(void);
@@ -84,5 +86,10 @@ void jt_fake_rapl_stop(jt_fake_rapl *f);
 
 /* A perf power PMU with energy-pkg (and energy-ram when with_ram). */
 void jt_fake_perf_pmu(jt_fake_rapl *f, const char *type, const char *cpumask, int with_ram);
+
+/* Test helpers: open a backend / read a meter, failing the test with the
+ * error text when it does not work. */
+jt_energy_meter *jt_fake_open_ok(jt_energy_kind kind, const jt_energy_opts *o);
+void jt_fake_read_ok(jt_energy_meter *m, jt_energy_sample *s);
 
 #endif

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "jouletrace/common.h"
@@ -227,4 +228,51 @@ char *jt_test_corpora(void)
         p = jt_xstrdup("/work/shared/corpora");
     }
     return p;
+}
+
+static char *sandbox_tmp; /* test-only state: one fixture per test process */
+static int sandbox_fds;
+
+static int open_fds(void)
+{
+    DIR *d = opendir("/proc/self/fd");
+    int n = 0;
+    while (d && readdir(d)) n++;
+    if (d) closedir(d);
+    return n;
+}
+
+void jt_test_sandbox_setup(void)
+{
+    sandbox_fds = open_fds();
+    sandbox_tmp = jt_test_tmpdir();
+    chmod(sandbox_tmp, 0711); /* the fallback's unprivileged child must traverse it */
+    setenv("TMPDIR", sandbox_tmp, 1);
+}
+
+void jt_test_sandbox_teardown(void)
+{
+    unsetenv("TMPDIR"); /* with CK_FORK=no the next test's tmpdir comes from /tmp */
+    jt_test_tmpdir_free(sandbox_tmp);
+    sandbox_tmp = NULL;
+}
+
+void jt_test_sandbox_check_clean(void)
+{
+    ck_assert_int_eq(jt_test_count_procs(NULL), 0);
+    DIR *d = opendir(sandbox_tmp);
+    ck_assert_ptr_nonnull(d);
+    struct dirent *e;
+    int n = 0;
+    while ((e = readdir(d))) n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+    closedir(d);
+    ck_assert_int_eq(n, 0);
+    ck_assert_int_eq(open_fds(), sandbox_fds);
+}
+
+double jt_test_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }

@@ -45,6 +45,16 @@ int jt_test_run(const char *const *argv, const char *const *env, const char *inp
  * command line contains `marker`; used to prove nothing is left behind. */
 int jt_test_count_procs(const char *marker);
 
+/* The sandbox fixture of test_child and test_pyrun (tcase_add_checked_fixture
+ * with setup/teardown): a private TMPDIR where the children's workdirs go,
+ * and the number of open fds at setup; check_clean asserts that nothing is
+ * left: no process of ours, no workdir, no fd. */
+void jt_test_sandbox_setup(void);
+void jt_test_sandbox_teardown(void);
+void jt_test_sandbox_check_clean(void);
+/* CLOCK_MONOTONIC in seconds. */
+double jt_test_now(void);
+
 void jt_test_skip(const char *why) __attribute__((noreturn));
 
 #define JT_TEST_MAIN(suite_fn)                                         \
