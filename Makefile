@@ -61,11 +61,14 @@ TEST_BINS     := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 TEST_SUPPORT  := $(patsubst %.c,$(BUILD)/%.o,$(sort $(wildcard tests/support/*.c)))
 
 .SECONDARY:
-.PHONY: all check demo install uninstall clean deps tests bench screenshot
+.PHONY: all check demo install uninstall clean deps deps-test tests bench screenshot
 all: $(BIN)
 
 deps:
 	$(Q)scripts/install-deps.sh
+
+deps-test:
+	$(Q)scripts/install-deps.sh --test
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -102,7 +105,7 @@ SELECTED_TESTS := $(if $(TESTS),$(addprefix $(BUILD)/tests/,$(TESTS)),$(TEST_BIN
 tests: $(BIN) $(SELECTED_TESTS)
 
 # make check: install what is missing, build, run every (or each selected) test binary.
-check: deps
+check: deps-test
 	$(Q)$(MAKE) --no-print-directory tests
 	$(Q)BUILD=$(BUILD) VALGRIND=$(VALGRIND) tests/run-tests.sh $(SELECTED_TESTS)
 
