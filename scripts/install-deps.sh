@@ -1,15 +1,20 @@
 #!/bin/sh
-# Installs the Debian packages JouleTrace needs to build and test, and only those
-# that are missing. Idempotent; silent when everything is already there.
-#   scripts/install-deps.sh            build + test dependencies
-#   scripts/install-deps.sh --report   also what the report screenshot check needs
+# Installs the Debian packages JouleTrace needs, and only those that are missing:
+# make and the C compiler included, so it works on a bare Debian 12 (minbase).
+# Idempotent; silent when everything is already there; apt's own chatter goes to
+# a log that is shown only when the installation fails.
+#   scripts/install-deps.sh          what building and running need (make demo)
+#   scripts/install-deps.sh --test   also what `make check` needs: Check, clang and its
+#                                    fuzzing runtime, Chromium for the report screenshot test
 set -eu
 
-pkgs="build-essential pkg-config libyaml-dev libcsv-dev libgsl-dev libjansson-dev zlib1g-dev check python3"
+build_pkgs="make gcc libc6-dev pkg-config libyaml-dev libcsv-dev libgsl-dev libjansson-dev zlib1g-dev python3"
+test_pkgs="check clang libclang-rt-14-dev chromium"
+pkgs=$build_pkgs
 case "${1:-}" in
-  --report) pkgs="$pkgs chromium" ;;
+  --test) pkgs="$build_pkgs $test_pkgs" ;;
   "") ;;
-  -h|--help) sed -n '2,5p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  -h|--help) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
   *) echo "install-deps.sh: unknown option '$1' (try --help)" >&2; exit 2 ;;
 esac
 
@@ -30,7 +35,17 @@ if [ "$(id -u)" -ne 0 ]; then
   command -v sudo >/dev/null 2>&1 || { echo "install-deps.sh: need root to install:$missing" >&2; exit 1; }
   sudo="sudo"
 fi
-echo "install-deps.sh: installing$missing" >&2
-$sudo apt-get update -qq
+log=$(mktemp "${TMPDIR:-/tmp}/jouletrace-install-deps.XXXXXX.log")
+n=$(echo $missing | wc -w)
+printf 'install-deps.sh: installing %s missing Debian packages:%s ... ' "$n" "$missing" >&2
+start=$(date +%s)
 # shellcheck disable=SC2086
-DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $missing >/dev/null
+if ! { $sudo apt-get update -q && $sudo env DEBIAN_FRONTEND=noninteractive \
+        apt-get install -y -q --no-install-recommends $missing; } >"$log" 2>&1; then
+  echo "failed" >&2
+  tail -n 20 "$log" | sed 's/^/  apt: /' >&2
+  echo "install-deps.sh: the whole apt log is in $log" >&2
+  exit 1
+fi
+echo "done ($(( $(date +%s) - start )) s)" >&2
+rm -f "$log"
