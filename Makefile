@@ -2,6 +2,7 @@
 #
 #   make                      build build/jouletrace
 #   make check                build and run every Check test; exit status = tests' status
+#   make fuzz FUZZ_SECONDS=60 build the libFuzzer targets (clang) and fuzz each N seconds
 #   make demo                 install deps if missing, build, run the example suite
 #   make install PREFIX=/usr/local DESTDIR=
 #   make clean
@@ -61,7 +62,7 @@ TEST_BINS     := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 TEST_SUPPORT  := $(patsubst %.c,$(BUILD)/%.o,$(sort $(wildcard tests/support/*.c)))
 
 .SECONDARY:
-.PHONY: all check demo install uninstall clean deps deps-test tests bench screenshot
+.PHONY: all check demo install uninstall clean deps deps-test tests bench screenshot fuzz fuzz-smoke
 all: $(BIN)
 
 deps:
@@ -107,7 +108,20 @@ tests: $(BIN) $(SELECTED_TESTS)
 # make check: install what is missing, build, run every (or each selected) test binary.
 check: deps-test
 	$(Q)$(MAKE) --no-print-directory tests
-	$(Q)BUILD=$(BUILD) VALGRIND=$(VALGRIND) tests/run-tests.sh $(SELECTED_TESTS)
+	$(Q)BUILD=$(BUILD) VALGRIND=$(VALGRIND) tests/run-tests.sh $(SELECTED_TESTS); rc=$$?; \
+	  $(if $(TESTS),,$(MAKE) --no-print-directory fuzz-smoke || rc=1;) exit $$rc
+
+# make fuzz FUZZ_SECONDS=N: the libFuzzer targets (tests/fuzz/, clang) built into
+# $(FUZZ_BUILD) and run N seconds each; fuzz-smoke (in make check): a fixed
+# short run of each, SKIP when clang or its libFuzzer runtime is missing.
+FUZZ_SECONDS ?= 60
+FUZZ_BUILD   ?= $(BUILD)-fuzz
+FUZZ_ENV = FUZZ_BUILD=$(FUZZ_BUILD) MAKE="$(MAKE)" JT_FUZZ_LIBS="$(LIBS)" \
+           JT_FUZZ_CFLAGS="$(WARN) -Iinclude -Iharness $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)"
+fuzz:
+	$(Q)$(FUZZ_ENV) tests/fuzz/fuzz.sh run $(FUZZ_SECONDS)
+fuzz-smoke:
+	$(Q)$(FUZZ_ENV) tests/fuzz/fuzz.sh smoke
 
 # make demo: install what is missing, build, judge and run the example suite.
 demo: deps

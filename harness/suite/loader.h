@@ -51,5 +51,12 @@ int jt_ld_load_problems(loader *ld, jt_ydoc *d, yaml_node_t *n);
 int jt_ld_load_corpus(loader *ld, jt_ydoc *d, yaml_node_t *n, const jt_options *o,
                       const char *group, const char *desc);
 void jt_ld_compute_hash(jt_suite *s);
+/* text.c: is s[0..len) UTF-8 (jansson's check)? */
+int jt_ld_is_utf8(const char *s, size_t len);
+/* s with control bytes, '\\' and bytes >= 0x7f as \xNN, for error lines. Caller frees. */
+char *jt_ld_escaped(const char *s);
+/* 0 when data[0..len) is UTF-8 text without NUL bytes, else -1 with err
+ * "not UTF-8 text (line N)" or "not text: a NUL byte on line N". */
+int jt_ld_check_text(const char *data, size_t len, jt_err *err);
 
 #endif

@@ -99,9 +99,9 @@ int jt_ld_read_text_file(const char *path, char **out, jt_err *err)
     while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) jt_buf_add(&b, chunk, n);
     int bad = ferror(f);
     fclose(f);
-    if (bad) {
+    if (bad || jt_ld_check_text(jt_buf_str(&b), b.len, err)) {
         jt_buf_release(&b);
-        return jt_err_set(err, "read error");
+        return bad ? jt_err_set(err, "read error") : -1;
     }
     *out = jt_buf_detach(&b);
     return 0;
@@ -359,8 +359,10 @@ static int load_include(loader *ld, jt_ydoc *d, yaml_node_t *n)
     jt_ydoc sub;
     int rc = -1;
     struct stat st;
-    if (stat(path, &st) != 0) {
-        jt_yerr(ld->err, d, inc, "cannot include '%s': %s", rel, strerror(errno));
+    int missing = stat(path, &st);
+    if (missing || !S_ISREG(st.st_mode)) { /* never wait on a FIFO or a device */
+        jt_yerr(ld->err, d, inc, "cannot include '%s': %s", rel,
+                missing ? strerror(errno) : "not a regular file");
         goto out;
     }
     if (load_file_into(ld, path, display, &sub)) goto out;
@@ -551,16 +553,25 @@ int jt_ld_add_candidate(loader *ld, jt_ydoc *d, const yaml_node_t *at, const cha
         return jt_yerr(ld->err, d, at, "duplicate candidate id '%s' (first defined at %s)", id,
                        json_string_value(prev));
     }
-    /* The child receives the code as a JSON string: it must be UTF-8. */
-    json_t *probe = json_stringn(code, strlen(code));
-    if (!probe) {
+    /* All of it goes into JSON (hash, records, the child's request): UTF-8
+     * only. File names are the usual culprit (a glob or dir corpus). */
+    const struct { const char *text, *what; } parts[] = {
+        {id, "its id"}, {source_path, "its file name"}, {group, "its group"},
+        {desc, "its description"}, {code, "its code"}};
+    const char *bad = NULL;
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0] && !bad; i++)
+        if (parts[i].text && !jt_ld_is_utf8(parts[i].text, strlen(parts[i].text)))
+            bad = parts[i].what;
+    if (bad) {
+        char *eid = jt_ld_escaped(id), *epath = jt_ld_escaped(source_path ? source_path : "");
+        jt_yerr(ld->err, d, at, "candidate '%s'%s%s%s: %s is not valid UTF-8", eid,
+                source_path ? " (from '" : "", epath, source_path ? "')" : "", bad);
+        free(eid);
+        free(epath);
         free(code);
-        jt_yerr(ld->err, d, at, "candidate '%s': %s is not valid UTF-8", id,
-                source_path ? source_path : "candidate_code");
         free(source_path);
         return -1;
     }
-    json_decref(probe);
     char *at_text = jt_ld_mark_text(d, at);
     json_object_set_new(ld->cand_ids, id, json_string(at_text));
     free(at_text);
@@ -954,6 +965,13 @@ void jt_ld_compute_hash(jt_suite *s)
 
 int jt_suite_load(const char *path, jt_suite **out, jt_err *err)
 {
+    if (!jt_ld_is_utf8(path, strlen(path))) { /* it names every mark and record */
+        char *e = jt_ld_escaped(path);
+        jt_err_set(err, "%s:1:1: the suite's file name is not valid UTF-8", e);
+        free(e);
+        *out = NULL;
+        return -1;
+    }
     loader ld;
     memset(&ld, 0, sizeof ld);
     ld.s = jt_xcalloc(1, sizeof *ld.s);
