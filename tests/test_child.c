@@ -180,7 +180,10 @@ START_TEST(timeout_kills_the_group)
     ck_assert_int_eq(jt_test_count_procs(marker), 2);
     double t0 = now();
     ck_assert_int_eq(jt_child_wait(&c, 0.3, &err), 0);
-    ck_assert_double_lt(now() - t0, 2.0);
+    /* the child sleeps 300 s: only the deadline can have ended the wait (a
+     * lower bound is exact; how soon after it the wait returns depends on the
+     * load, and the test case's timeout is the hang guard) */
+    ck_assert_double_ge(now() - t0, 0.3);
     ck_assert_int_eq(c.end, JT_CHILD_TIMED_OUT);
     ck_assert_int_eq(jt_test_count_procs(marker), 0);
     jt_child_release(&c);
@@ -282,7 +285,7 @@ START_TEST(protocol_roundtrip_and_timeout)
     ck_assert_int_eq(jt_child_send_line(&c, "silent", 5, &err), JT_CHILD_IO_OK);
     double t0 = now();
     ck_assert_int_eq(jt_child_recv_line(&c, 0.2, &line, &err), JT_CHILD_IO_TIMEOUT);
-    ck_assert_double_lt(now() - t0, 1.0);
+    ck_assert_double_ge(now() - t0, 0.2); /* it waited out the deadline, no more is asserted */
     ck_assert_int_eq(c.end, JT_CHILD_RUNNING);
     /* EOF on the commands: it exits by itself */
     ck_assert_int_eq(jt_child_wait(&c, 10, &err), 0);
@@ -337,11 +340,19 @@ START_TEST(cpu_limit_is_a_timeout)
     jt_child c;
     jt_child_init(&c);
     c.cpu_limit_seconds = 1;
-    double t0 = now();
-    run_to_end(&c, argv, _i, 20);
-    ck_assert_double_lt(now() - t0, 10.0);
+    /* The wall deadline is far beyond what 1-2 CPU seconds take on a loaded
+     * machine: the kernel's RLIMIT_CPU must be what ends the loop. Its
+     * tick-sampled clock may fire before rusage's precise CPU time reaches the
+     * limit, so the figure itself is not compared with the limit. */
+    run_to_end(&c, argv, _i, 600);
     ck_assert_int_eq(c.end, JT_CHILD_TIMED_OUT);
-    ck_assert_double_ge(jt_child_cpu_seconds(&c), 0.9); /* rusage is coarse */
+    /* SIGXCPU at the soft limit; as PID 1 of its namespace it ignores that and
+     * the hard limit's SIGKILL ends it */
+    ck_assert_int_eq(c.term_signal, root() && !_i ? SIGKILL : SIGXCPU);
+    ck_assert_double_gt(jt_child_cpu_seconds(&c), 0);
+    char *how = jt_child_describe_end(&c);
+    ck_assert_str_eq(how, "hit the CPU time limit (1 s)");
+    free(how);
     jt_child_release(&c);
     check_clean();
 }
