@@ -25,6 +25,10 @@ extern const char jt_python_runner_source[];
  * likely died of the limit (an allocation failing where Python cannot raise
  * MemoryError). */
 #define NEAR_LIMIT 0.75
+/* Mode command: the runner kills a program at timeout_seconds and replies; our
+ * own deadline, the backstop for a runner that does not reply, comes this much
+ * later so that a loaded machine's slower reply keeps its precise reason. */
+#define COMMAND_GRACE_SECONDS(t) (1.0 + 0.1 * (t))
 
 struct jt_pyrun {
     jt_child child;
@@ -58,6 +62,12 @@ static double now(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* When we stop waiting for the child in a phase that started now. */
+static double phase_deadline(const jt_pyrun *r)
+{
+    return now() + r->timeout + (r->command ? COMMAND_GRACE_SECONDS(r->timeout) : 0.0);
 }
 
 /* Records the final verdict and ends the child (its captured output stays). */
@@ -407,7 +417,7 @@ int jt_pyrun_start(const jt_pyrun_config *cfg, jt_pyrun **out, jt_err *err)
         finish(r, JT_VERDICT_LOAD_ERROR, JT_CHILD_KILLED, "the code is not valid UTF-8");
     } else {
         if (start_child(r, cfg, err) < 0) goto out;
-        reply = exchange(r, msg, "loading", now() + r->timeout, true, true);
+        reply = exchange(r, msg, "loading", phase_deadline(r), true, true);
         if (reply && !json_is_true(json_object_get(reply, "ok"))) {
             r->traceback = dup_or_null(reply, "traceback");
             runner_refused(r, reply, JT_VERDICT_LOAD_ERROR, "loading");
@@ -492,7 +502,7 @@ int jt_pyrun_validate(jt_pyrun *r, jt_validation *out, jt_err *err)
     out->total = r->n_tests;
     if (!r->done) {
         json_t *msg = json_pack("{s:s}", "cmd", "validate");
-        json_t *reply = exchange(r, msg, "validation", now() + r->timeout, true, true);
+        json_t *reply = exchange(r, msg, "validation", phase_deadline(r), true, true);
         json_decref(msg);
         if (reply && json_is_true(json_object_get(reply, "ok"))) {
             fill_results(out, json_object_get(reply, "results"));
@@ -524,7 +534,7 @@ int jt_pyrun_run_begin(jt_pyrun *r, uint64_t iterations, jt_err *err)
     if (iterations == 0 || iterations > INT64_MAX)
         return jt_err_set(err, "pyrun: iterations out of range");
     json_t *msg = json_pack("{s:s,s:I}", "cmd", "run", "iterations", (json_int_t)iterations);
-    r->run_deadline = now() + r->timeout;
+    r->run_deadline = phase_deadline(r);
     r->running = true;
     exchange(r, msg, "a run", r->run_deadline, true, false); /* failures surface in run_end */
     json_decref(msg);
@@ -563,7 +573,7 @@ int jt_pyrun_outputs(jt_pyrun *r, json_t **outputs, jt_verdict *verdict, jt_err 
     }
     if (!r->done) {
         json_t *msg = json_pack("{s:s}", "cmd", "outputs");
-        json_t *reply = exchange(r, msg, "outputs", now() + r->timeout, true, true);
+        json_t *reply = exchange(r, msg, "outputs", phase_deadline(r), true, true);
         json_decref(msg);
         if (reply && json_is_true(json_object_get(reply, "ok"))) {
             json_t *arr = json_object_get(reply, "outputs");
