@@ -2,7 +2,8 @@
  * UTF-8 in file names and file contents, NUL bytes, a FIFO where a file is
  * expected. Each must give one clean "FILE:LINE:COL: ..." error, never a
  * crash (jansson refuses non-UTF-8, so such text used to surface as a NULL
- * from json_pack deep in the content hash) and never a wait. */
+ * from json_pack deep in the content hash) and never a wait (a FIFO used to
+ * block an include, a dataset or a corpus forever). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -120,6 +121,32 @@ START_TEST(include_of_a_fifo_fails_at_once)
 }
 END_TEST
 
+START_TEST(dataset_or_corpus_that_is_a_fifo_fails_at_once)
+{
+    char *dir = jt_test_tmpdir();
+    char *fifo = jt_xasprintf("%s/pipe", dir);
+    ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+    char *msg = load_fails(dir, "  - {jsonl: pipe}\n"); /* used to block hashing it */
+    ck_assert_msg(strstr(msg, "s.yaml:5:13: cannot read corpus: ") == msg &&
+                      strstr(msg, "/pipe: cannot open: not a regular file"),
+                  "%s", msg);
+    free(msg);
+    char *path = jt_test_write_file(dir, "p.yaml",
+                                    "suite: p\ntest_sets:\n  - problems: {format: mbpp, path: pipe}\n"
+                                    "candidates:\n  - {id: a, candidate_code: x}\n");
+    jt_suite *s = NULL;
+    jt_err e = JT_ERR_INIT;
+    ck_assert_int_eq(jt_suite_load(path, &s, &e), -1);
+    ck_assert_msg(strstr(jt_err_msg(&e), "/p.yaml:3:36: cannot read problems: ") &&
+                      strstr(jt_err_msg(&e), "/pipe: cannot open: not a regular file"),
+                  "%s", jt_err_msg(&e));
+    jt_err_clear(&e);
+    free(path);
+    free(fifo);
+    jt_test_tmpdir_free(dir);
+}
+END_TEST
+
 START_TEST(suite_file_name_not_utf8)
 {
     char *dir = jt_test_tmpdir();
@@ -145,6 +172,7 @@ static Suite *hostile_suite(void)
     tcase_add_test(tc, candidate_file_that_is_not_utf8_or_holds_nul);
     tcase_add_test(tc, dir_corpus_with_names_or_code_not_utf8);
     tcase_add_test(tc, include_of_a_fifo_fails_at_once);
+    tcase_add_test(tc, dataset_or_corpus_that_is_a_fifo_fails_at_once);
     tcase_add_test(tc, suite_file_name_not_utf8);
     suite_add_tcase(s, tc);
     return s;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <zlib.h>
 
 #include "jouletrace/fsutil.h"
@@ -78,9 +79,20 @@ struct jt_lines {
     int eof;
 };
 
+/* Datasets and corpora are regular files: a FIFO or a device would block
+ * or never end (and they are read twice: hashed, then parsed). */
+static int regular_file(const char *path, jt_err *err)
+{
+    struct stat st;
+    if (stat(path, &st) != 0) return jt_err_set(err, "%s: cannot open: %s", path, strerror(errno));
+    if (!S_ISREG(st.st_mode)) return jt_err_set(err, "%s: cannot open: not a regular file", path);
+    return 0;
+}
+
 int jt_lines_open(const char *path, jt_lines **out, jt_err *err)
 {
     *out = NULL;
+    if (regular_file(path, err)) return -1;
     FILE *probe = fopen(path, "rb");
     if (!probe) return jt_err_set(err, "%s: cannot open: %s", path, strerror(errno));
     fclose(probe);
@@ -143,6 +155,7 @@ void jt_lines_close(jt_lines *l)
 
 int jt_file_sha256(const char *path, char hex[65], jt_err *err)
 {
+    if (regular_file(path, err)) return -1;
     FILE *f = fopen(path, "rb");
     if (!f) return jt_err_set(err, "%s: cannot open: %s", path, strerror(errno));
     jt_sha256 c;

@@ -21,7 +21,8 @@ json_t *jt_json_loads_exact(const char *text, size_t len, json_error_t *error);
 
 typedef struct jt_lines jt_lines;
 
-/* Opens a text file, gunzipping when it is gzip data. */
+/* Opens a text file (a regular file: never a FIFO or device), gunzipping
+ * when it is gzip data. */
 int jt_lines_open(const char *path, jt_lines **out, jt_err *err);
 /* Next line without its newline: 1 with line, len and lineno set; 0 at the
  * end; -1 on a read or decompression error (err names file and line). */
