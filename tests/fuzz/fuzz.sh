@@ -69,6 +69,7 @@ for t in $targets; do
     mkdir -p "$work"
     set -- -max_total_time="$secs"
   fi
+  [ -f "tests/fuzz/$t.dict" ] && set -- "$@" -dict="tests/fuzz/$t.dict"
   dirs="$work tests/fuzz/corpus/$t"
   [ -d "tests/fuzz/regressions/$t" ] && dirs="$dirs tests/fuzz/regressions/$t"
   tmp=$(mktemp -d "$tbase/jt-fuzz-$t-XXXXXX") || exit 2
