@@ -32,7 +32,8 @@ if [ -z "$FUZZ_CC" ]; then
     if command -v "$c" >/dev/null 2>&1; then FUZZ_CC=$c; break; fi
   done
 fi
-[ -n "$FUZZ_CC" ] || unavailable "clang not found (Debian: apt-get install clang libclang-rt-14-dev)"
+[ -n "$FUZZ_CC" ] && command -v "$FUZZ_CC" >/dev/null 2>&1 ||
+  unavailable "clang not found (Debian: apt-get install clang libclang-rt-14-dev)"
 mkdir -p "$fb/logs" "$fb/artifacts" "$fb/tmp" || exit 2
 printf 'int LLVMFuzzerTestOneInput(const unsigned char *d, unsigned long n);\nint LLVMFuzzerTestOneInput(const unsigned char *d, unsigned long n) { (void)d; (void)n; return 0; }\n' \
   >"$fb/probe.c"
