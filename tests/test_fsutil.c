@@ -1,9 +1,12 @@
 /* Tests for SHA-256 (FIPS 180-4 vectors), atomic writes, rmtree, and the
- * journal's torn-tail handling (harness/util/, harness/report/journal.c). */
+ * journal's torn-tail handling, stale temp files (harness/util/,
+ * harness/report/journal.c). */
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "jouletrace/fsutil.h"
@@ -137,6 +140,97 @@ START_TEST(journal_appends_reads_and_cuts_torn_tail)
 }
 END_TEST
 
+/* Issue 16 item 1: a last record that only lacks its newline is kept, and
+ * reopening ends it with one; a torn tail (no object) is still cut. */
+START_TEST(journal_keeps_a_last_record_without_newline)
+{
+    char *dir = jt_test_tmpdir();
+    char *path = jt_test_write_file(dir, "journal.jsonl", "{\"n\":0}\n{\"n\":1,\"id\":\"x\"}");
+    jt_err e = JT_ERR_INIT;
+    json_t *recs = NULL;
+    jt_journal_info info;
+    ck_assert_int_eq(jt_journal_read(path, &recs, &info, &e), 0);
+    ck_assert_uint_eq(info.records, 2);
+    ck_assert(!info.torn && info.unterminated);
+    ck_assert_str_eq(json_string_value(json_object_get(json_array_get(recs, 1), "id")), "x");
+    json_decref(recs);
+    jt_journal j;
+    ck_assert_int_eq(jt_journal_open(path, &j, &e), 0);
+    json_t *r = json_pack("{s:i}", "n", 2);
+    ck_assert_int_eq(jt_journal_append(&j, r, &e), 0);
+    json_decref(r);
+    jt_journal_close(&j);
+    char *text = jt_test_read_file(path);
+    ck_assert_str_eq(text, "{\"n\":0}\n{\"n\":1,\"id\":\"x\"}\n{\"n\":2}\n");
+    free(text);
+    /* a prefix of an object never parses: torn, cut on open */
+    free(jt_test_write_file(dir, "journal.jsonl", "{\"n\":0}\n{\"n\":1,\"id\":\"x\""));
+    ck_assert_int_eq(jt_journal_read(path, &recs, &info, &e), 0);
+    ck_assert(info.torn && !info.unterminated);
+    ck_assert_uint_eq(info.records, 1);
+    json_decref(recs);
+    ck_assert_int_eq(jt_journal_open(path, &j, &e), 0);
+    jt_journal_close(&j);
+    text = jt_test_read_file(path);
+    ck_assert_str_eq(text, "{\"n\":0}\n");
+    free(text);
+    jt_err_clear(&e);
+    free(path);
+    jt_test_tmpdir_free(dir);
+}
+END_TEST
+
+/* Issue 16 item 5: temp files of killed writers go; one a live writer holds
+ * (its flock) stays, and so does anything not named NAME.tmp.DIGITS. */
+START_TEST(stale_temps_removed_live_ones_kept)
+{
+    char *dir = jt_test_tmpdir();
+    const char *const names[] = {"run.json", "index.html", NULL};
+    static const char *const stale[] = {"run.json.tmp.123", "index.html.tmp.4", NULL};
+    static const char *const kept[] = {"run.json", "index.html.tmp.", "index.html.tmp.12x",
+                                       "other.csv.tmp.5", "run.json.tmp.77", NULL};
+    for (size_t i = 0; stale[i]; i++) free(jt_test_write_file(dir, stale[i], "half"));
+    for (size_t i = 0; kept[i]; i++) free(jt_test_write_file(dir, kept[i], "x"));
+    char *live = jt_xasprintf("%s/run.json.tmp.77", dir);
+    int fd = open(live, O_RDONLY);
+    ck_assert_int_eq(flock(fd, LOCK_EX), 0); /* as jt_write_file_atomic holds it */
+    jt_err e = JT_ERR_INIT;
+    ck_assert_int_eq(jt_remove_stale_temps(dir, names, &e), 2);
+    for (size_t i = 0; stale[i]; i++) {
+        char *p = jt_xasprintf("%s/%s", dir, stale[i]);
+        ck_assert_msg(access(p, F_OK) != 0, "%s kept", stale[i]);
+        free(p);
+    }
+    for (size_t i = 0; kept[i]; i++) {
+        char *p = jt_xasprintf("%s/%s", dir, kept[i]);
+        ck_assert_msg(access(p, F_OK) == 0, "%s removed", kept[i]);
+        free(p);
+    }
+    close(fd);
+    ck_assert_int_eq(jt_remove_stale_temps(dir, names, &e), 1); /* its writer is gone now */
+    ck_assert_int_ne(access(live, F_OK), 0);
+    /* a writer replacing its file over and over while a remover runs is
+     * never disturbed: every write succeeds, nothing is removed */
+    char *path = jt_xasprintf("%s/index.html", dir);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        int failed = 0;
+        for (int i = 0; i < 200; i++) failed += jt_write_file_atomic(path, "page", 4, &e) != 0;
+        _exit(failed ? 1 : 0);
+    }
+    int st, removed = 0;
+    while (waitpid(pid, &st, WNOHANG) == 0) removed += jt_remove_stale_temps(dir, names, &e);
+    ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "a write failed beside the remover");
+    ck_assert_int_eq(removed, 0);
+    char *page = jt_test_read_file(path);
+    ck_assert_str_eq(page, "page");
+    free(page), free(path), free(live);
+    jt_err_clear(&e);
+    jt_test_tmpdir_free(dir);
+}
+END_TEST
+
 static Suite *fsutil_suite(void)
 {
     Suite *s = suite_create("fsutil");
@@ -145,6 +239,8 @@ static Suite *fsutil_suite(void)
     tcase_add_test(tc, atomic_write_replaces_and_leaves_no_temp);
     tcase_add_test(tc, rmtree_removes_unwritable_trees);
     tcase_add_test(tc, journal_appends_reads_and_cuts_torn_tail);
+    tcase_add_test(tc, journal_keeps_a_last_record_without_newline);
+    tcase_add_test(tc, stale_temps_removed_live_ones_kept);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -24,22 +24,25 @@ int jt_journal_read(const char *path, json_t **records, jt_journal_info *info, j
     size_t pos = 0;
     while (pos < len) {
         char *nl = memchr(data + pos, '\n', len - pos);
-        if (!nl) {
+        size_t line_len = nl ? (size_t)(nl - (data + pos)) : len - pos;
+        json_t *rec = line_len ? json_loadb(data + pos, line_len, 0, NULL) : NULL;
+        if (!nl && !json_is_object(rec)) {
+            json_decref(rec);
             info->torn = true; /* the last write never completed */
             break;
         }
-        size_t line_len = (size_t)(nl - (data + pos));
-        if (line_len) {
-            json_t *rec = json_loadb(data + pos, line_len, 0, NULL);
-            if (rec && json_is_object(rec)) {
-                json_array_append_new(*records, rec);
-                info->records++;
-            } else {
-                json_decref(rec);
-                info->skipped++;
-            }
+        /* A last line without its newline that parses as a whole object is
+         * a record (a copy or an editor dropped the newline; a torn write
+         * never parses: no strict prefix of an object is an object). */
+        if (!nl) info->unterminated = true;
+        if (json_is_object(rec)) {
+            json_array_append_new(*records, rec);
+            info->records++;
+        } else if (line_len) {
+            json_decref(rec);
+            info->skipped++;
         }
-        pos += line_len + 1;
+        pos += line_len + (nl ? 1 : 0);
         info->good_bytes = pos;
     }
     free(data);
@@ -60,6 +63,12 @@ int jt_journal_open(const char *path, jt_journal *j, jt_err *err)
         int e = errno;
         close(fd);
         return jt_err_set(err, "cannot cut the torn tail of '%s': %s", path, strerror(e));
+    }
+    if (info.unterminated && (write(fd, "\n", 1) != 1 || fsync(fd) != 0)) {
+        int e = errno;
+        close(fd);
+        return jt_err_set(err, "cannot end the last record of '%s' with a newline: %s", path,
+                          strerror(e ? e : EIO));
     }
     j->fd = fd;
     j->path = jt_xstrdup(path);

@@ -34,6 +34,11 @@ static int write_csvs(const char *dir, const csv_out *files, size_t n, jt_err *e
     return 0;
 }
 
+/* Every file of a run directory written through jt_write_file_atomic. */
+static const char *const atomic_files[] = {"run.json", "results.csv", "trials.csv", "leaderboard.csv",
+                                           "leaderboard_groups.csv", "summary.json", "index.html",
+                                           NULL};
+
 int jt_reports_write(const char *run_dir, jt_err *err)
 {
     char *run_path = jt_xasprintf("%s/run.json", run_dir);
@@ -53,6 +58,8 @@ int jt_reports_write(const char *run_dir, jt_err *err)
         goto out;
     }
     if (jt_journal_read(journal_path, &records, &info, err) != 0) goto out;
+    /* What a writer killed mid-report (SIGKILL, power loss) left behind. */
+    if (jt_remove_stale_temps(run_dir, atomic_files, err) < 0) goto out;
 
     jt_report_results_table(run, records, &results);
     jt_report_trials_table(run, records, &trials);

@@ -4,7 +4,8 @@
  * Everything a user measured ends up on disk through these: reports are
  * written to a temporary file in the same directory, fsynced, renamed over
  * the target and the directory fsynced, so a reader sees the old file or the
- * new one, never half of one. */
+ * new one, never half of one. A writer killed in between leaves its
+ * "NAME.tmp.PID" file; jt_remove_stale_temps takes those away. */
 #ifndef JOULETRACE_FSUTIL_H
 #define JOULETRACE_FSUTIL_H
 
@@ -14,6 +15,11 @@
 #include "jouletrace/common.h"
 
 int jt_write_file_atomic(const char *path, const void *data, size_t len, jt_err *err);
+/* Removes the temporary files jt_write_file_atomic left in dir for any of
+ * `names` (NULL-terminated) when its writer died (SIGKILL, power loss):
+ * "NAME.tmp.PID" files that no live writer holds (each holds an flock on
+ * its temp file until the rename). Returns how many went, or -1 (err). */
+int jt_remove_stale_temps(const char *dir, const char *const *names, jt_err *err);
 /* Reads a whole file (NUL-terminated; *len excludes the NUL). Caller frees. */
 int jt_read_file(const char *path, char **data, size_t *len, jt_err *err);
 /* mkdir -p */

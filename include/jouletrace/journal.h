@@ -3,8 +3,11 @@
  * One JSON object per line, one line per finished candidate, appended with a
  * single write and fsynced before the harness moves on, so a crash (even
  * SIGKILL or power loss) loses at most the candidate in flight. A reader
- * ignores a torn last line (no trailing newline, or unparsable); reopening
+ * ignores a torn last line (no trailing newline and unparsable); reopening
  * for append cuts such a tail off first so the next record starts clean.
+ * A last line that lacks only its newline but parses as an object is a
+ * record (no strict prefix of an object is an object): it is kept, and
+ * reopening for append ends it with the newline.
  * Interior lines that do not parse are skipped and counted, never fatal:
  * the other records are still the user's measurements.
  *
@@ -34,7 +37,8 @@ typedef struct jt_journal_info {
     size_t records;     /* complete, parsed records */
     size_t skipped;     /* interior lines that did not parse */
     bool torn;          /* the last line was incomplete and ignored */
-    size_t good_bytes;  /* length of the file up to the last complete line */
+    bool unterminated;  /* the last record is whole but lacks its newline */
+    size_t good_bytes;  /* length of the file up to the end of the last record */
 } jt_journal_info;
 
 /* Reads every complete record into *records (a JSON array). A missing file

@@ -46,7 +46,9 @@
 /* (Re)generates every report of run_dir from run.json + journal.jsonl:
  * results.csv, trials.csv, leaderboard.csv, leaderboard_groups.csv (only
  * when some candidate has a `group`; a stale one is removed otherwise),
- * summary.json and index.html. Returns 0 or -1 (err). */
+ * summary.json and index.html. First removes the "NAME.tmp.PID" files that
+ * a killed writer of any of these or of run.json left (jt_remove_stale_temps).
+ * Returns 0 or -1 (err). */
 int jt_reports_write(const char *run_dir, jt_err *err);
 
 /* ---- CSV tables (libcsv) ---------------------------------------------- */
