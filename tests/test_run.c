@@ -45,7 +45,7 @@ static const char mini_suite[] =
 
 typedef struct env {
     char *dir, *suite, *calib, *lock, *out;
-    char *envs[4];
+    char *envs[6];
 } env;
 
 static void env_init(env *e)
@@ -58,7 +58,10 @@ static void env_init(env *e)
     e->envs[0] = jt_xasprintf("JOULETRACE_CALIBRATION=%s", e->calib);
     e->envs[1] = jt_xasprintf("JOULETRACE_LOCK_FILE=%s", e->lock);
     e->envs[2] = jt_xstrdup("JOULETRACE_POWERCAP_ROOT=/nonexistent");
-    e->envs[3] = NULL;
+    /* the expected-output cache and state directory stay in the test's own directory */
+    e->envs[3] = jt_xasprintf("JOULETRACE_CACHE=%s/cache", e->dir);
+    e->envs[4] = jt_xasprintf("JOULETRACE_STATE_DIR=%s/state", e->dir);
+    e->envs[5] = NULL;
 }
 
 static void env_free(env *e)

@@ -185,7 +185,7 @@ typedef struct env {
     jt_fake_rapl *fake;
     int pkg, dram;
     char *dir, *suite, *calib, *lock, *out;
-    char *envs[4];
+    char *envs[6];
 } env;
 
 static void env_init(env *e)
@@ -204,7 +204,10 @@ static void env_init(env *e)
     e->envs[0] = jt_xasprintf("JOULETRACE_POWERCAP_ROOT=%s", jt_fake_powercap_root(e->fake));
     e->envs[1] = jt_xasprintf("JOULETRACE_CALIBRATION=%s", e->calib);
     e->envs[2] = jt_xasprintf("JOULETRACE_LOCK_FILE=%s", e->lock);
-    e->envs[3] = NULL;
+    /* the expected-output cache and state directory stay in the test's own directory */
+    e->envs[3] = jt_xasprintf("JOULETRACE_CACHE=%s/cache", e->dir);
+    e->envs[4] = jt_xasprintf("JOULETRACE_STATE_DIR=%s/state", e->dir);
+    e->envs[5] = NULL;
     jt_fake_rapl_start(e->fake, 1000);
 }
 

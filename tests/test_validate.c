@@ -19,7 +19,14 @@ static int run_jt(const char *const *args, char **out, char **err)
     size_t n = 1;
     for (; args[n - 1] && n < 15; n++) argv[n] = args[n - 1];
     argv[n] = NULL;
-    return jt_test_run(argv, NULL, NULL, out, err);
+    /* reference outputs are cached in a directory of the test's own */
+    char *dir = jt_test_tmpdir();
+    char *cache = jt_xasprintf("JOULETRACE_CACHE=%s", dir);
+    const char *env[] = {cache, NULL};
+    int rc = jt_test_run(argv, env, NULL, out, err);
+    free(cache);
+    jt_test_tmpdir_free(dir);
+    return rc;
 }
 
 /* Parses "# expect: VERDICT" / "# expect: VERDICT  (NAME)" comments. Returns

@@ -19,22 +19,26 @@
 
 static const char calibrate_usage[] =
     "usage: jouletrace calibrate [--seconds S] [--windows N] [--backend B]\n"
-    "                            [--calibration FILE] [--measurement-core CPU]\n"
-    "                            [--lock-file FILE] [--wait] [--quiet]\n"
+    "                            [--state-dir DIR | --calibration FILE]\n"
+    "                            [--measurement-core CPU] [--lock-file FILE] [--wait]\n"
+    "                            [--quiet]\n"
     "\n"
     "Measures the idle power of CPU package 0 (and its DRAM) with the measurement\n"
     "core idle, in N windows of S seconds (default 30 x 1 s), and writes the\n"
-    "median, MAD, SD, CV and 95% CI per domain to the calibration file (default\n"
-    "calibration/socket0_calibration.json, or $JOULETRACE_CALIBRATION). `run`\n"
+    "median, MAD, SD, CV and 95% CI per domain to socket0_calibration.json in the\n"
+    "state directory: /var/lib/jouletrace for root, else $XDG_STATE_HOME/jouletrace\n"
+    "or ~/.local/state/jouletrace (created on demand; it prints where). `run`\n"
     "subtracts this baseline and refuses one that is stale (7 days) or was taken\n"
     "on another host, backend or measurement core. Keep the host quiet meanwhile.\n"
     "\n"
     "  --seconds S           window length (default 1)\n"
     "  --windows N           number of windows (default 30, at least 3)\n"
     "  --backend B           auto|hardware|perf|powercap|msr|model (default auto)\n"
-    "  --calibration FILE    where to write\n"
+    "  --state-dir DIR       state directory (default above, or $JOULETRACE_STATE_DIR)\n"
+    "  --calibration FILE    write this file instead (or $JOULETRACE_CALIBRATION)\n"
     "  --measurement-core N  the CPU of package 0 runs will measure on\n"
-    "  --lock-file FILE      socket-0 lock (default /run/lock/jouletrace-socket0.lock)\n"
+    "  --lock-file FILE      socket-0 lock (default /run/lock/jouletrace-socket0.lock,\n"
+    "                        or $JOULETRACE_LOCK_FILE)\n"
     "  --wait                wait for the lock instead of failing\n"
     "  -q, --quiet           no progress output\n"
     "\n"
@@ -79,6 +83,7 @@ int jt_cmd_calibrate(int argc, char **argv)
         {"windows", required_argument, NULL, 'n'},
         {"backend", required_argument, NULL, 'b'},
         {"calibration", required_argument, NULL, 'c'},
+        {"state-dir", required_argument, NULL, 'D'},
         {"measurement-core", required_argument, NULL, 'm'},
         {"lock-file", required_argument, NULL, 'l'},
         {"wait", no_argument, NULL, 'w'},
@@ -89,6 +94,7 @@ int jt_cmd_calibrate(int argc, char **argv)
     double seconds = 1.0;
     long windows = 30;
     jt_session_opts so = {JT_ENERGY_AUTO, -1, NULL, false, "calibrate", NULL};
+    const char *calib_arg = NULL, *state_arg = NULL, *source = NULL;
     char *path = NULL;
     int quiet = 0, ch;
     jt_err err = JT_ERR_INIT;
@@ -100,12 +106,13 @@ int jt_cmd_calibrate(int argc, char **argv)
         case 's': bad = jt_parse_double(optarg, 0.01, 3600, &seconds, "--seconds", &err); break;
         case 'n': bad = jt_parse_long(optarg, 3, 100000, &windows, "--windows", &err); break;
         case 'b': bad = jt_energy_kind_parse(optarg, &so.backend, &err); break;
-        case 'c': free(path), path = jt_xstrdup(optarg); break;
+        case 'c': calib_arg = optarg; break;
+        case 'D': state_arg = optarg; break;
         case 'm': bad = jt_session_parse_core(optarg, &so.measurement_core, &err); break;
         case 'l': so.lock_path = optarg; break;
         case 'w': so.wait = true; break;
         case 'q': quiet = 1; break;
-        case 'h': fputs(calibrate_usage, stdout); free(path); return JT_EXIT_OK;
+        case 'h': fputs(calibrate_usage, stdout); return JT_EXIT_OK;
         default:
             jt_err_set(&err, "unknown or incomplete option '%s'", argv[optind - 1]);
             bad = -1;
@@ -113,17 +120,19 @@ int jt_cmd_calibrate(int argc, char **argv)
         if (bad) {
             fprintf(stderr, "jouletrace calibrate: %s\n%s", jt_err_msg(&err), calibrate_usage);
             jt_err_clear(&err);
-            free(path);
             return JT_EXIT_USAGE;
         }
     }
     if (optind != argc) {
         fprintf(stderr, "jouletrace calibrate: unexpected argument '%s'\n%s", argv[optind],
                 calibrate_usage);
-        free(path);
         return JT_EXIT_USAGE;
     }
-    if (!path) path = jt_calibration_default_path();
+    if (!(path = jt_calibration_path(calib_arg, state_arg, &source, &err))) {
+        fprintf(stderr, "jouletrace calibrate: %s\n", jt_err_msg(&err));
+        jt_err_clear(&err);
+        return JT_EXIT_FAILURE;
+    }
 
     jt_session ses;
     int code;
@@ -215,6 +224,7 @@ int jt_cmd_calibrate(int argc, char **argv)
     if (!quiet) {
         printf("calibration written to %s (backend %s, measurement core %d)\n", path, c.backend,
                c.measurement_cpu);
+        printf("  location from: %s\n", source);
         printf("  package idle: %.4f W (95%% CI %.4f..%.4f, CV %.2f %%)\n", c.package.median_w,
                c.package.ci_low_w, c.package.ci_high_w, 100 * c.package.cv);
         if (c.dram.present)

@@ -16,9 +16,10 @@
 #include "jouletrace/suite.h"
 
 static const char measure_usage[] =
-    "usage: jouletrace measure [--backend B] [--allow-uncalibrated] [--calibration FILE]\n"
-    "                          [--max-age-days D] [--measurement-core N] [--lock-file FILE]\n"
-    "                          [--wait] [--full] < request.json\n"
+    "usage: jouletrace measure [--backend B] [--allow-uncalibrated]\n"
+    "                          [--state-dir DIR | --calibration FILE] [--max-age-days D]\n"
+    "                          [--measurement-core N] [--lock-file FILE] [--wait] [--full]\n"
+    "                          < request.json\n"
     "\n"
     "Reads one request in the seed service's format on stdin:\n"
     "  {\"candidate_code\": \"def solve(x): ...\", \"function_name\": \"solve\",\n"
@@ -34,6 +35,12 @@ static const char measure_usage[] =
     "plus energy_source, stop_reason, flags and error. Energies and times are per\n"
     "iteration (one pass over the test cases). --full prints the whole record\n"
     "(stats and trials) instead.\n"
+    "\n"
+    "The calibration is STATE/socket0_calibration.json, STATE being --state-dir DIR,\n"
+    "$JOULETRACE_STATE_DIR, /var/lib/jouletrace for root, else $XDG_STATE_HOME/jouletrace\n"
+    "or ~/.local/state/jouletrace; --calibration FILE (or $JOULETRACE_CALIBRATION)\n"
+    "names the file itself. The socket-0 lock is /run/lock/jouletrace-socket0.lock\n"
+    "(--lock-file FILE or $JOULETRACE_LOCK_FILE).\n"
     "\n"
     "Exit status: 0 answered (whatever the candidate's status), 2 usage or bad\n"
     "request, 4 host not ready (calibration, lock, counters), 5 interrupted.\n";
@@ -52,6 +59,7 @@ int jt_cmd_measure(int argc, char **argv)
         {"backend", required_argument, NULL, 'b'},
         {"allow-uncalibrated", no_argument, NULL, 'U'},
         {"calibration", required_argument, NULL, 'c'},
+        {"state-dir", required_argument, NULL, 'D'},
         {"max-age-days", required_argument, NULL, 'A'},
         {"measurement-core", required_argument, NULL, 'm'},
         {"lock-file", required_argument, NULL, 'l'},
@@ -61,7 +69,7 @@ int jt_cmd_measure(int argc, char **argv)
         {NULL, 0, NULL, 0},
     };
     jt_session_opts so = {JT_ENERGY_AUTO, -1, NULL, false, "measure", NULL};
-    const char *calib_arg = NULL;
+    const char *calib_arg = NULL, *state_arg = NULL;
     double max_age = 7;
     int uncal = 0, full = 0, ch;
     jt_err err = JT_ERR_INIT;
@@ -73,6 +81,7 @@ int jt_cmd_measure(int argc, char **argv)
         case 'b': bad = jt_energy_kind_parse(optarg, &so.backend, &err); break;
         case 'U': uncal = 1; break;
         case 'c': calib_arg = optarg; break;
+        case 'D': state_arg = optarg; break;
         case 'A': bad = jt_parse_double(optarg, 0, 3650, &max_age, "--max-age-days", &err); break;
         case 'm': bad = jt_session_parse_core(optarg, &so.measurement_core, &err); break;
         case 'l': so.lock_path = optarg; break;
@@ -117,7 +126,12 @@ int jt_cmd_measure(int argc, char **argv)
         goto out;
     }
     if (!uncal) {
-        char *path = calib_arg ? jt_xstrdup(calib_arg) : jt_calibration_default_path();
+        char *path = jt_calibration_path(calib_arg, state_arg, NULL, &err);
+        if (!path) {
+            fprintf(stderr, "jouletrace measure: %s\n", jt_err_msg(&err));
+            code = JT_EXIT_NOT_READY;
+            goto out;
+        }
         if (jt_calibration_load(path, &cal, &err) != 0 ||
             (have_cal = 1, jt_calibration_check(&cal, jt_energy_source_name(ses.meter),
                                                 ses.topo.measure_cpu, ses.fingerprint, max_age,

@@ -28,9 +28,9 @@
 
 static const char run_usage[] =
     "usage: jouletrace run SUITE [-o DIR | --resume DIR] [--shard K/N] [--backend B]\n"
-    "                      [--allow-uncalibrated] [--calibration FILE] [--max-age-days D]\n"
-    "                      [--measurement-core CPU] [--lock-file FILE] [--wait]\n"
-    "                      [--seed N] [--quiet]\n"
+    "                      [--allow-uncalibrated] [--state-dir DIR | --calibration FILE]\n"
+    "                      [--max-age-days D] [--measurement-core CPU] [--lock-file FILE]\n"
+    "                      [--wait] [--seed N] [--quiet]\n"
     "\n"
     "Validates every candidate of SUITE, measures the correct ones serially on\n"
     "CPU package 0 and writes run.json, journal.jsonl (one fsynced record per\n"
@@ -45,8 +45,9 @@ static const char run_usage[] =
     "  --backend B             auto|hardware|perf|powercap|msr|model (default auto;\n"
     "                          cron jobs should use hardware: no silent model)\n"
     "  --allow-uncalibrated    run without a calibration: idle baseline 0, flagged\n"
-    "  --calibration FILE      calibration file (default\n"
-    "                          calibration/socket0_calibration.json)\n"
+    "  --state-dir DIR         calibration in DIR/socket0_calibration.json (default:\n"
+    "                          root /var/lib/jouletrace, others ~/.local/state/jouletrace)\n"
+    "  --calibration FILE      this calibration file instead\n"
     "  --max-age-days D        oldest calibration accepted (default 7)\n"
     "  --measurement-core N    CPU of package 0 the candidates run on\n"
     "  --lock-file FILE        socket-0 lock (default /run/lock/jouletrace-socket0.lock)\n"
@@ -67,7 +68,7 @@ static void on_signal(int sig)
 }
 
 typedef struct run_opts {
-    const char *suite, *out_dir, *resume_dir, *calib_path, *lock_path;
+    const char *suite, *out_dir, *resume_dir, *calib_path, *state_dir, *lock_path;
     long shard_k, shard_n;
     double max_age_days;
     unsigned long seed;
@@ -157,6 +158,7 @@ static int parse_args(int argc, char **argv, run_opts *o, jt_err *err)
         {"backend", required_argument, NULL, 'b'},
         {"allow-uncalibrated", no_argument, NULL, 'U'},
         {"calibration", required_argument, NULL, 'c'},
+        {"state-dir", required_argument, NULL, 'D'},
         {"max-age-days", required_argument, NULL, 'A'},
         {"measurement-core", required_argument, NULL, 'm'},
         {"lock-file", required_argument, NULL, 'l'},
@@ -179,6 +181,7 @@ static int parse_args(int argc, char **argv, run_opts *o, jt_err *err)
         case 'b': bad = jt_energy_kind_parse(optarg, &o->backend, err); break;
         case 'U': o->allow_uncalibrated = 1; break;
         case 'c': o->calib_path = optarg; break;
+        case 'D': o->state_dir = optarg; break;
         case 'A': bad = jt_parse_double(optarg, 0, 3650, &o->max_age_days, "--max-age-days", err); break;
         case 'm': bad = jt_session_parse_core(optarg, &o->core, err); break;
         case 'l': o->lock_path = optarg; break;
@@ -265,7 +268,8 @@ static char *floor_key(const jt_test_set *ts, const jt_options *o)
 static int load_calibration(const run_opts *o, const jt_session *ses, jt_calibration *c,
                             jt_err *err)
 {
-    char *path = o->calib_path ? jt_xstrdup(o->calib_path) : jt_calibration_default_path();
+    char *path = jt_calibration_path(o->calib_path, o->state_dir, NULL, err);
+    if (!path) return -1;
     int rc = jt_calibration_load(path, c, err);
     if (rc == 0 &&
         jt_calibration_check(c, jt_energy_source_name(ses->meter), ses->topo.measure_cpu,

@@ -48,13 +48,11 @@ int jt_session_open(jt_session *s, const jt_session_opts *o, int *exit_code, jt_
                               json_sprintf("energy_source=model: numbers are estimates, not "
                                            "measurements (%s)", fallback));
     char *path = o->lock_path ? jt_xstrdup(o->lock_path) : jt_lock_default_path();
-    bool busy = false;
-    int rc = jt_lock_acquire(&s->lock, path, o->command, o->suite, o->wait, &busy, err);
+    /* Held or unusable, the lock is why the host is not ready: what `status`
+     * says (exit 4) for the same lock. */
+    int rc = jt_lock_acquire(&s->lock, path, o->command, o->suite, o->wait, NULL, err);
     free(path);
-    if (rc != 0) {
-        *exit_code = busy ? JT_EXIT_NOT_READY : JT_EXIT_FAILURE;
-        return -1;
-    }
+    if (rc != 0) return -1;
     s->fingerprint = jt_host_fingerprint(&s->topo);
     json_t *advice = jt_host_advice(s->fingerprint);
     json_array_extend(s->warnings, advice);

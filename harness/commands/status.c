@@ -20,7 +20,7 @@
 #include "jouletrace/topology.h"
 
 static const char usage_text[] =
-    "usage: jouletrace status [--json] [--backend B] [--calibration FILE]\n"
+    "usage: jouletrace status [--json] [--backend B] [--state-dir DIR | --calibration FILE]\n"
     "                         [--measurement-core N] [--lock-file FILE] [--max-age-days D]\n"
     "\n"
     "Reports whether this host is ready to measure: every energy backend (perf,\n"
@@ -34,10 +34,15 @@ static const char usage_text[] =
     "  --backend B           auto (default: perf, powercap, msr, then the model\n"
     "                        with a warning), hardware (the same without the\n"
     "                        model), perf, powercap, msr or model\n"
-    "  --calibration FILE    calibration to check (default\n"
-    "                        calibration/socket0_calibration.json)\n"
+    "  --state-dir DIR       state directory: the calibration is\n"
+    "                        DIR/socket0_calibration.json (default\n"
+    "                        $JOULETRACE_STATE_DIR, else /var/lib/jouletrace for\n"
+    "                        root, else $XDG_STATE_HOME/jouletrace or\n"
+    "                        ~/.local/state/jouletrace)\n"
+    "  --calibration FILE    calibration to check instead (or $JOULETRACE_CALIBRATION)\n"
     "  --measurement-core N  the core runs would measure on\n"
-    "  --lock-file FILE      socket-0 lock to inspect\n"
+    "  --lock-file FILE      socket-0 lock to inspect (default\n"
+    "                        /run/lock/jouletrace-socket0.lock, or $JOULETRACE_LOCK_FILE)\n"
     "  --max-age-days D      oldest calibration accepted (default 7)\n"
     "  --json                one JSON object on stdout instead of text\n"
     "  -h, --help            this help\n"
@@ -229,13 +234,21 @@ static json_t *readiness(const probe_result *c, const char *calib_path, int core
         jt_calibration_release(&cal);
     }
     json_object_set_new(o, "calibration", cj);
-    char *holder = NULL;
-    int held = jt_lock_holder(lock_path, &holder, &err);
-    json_object_set_new(o, "lock", json_pack("{s:s,s:b,s:s?,s:s?}", "path", lock_path, "held",
-                                             held == 1, "holder", holder, "error",
-                                             held < 0 ? jt_err_msg(&err) : NULL));
-    if (held != 0) *ready = false;
-    free(holder);
+    /* The probe `run` meets too: status and run's error say the same. */
+    static const char *const lock_states[] = {[JT_LOCK_FREE] = "free", [JT_LOCK_HELD] = "held",
+                                              [JT_LOCK_UNUSABLE] = "unusable"};
+    jt_lock_state ls;
+    jt_lock_probe(lock_path, &ls);
+    char *what = jt_lock_describe(&ls);
+    bool held = ls.status == JT_LOCK_HELD;
+    json_object_set_new(o, "lock", json_pack("{s:s,s:s,s:s,s:b,s:s?,s:o,s:s?}", "path", lock_path,
+                                             "state", lock_states[ls.status], "description", what,
+                                             "held", held, "holder", held ? what : NULL,
+                                             "holder_pid", ls.pid ? json_integer(ls.pid) : json_null(),
+                                             "error", ls.reason));
+    if (ls.status != JT_LOCK_FREE) *ready = false;
+    free(what);
+    jt_lock_state_release(&ls);
     json_decref(host);
     if (have_topo) jt_topology_release(&topo);
     jt_err_clear(&err);
@@ -266,6 +279,9 @@ static void print_readiness(const json_t *r)
             printf("      warning: %s\n", json_string_value(w));
     }
     const json_t *c = json_object_get(r, "calibration");
+    printf("calibration file: %s (location from: %s)\n",
+           json_string_value(json_object_get(c, "path")),
+           json_string_value(json_object_get(c, "location_from")));
     if (json_is_true(json_object_get(c, "usable")))
         printf("calibration: %s, %.1f days old, %s, package idle %.3f W: usable\n",
                json_string_value(json_object_get(c, "path")),
@@ -275,14 +291,9 @@ static void print_readiness(const json_t *r)
     else
         printf("calibration: NOT USABLE: %s\n", json_string_value(json_object_get(c, "reason")));
     const json_t *l = json_object_get(r, "lock");
-    if (json_is_true(json_object_get(l, "held")))
-        printf("lock: %s: %s (a run or calibration is in progress)\n",
-               json_string_value(json_object_get(l, "path")),
-               json_string_value(json_object_get(l, "holder")));
-    else if (json_object_get(l, "error") && !json_is_null(json_object_get(l, "error")))
-        printf("lock: %s\n", json_string_value(json_object_get(l, "error")));
-    else
-        printf("lock: %s: free\n", json_string_value(json_object_get(l, "path")));
+    printf("lock: %s: %s%s\n", json_string_value(json_object_get(l, "path")),
+           json_string_value(json_object_get(l, "description")),
+           json_is_true(json_object_get(l, "held")) ? " (a run or calibration is in progress)" : "");
 }
 
 int jt_cmd_status(int argc, char **argv)
@@ -291,6 +302,7 @@ int jt_cmd_status(int argc, char **argv)
         {"json", no_argument, NULL, 'j'},
         {"backend", required_argument, NULL, 'b'},
         {"calibration", required_argument, NULL, 'c'},
+        {"state-dir", required_argument, NULL, 'D'},
         {"measurement-core", required_argument, NULL, 'm'},
         {"lock-file", required_argument, NULL, 'l'},
         {"max-age-days", required_argument, NULL, 'A'},
@@ -300,7 +312,7 @@ int jt_cmd_status(int argc, char **argv)
     bool json = false;
     jt_energy_kind want = JT_ENERGY_AUTO;
     jt_err err = JT_ERR_INIT;
-    const char *calib_arg = NULL, *lock_arg = NULL;
+    const char *calib_arg = NULL, *state_arg = NULL, *calib_source = NULL, *lock_arg = NULL;
     int core = -1;
     double max_age = 7;
     int c;
@@ -322,6 +334,7 @@ int jt_cmd_status(int argc, char **argv)
             }
             break;
         case 'c': calib_arg = optarg; break;
+        case 'D': state_arg = optarg; break;
         case 'l': lock_arg = optarg; break;
         case 'm':
         case 'A':
@@ -343,6 +356,12 @@ int jt_cmd_status(int argc, char **argv)
                 usage_text);
         return JT_EXIT_USAGE;
     }
+    char *calib_path = jt_calibration_path(calib_arg, state_arg, &calib_source, &err);
+    if (!calib_path) {
+        fprintf(stderr, "jouletrace status: %s\n", jt_err_msg(&err));
+        jt_err_clear(&err);
+        return JT_EXIT_NOT_READY;
+    }
     jt_energy_opts opts;
     jt_energy_opts_init(&opts);
     probe_result res[N_CONCRETE];
@@ -352,10 +371,11 @@ int jt_cmd_status(int argc, char **argv)
     }
     int chosen = choose(want, res);
     bool ready = chosen >= 0;
-    char *calib_path = calib_arg ? jt_xstrdup(calib_arg) : jt_calibration_default_path();
     char *lock_path = lock_arg ? jt_xstrdup(lock_arg) : jt_lock_default_path();
     json_t *rd = readiness(chosen >= 0 ? &res[chosen] : NULL, calib_path, core, lock_path, max_age,
                            &ready);
+    json_object_set_new(json_object_get(rd, "calibration"), "location_from",
+                        json_string(calib_source));
     free(calib_path);
     free(lock_path);
     /* JSON goes to scripts; the model warning still reaches a human. */

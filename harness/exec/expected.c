@@ -8,20 +8,16 @@
 #include "jouletrace/engine.h"
 #include "jouletrace/fsutil.h"
 #include "jouletrace/pyrun.h"
+#include "jouletrace/statedir.h"
 
 /* Bumped when the meaning of cached outputs changes (consumers: this file). */
 #define CACHE_SCHEMA "jouletrace-expected-v1"
 /* The reference gets at least this long for all of a test set's inputs. */
 #define REFERENCE_MIN_TIMEOUT 120.0
 
-char *jt_expected_cache_dir(void)
+char *jt_expected_cache_dir(jt_err *err)
 {
-    const char *env = getenv("JOULETRACE_CACHE");
-    if (env && *env) return jt_xstrdup(env);
-    const char *xdg = getenv("XDG_CACHE_HOME");
-    if (xdg && *xdg) return jt_xasprintf("%s/jouletrace", xdg);
-    const char *home = getenv("HOME");
-    return jt_xasprintf("%s/.cache/jouletrace", home && *home ? home : "/tmp");
+    return jt_dir_locate(JT_DIR_CACHE, NULL, NULL, err);
 }
 
 /* The reference's code and options: the named candidate, else the dataset's
@@ -147,9 +143,10 @@ int jt_expected_fill(jt_suite *s, size_t ts_index, json_t *warnings, jt_err *err
     json_t *cases = inputs_only(ts->test_cases, command);
     char key[65];
     cache_key(ts, code, cases, key);
-    char *dir = jt_expected_cache_dir();
-    char *path = jt_xasprintf("%s/expected-%s.json", dir, key);
-    json_t *outs = cache_load(path, json_array_size(cases));
+    jt_err cerr = JT_ERR_INIT;
+    char *dir = jt_expected_cache_dir(&cerr);
+    char *path = dir ? jt_xasprintf("%s/expected-%s.json", dir, key) : NULL;
+    json_t *outs = path ? cache_load(path, json_array_size(cases)) : NULL;
     int rc = -1;
     if (!outs) {
         outs = compute(ts, code, opts, cand, cases, err);
@@ -159,11 +156,9 @@ int jt_expected_fill(jt_suite *s, size_t ts_index, json_t *warnings, jt_err *err
         }
         json_t *doc = json_pack("{s:s,s:s,s:O}", "schema", CACHE_SCHEMA, "test_set", ts->id, "outputs", outs);
         char *text = json_dumps(doc, JSON_COMPACT);
-        jt_err cerr = JT_ERR_INIT;
-        if (jt_mkdirs(dir, 0755, &cerr) != 0 || jt_write_file_atomic(path, text, strlen(text), &cerr) != 0) {
+        if (!dir || jt_mkdirs(dir, 0755, &cerr) != 0 || jt_write_file_atomic(path, text, strlen(text), &cerr) != 0) {
             if (warnings) json_array_append_new(warnings, json_sprintf("expected-output cache not written: %s", jt_err_msg(&cerr)));
         }
-        jt_err_clear(&cerr);
         free(text);
         json_decref(doc);
     }
@@ -198,6 +193,7 @@ int jt_expected_fill(jt_suite *s, size_t ts_index, json_t *warnings, jt_err *err
     ts->needs_expected = false;
     rc = 0;
 out:
+    jt_err_clear(&cerr);
     json_decref(outs);
     json_decref(cases);
     free(path);

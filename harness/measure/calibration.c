@@ -7,11 +7,27 @@
 #include <unistd.h>
 
 #include "jouletrace/fsutil.h"
+#include "jouletrace/statedir.h"
 
-char *jt_calibration_default_path(void)
+char *jt_calibration_path(const char *file, const char *state_dir, const char **source,
+                          jt_err *err)
 {
+    const char *dummy;
+    if (!source) source = &dummy;
     const char *env = getenv("JOULETRACE_CALIBRATION");
-    return jt_xstrdup(env && *env ? env : JT_CALIBRATION_DEFAULT_PATH);
+    if (file && *file) {
+        *source = "--calibration";
+        return jt_xstrdup(file);
+    }
+    if (!(state_dir && *state_dir) && env && *env) {
+        *source = "JOULETRACE_CALIBRATION";
+        return jt_xstrdup(env);
+    }
+    char *dir = jt_dir_locate(JT_DIR_STATE, state_dir, source, err);
+    if (!dir) return NULL;
+    char *path = jt_xasprintf("%s/%s", dir, JT_CALIBRATION_FILE);
+    free(dir);
+    return path;
 }
 
 static json_t *domain_json(const jt_calib_domain *d)
@@ -44,7 +60,7 @@ int jt_calibration_save(const char *path, const jt_calibration *c, jt_err *err)
     text = jt_xrealloc(text, len + 2);
     text[len++] = '\n';
     text[len] = '\0';
-    /* The directory may not exist yet (a fresh checkout, a new --calibration path). */
+    /* The state directory may not exist yet (first calibration, a new --state-dir). */
     char *dir = jt_xstrdup(path);
     char *slash = strrchr(dir, '/');
     int rc = 0;

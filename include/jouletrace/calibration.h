@@ -2,9 +2,10 @@
  * while the measurement core is idle, under the same pinning, governor,
  * turbo and backend as the runs that subtract it.
  *
- * File: calibration/socket0_calibration.json by default (JOULETRACE_CALIBRATION
- * or --calibration override), written atomically. `schema_version` is what
- * consumers key on: bump it on any incompatible change.
+ * File: STATE/socket0_calibration.json, STATE being the state directory
+ * (statedir.h: /var/lib/jouletrace for root, else the XDG state directory),
+ * written atomically; the directory is created on demand. `schema_version`
+ * is what consumers key on: bump it on any incompatible change.
  *
  * Ownership: jt_calibration owns its strings and JSON (jt_calibration_release). */
 #ifndef JOULETRACE_CALIBRATION_H
@@ -17,7 +18,7 @@
 #include "jouletrace/common.h"
 
 #define JT_CALIBRATION_SCHEMA 1
-#define JT_CALIBRATION_DEFAULT_PATH "calibration/socket0_calibration.json"
+#define JT_CALIBRATION_FILE "socket0_calibration.json" /* in the state directory */
 
 typedef struct jt_calib_domain {
     bool present;
@@ -40,7 +41,15 @@ typedef struct jt_calibration {
     json_t *warnings;      /* array of strings (noisy idle, ...) */
 } jt_calibration;
 
-char *jt_calibration_default_path(void); /* caller frees */
+/* The calibration file, first match wins: `file` (--calibration FILE), the
+ * state directory `state_dir` (--state-dir DIR), $JOULETRACE_CALIBRATION,
+ * then the state directory of jt_dir_locate (JOULETRACE_STATE_DIR or the
+ * default); command-line values before environment ones, a file before a
+ * directory. Both arguments may be NULL. Returns a malloc'd path and sets
+ * *source (may be NULL) to static text naming what chose it; NULL with err
+ * when no state directory can be found. */
+char *jt_calibration_path(const char *file, const char *state_dir, const char **source,
+                          jt_err *err);
 
 int jt_calibration_save(const char *path, const jt_calibration *c, jt_err *err);
 /* Missing file: -1 with "no calibration at PATH: run `jouletrace calibrate`". */

@@ -6,8 +6,9 @@
  * inputs) — so a corpus of thousands of samples costs one reference run per
  * task, once per machine.
  *
- * Cache: $JOULETRACE_CACHE, else $XDG_CACHE_HOME/jouletrace, else
- * ~/.cache/jouletrace; files expected-<sha256>.json, written atomically.
+ * Cache: $JOULETRACE_CACHE, else /var/cache/jouletrace for root, else
+ * $XDG_CACHE_HOME/jouletrace or ~/.cache/jouletrace (statedir.h); files
+ * expected-<sha256>.json, written atomically.
  * A test case on which the reference itself raises is dropped from the test
  * set with a warning (EvalPlus drops such inputs too). */
 #ifndef JOULETRACE_EXPECTED_H
@@ -23,7 +24,8 @@
  * may be NULL). -1 with err when no expected outputs could be had. */
 int jt_expected_fill(jt_suite *s, size_t ts_index, json_t *warnings, jt_err *err);
 
-/* The cache directory (created on demand). Caller frees. */
-char *jt_expected_cache_dir(void);
+/* The cache directory (created on demand by jt_expected_fill). Caller
+ * frees; NULL with err when there is none (no home directory). */
+char *jt_expected_cache_dir(jt_err *err);
 
 #endif
