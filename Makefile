@@ -137,15 +137,18 @@ screenshot: $(BIN)
 bench: $(BIN)
 	$(Q)scripts/bench.sh $(BIN)
 
+# Only what is read: the binary (the Python runner is embedded in it) and the
+# man page. State and cache directories are created on demand at run time.
 install: $(BIN)
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR) $(DESTDIR)$(MANDIR)/man1
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/jouletrace
-	install -m 0644 harness/exec/runners/python_runner.py $(DESTDIR)$(DATADIR)/python_runner.py
 	install -m 0644 man/jouletrace.1 $(DESTDIR)$(MANDIR)/man1/jouletrace.1
 
+# Also removes the unused runner copy that older versions put in DATADIR.
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/jouletrace $(DESTDIR)$(DATADIR)/python_runner.py \
-	      $(DESTDIR)$(MANDIR)/man1/jouletrace.1
+	rm -f $(DESTDIR)$(BINDIR)/jouletrace $(DESTDIR)$(MANDIR)/man1/jouletrace.1 \
+	      $(DESTDIR)$(DATADIR)/python_runner.py
+	rmdir $(DESTDIR)$(DATADIR) 2>/dev/null || true
 
 clean:
 	rm -rf build build-san build-*/ tests/out
