@@ -4,15 +4,53 @@
 # binary means "skipped" (needs root or real hardware) and is reported with
 # its reason. Exit status: 0 only when nothing failed.
 #   VALGRIND=1  run each binary under valgrind (leaks and errors fail the test)
+#
+# The tests run in a private scratch directory that is removed at the end,
+# pass or fail: TMPDIR, HOME and the XDG directories point into it, and so do
+# JouleTrace's state directory, cache and socket-0 lock, so a test that falls
+# back to a default never touches the host's. Two checks of their own:
+#   tidy            a binary that passed left nothing in its TMPDIR
+#   host-unchanged  the mode and owner of /tmp, /var/tmp, /dev/shm and /run/lock,
+#                   and the JouleTrace-named entries in them, are as before
 set -u
 : "${BUILD:=build}"
 JT_SRCDIR=$(pwd); JT_BUILDDIR=$(cd "$BUILD" && pwd)
 export JT_SRCDIR JT_BUILDDIR
 mkdir -p tests/out
+
+host_dirs="/tmp /var/tmp /dev/shm /run/lock"
+host_state() {
+  for d in $host_dirs; do
+    [ -e "$d" ] || continue
+    stat -c '%n %a %U:%G' "$d"
+    # entries named like ours (tests, children, locks, caches)
+    # (jt-check.* are the scratch directories of this script, removed at its exit)
+    find "$d" -maxdepth 1 -mindepth 1 \( -name 'jt-*' -o -name 'jouletrace*' \) ! -name 'jt-check.*' \
+      -printf '%p\n' 2>/dev/null
+  done | LC_ALL=C sort
+}
+before=$(host_state)
+
+scratch=$(mktemp -d "${TMPDIR:-/tmp}/jt-check.XXXXXX") || exit 1
+chmod 0711 "$scratch" # the sandbox's unprivileged child traverses to its workdir
+cleanup() { rm -rf "$scratch"; }
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+mkdir -p "$scratch/tmp" "$scratch/home" "$scratch/xdg-state" "$scratch/xdg-cache" \
+         "$scratch/xdg-config" "$scratch/state" "$scratch/cache"
+chmod 0711 "$scratch/tmp"
+TMPDIR=$scratch/tmp HOME=$scratch/home XDG_STATE_HOME=$scratch/xdg-state \
+XDG_CACHE_HOME=$scratch/xdg-cache XDG_CONFIG_HOME=$scratch/xdg-config \
+JOULETRACE_STATE_DIR=$scratch/state JOULETRACE_CACHE=$scratch/cache \
+JOULETRACE_LOCK_FILE=$scratch/socket0.lock
+export TMPDIR HOME XDG_STATE_HOME XDG_CACHE_HOME XDG_CONFIG_HOME \
+       JOULETRACE_STATE_DIR JOULETRACE_CACHE JOULETRACE_LOCK_FILE
+
 pass=0; fail=0; skip=0; failed=""
 for t in "$@"; do
   name=$(basename "$t")
-  log="tests/out/$name.log"
+  log="$JT_SRCDIR/tests/out/$name.log"
   if [ "${VALGRIND:-}" = 1 ]; then
     CK_FORK=no valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --child-silent-after-fork=yes \
       --trace-children=no "$t" >"$log" 2>&1
@@ -20,15 +58,33 @@ for t in "$@"; do
     "$t" >"$log" 2>&1
   fi
   rc=$?
+  left=$(find "$TMPDIR" -mindepth 1 -maxdepth 1 -printf '%f ' 2>/dev/null)
+  if [ -n "$left" ]; then
+    if [ $rc = 0 ]; then
+      echo "left behind in TMPDIR: $left" >>"$log"; rc=1
+    fi
+    rm -rf "$TMPDIR" && mkdir -p "$TMPDIR" && chmod 0711 "$TMPDIR"
+  fi
   summary=$(grep -E '^[0-9]+%: Checks:' "$log" | tail -n 1)
   case $rc in
     0)  pass=$((pass+1)); printf 'PASS  %-28s %s\n' "$name" "$summary" ;;
     77) skip=$((skip+1)); printf 'SKIP  %-28s %s\n' "$name" "$(grep '^SKIP:' "$log" | head -n 1)" ;;
     *)  fail=$((fail+1)); failed="$failed $name"
         printf 'FAIL  %-28s %s (exit %s)\n' "$name" "$summary" "$rc"
-        grep -E ':[EF]:|ERROR|Assertion|runtime error|AddressSanitizer' "$log" | head -n 20 | sed 's/^/      /' ;;
+        grep -E ':[EF]:|ERROR|Assertion|runtime error|AddressSanitizer|left behind' "$log" | head -n 20 | sed 's/^/      /' ;;
   esac
 done
+
+after=$(host_state)
+if [ "$before" = "$after" ]; then
+  pass=$((pass+1)); printf 'PASS  %-28s %s\n' host-unchanged "$(echo $host_dirs)"
+else
+  fail=$((fail+1)); failed="$failed host-unchanged"
+  printf 'FAIL  %-28s the tests changed the host:\n' host-unchanged
+  diff -u0 "$(printf '%s\n' "$before" >"$scratch/before"; echo "$scratch/before")" \
+           "$(printf '%s\n' "$after" >"$scratch/after"; echo "$scratch/after")" |
+    grep -E '^[-+][^-+]' | sed 's/^/      /'
+fi
 [ -n "$failed" ] && echo "failed:$failed (logs in tests/out/)"
 echo "tests: $pass passed, $fail failed, $skip skipped"
 [ "$fail" -eq 0 ]

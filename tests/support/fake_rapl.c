@@ -79,6 +79,10 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+/* Creates the missing components of `path`. Only a directory made here gets
+ * its mode set (0755 whatever the umask, so a test dropped to nobody reaches
+ * the files): the components that already exist (/tmp, the test's TMPDIR)
+ * belong to the host and are never touched. */
 static void mkdir_p(const char *path)
 {
     char *p = jt_xstrdup(path);
@@ -86,8 +90,11 @@ static void mkdir_p(const char *path)
         if (*s == '/' || !*s) {
             char c = *s;
             *s = '\0';
-            if (mkdir(p, 0755) != 0 && errno != EEXIST) die("mkdir", p);
-            chmod(p, 0755);
+            if (mkdir(p, 0755) == 0) {
+                if (chmod(p, 0755) != 0) die("chmod", p);
+            } else if (errno != EEXIST) {
+                die("mkdir", p);
+            }
             if (!c) break;
             *s = c;
         }
