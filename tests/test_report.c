@@ -233,6 +233,44 @@ START_TEST(merged_run_hosts)
 }
 END_TEST
 
+/* The sandbox banner: there for a record that ran weakened (its text
+ * escaped), absent when every record ran with the full sandbox. */
+START_TEST(html_banner_weakened_sandbox)
+{
+    char *dir = copy_fixture("basic");
+    char *jpath = jt_xasprintf("%s/journal.jsonl", dir);
+    json_t *recs = NULL;
+    jt_journal_info info;
+    jt_err err = JT_ERR_INIT;
+    ck_assert_int_eq(jt_journal_read(jpath, &recs, &info, &err), 0);
+    jt_buf text = JT_BUF_INIT;
+    size_t i;
+    json_t *rec;
+    json_array_foreach(recs, i, rec) {
+        bool weak = _i == 1 && !strcmp(json_string_value(json_object_get(rec, "id")), "sq-slow");
+        json_object_set_new(rec, "sandbox_level", json_string(weak ? "no-namespaces" : "full"));
+        json_object_set_new(rec, "sandbox", json_string(weak ? "no namespaces (<b>clone</b>: x)"
+                                                             : "pid,net,mount,ipc namespaces"));
+        char *line = json_dumps(rec, JSON_COMPACT);
+        jt_buf_addf(&text, "%s\n", line);
+        free(line);
+    }
+    ck_assert_int_eq(jt_write_file_atomic(jpath, text.data, text.len, &err), 0);
+    reports_ok(dir);
+    char *page = read_in(dir, "index.html");
+    char *want = jt_xasprintf("<div class=\"banner alert\"><strong>Weakened sandbox:</strong> 1 of "
+                              "%zu records ran with less isolation than the README describes (no "
+                              "namespaces (&lt;b&gt;clone&lt;/b&gt;: x)): a hostile candidate",
+                              json_array_size(recs));
+    if (_i == 1) ck_assert_msg(strstr(page, want), "no sandbox banner:\n%s", page);
+    else ck_assert_msg(!strstr(page, "Weakened sandbox"), "banner for a full sandbox");
+    free(want), free(page), free(jpath);
+    jt_buf_release(&text);
+    json_decref(recs);
+    jt_test_tmpdir_free(dir);
+}
+END_TEST
+
 START_TEST(escape_and_format_helpers)
 {
     static const struct { const char *in; size_t max; const char *out; } esc[] = {
@@ -335,6 +373,7 @@ static Suite *report_suite(void)
     tcase_add_test(tc, html_structure_and_escaping);
     tcase_add_test(tc, html_banners_model_uncalibrated);
     tcase_add_test(tc, merged_run_hosts);
+    tcase_add_loop_test(tc, html_banner_weakened_sandbox, 0, 2);
     tcase_add_test(tc, escape_and_format_helpers);
     tcase_add_test(tc, report_command_interrupted_run);
     tcase_add_test(tc, report_command_usage_and_errors);

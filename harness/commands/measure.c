@@ -125,6 +125,7 @@ int jt_cmd_measure(int argc, char **argv)
         fprintf(stderr, "jouletrace measure: %s\n", jt_err_msg(&err));
         goto out;
     }
+    jt_session_sandbox(&ses);
     if (!uncal) {
         char *path = jt_calibration_path(calib_arg, state_arg, NULL, &err);
         if (!path) {

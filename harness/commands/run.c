@@ -338,6 +338,7 @@ int jt_cmd_run(int argc, char **argv)
         fprintf(stderr, "jouletrace run: %s\n", jt_err_msg(&err));
         goto out;
     }
+    jt_session_sandbox(&ses);
     if (!o.allow_uncalibrated) {
         if (load_calibration(&o, &ses, &calib, &err) != 0) {
             fprintf(stderr, "jouletrace run: %s (or pass --allow-uncalibrated)\n", jt_err_msg(&err));
@@ -377,13 +378,14 @@ int jt_cmd_run(int argc, char **argv)
         for (size_t t = 0; t < s->n_test_sets; t++)
             if (s->test_sets[t].reference)
                 json_object_set_new(refs, s->test_sets[t].id, json_string(s->test_sets[t].reference));
-        run = json_pack("{s:i,s:s,s:{s:s,s:s,s:s,s:O?,s:o},s:o,s:o,s:O,s:o?,s:s,s:O}", "schema_version",
+        run = json_pack("{s:i,s:s,s:{s:s,s:s,s:s,s:O?,s:o},s:o,s:o,s:O,s:o?,s:s,s:O,s:o}", "schema_version",
                         RUN_SCHEMA, "jouletrace_version", JT_VERSION, "suite", "name", s->name,
                         "path", s->path, "content_hash", s->content_hash, "datasets", s->datasets,
                         "references", refs, "options", opts,
                         "backend", backend_json(ses.meter), "host_start", ses.fingerprint,
                         "calibration", have_calib ? jt_calibration_json(&calib) : NULL,
-                        "started", started, "warnings", ses.warnings);
+                        "started", started, "warnings", ses.warnings, "sandbox",
+                        jt_sandbox_json(&ses.sandbox));
         free(started);
     } else {
         /* A resumed run must measure like the run it continues. */
@@ -419,8 +421,9 @@ int jt_cmd_run(int argc, char **argv)
             json_array_append_new(w, json_sprintf("resumed at %s with another calibration: records "
                                                   "after that use its baseline (see resumes[])", when));
         }
-        json_array_append_new(resumes, json_pack("{s:s,s:O,s:o}", "at", when, "host", ses.fingerprint,
-                                                 "calibration", cal_now));
+        json_array_append_new(resumes, json_pack("{s:s,s:O,s:o,s:o}", "at", when, "host", ses.fingerprint,
+                                                 "calibration", cal_now, "sandbox",
+                                                 jt_sandbox_json(&ses.sandbox)));
         free(when);
     }
     json_object_set_new(run, "status", json_string("running"));

@@ -61,6 +61,13 @@ int jt_session_open(jt_session *s, const jt_session_opts *o, int *exit_code, jt_
     return 0;
 }
 
+void jt_session_sandbox(jt_session *s)
+{
+    jt_sandbox_release(&s->sandbox);
+    jt_sandbox_probe("nobody", &s->sandbox);
+    jt_sandbox_warn(&s->sandbox, stderr); /* never silently weaker */
+}
+
 void jt_session_close(jt_session *s)
 {
     if (s->meter) jt_energy_guard_stop(s->meter);
@@ -71,4 +78,5 @@ void jt_session_close(jt_session *s)
     json_decref(s->fingerprint);
     json_decref(s->warnings);
     s->fingerprint = s->warnings = NULL;
+    jt_sandbox_release(&s->sandbox);
 }

@@ -17,6 +17,7 @@
 #include "jouletrace/energy.h"
 #include "jouletrace/host.h"
 #include "jouletrace/lock.h"
+#include "jouletrace/sandbox.h"
 #include "jouletrace/topology.h"
 
 static const char usage_text[] =
@@ -30,6 +31,8 @@ static const char usage_text[] =
     "them adds noise (SMT sibling, isolcpus, governor, turbo, ASLR, irqbalance);\n"
     "the calibration (age, and whether it matches this host, backend and core);\n"
     "and the socket-0 lock (free, or who holds it: a run in progress).\n"
+    "Also the sandbox candidates would get: full, or what is missing, why and\n"
+    "the fix (a weakened sandbox is warned about, not a reason for NOT READY).\n"
     "\n"
     "  --backend B           auto (default: perf, powercap, msr, then the model\n"
     "                        with a warning), hardware (the same without the\n"
@@ -378,6 +381,10 @@ int jt_cmd_status(int argc, char **argv)
                         json_string(calib_source));
     free(calib_path);
     free(lock_path);
+    /* Sandbox section: what candidates would get (sandbox.h); shown, never NOT READY. */
+    jt_sandbox sandbox;
+    jt_sandbox_probe("nobody", &sandbox);
+    json_object_set_new(rd, "sandbox", jt_sandbox_json(&sandbox));
     /* JSON goes to scripts; the model warning still reaches a human. */
     if (json && chosen >= 0 && want == JT_ENERGY_AUTO && res[chosen].kind == JT_ENERGY_MODEL)
         fprintf(stderr, "jouletrace status: WARNING: %s\n", model_warning);
@@ -386,9 +393,11 @@ int jt_cmd_status(int argc, char **argv)
     } else {
         print_text(want, res, chosen);
         print_readiness(rd);
+        jt_sandbox_print(&sandbox, stdout);
         printf("%s\n", ready ? "READY" : "NOT READY (exit 4)");
     }
     json_decref(rd);
+    jt_sandbox_release(&sandbox);
     for (size_t i = 0; i < N_CONCRETE; i++) {
         jt_energy_close(res[i].m);
         jt_err_clear(&res[i].why);

@@ -16,6 +16,7 @@
 #include "jouletrace/engine.h"
 #include "jouletrace/expected.h"
 #include "jouletrace/pyrun.h"
+#include "jouletrace/sandbox.h"
 #include "jouletrace/suite.h"
 #include "suite/options.h"
 
@@ -237,6 +238,9 @@ int jt_cmd_validate(int argc, char **argv)
     }
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
+    jt_sandbox sandbox; /* never silently weaker than the README's sandbox */
+    jt_sandbox_probe("nobody", &sandbox);
+    jt_sandbox_warn(&sandbox, stderr);
 
     int exit_code = JT_EXIT_OK;
     size_t counts[JT_VERDICT_COUNT] = {0}, judged = 0, no_code = 0;
@@ -297,9 +301,9 @@ int jt_cmd_validate(int argc, char **argv)
         jt_validation_release(&v);
     }
     if (o.json) {
-        json_t *doc = json_pack("{s:i,s:s,s:s,s:b,s:o}", "schema_version", 1, "suite", s->name,
+        json_t *doc = json_pack("{s:i,s:s,s:s,s:b,s:o,s:o}", "schema_version", 1, "suite", s->name,
                                 "suite_path", s->path, "interrupted", (int)interrupted,
-                                "candidates", rows);
+                                "sandbox", jt_sandbox_json(&sandbox), "candidates", rows);
         json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_ENSURE_ASCII);
         putchar('\n');
         json_decref(doc);
@@ -319,6 +323,7 @@ int jt_cmd_validate(int argc, char **argv)
         exit_code = JT_EXIT_USAGE;
     }
     json_decref(set_errors);
+    jt_sandbox_release(&sandbox);
     jt_suite_free(s);
     free(o.only);
     return interrupted ? JT_EXIT_INTERRUPTED : exit_code;

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "exec/child_priv.h"
+#include "jouletrace/fsutil.h"
 
 #define FSIZE_LIMIT ((rlim_t)64 << 20)
 #define NOFILE_LIMIT 64
@@ -31,6 +32,8 @@
 /* Our pipe ends are moved to fds >= HIGH_FD before cloning, so the child's
  * dup2() onto 0..4 can never overwrite a source it still needs. */
 #define HIGH_FD 10
+/* Set (non-empty) to force the fallback without namespaces (tests). */
+#define NO_NS_ENV "JOULETRACE_SANDBOX_NO_NAMESPACES"
 
 static const char *const base_env[] = {
     "PATH=/usr/local/bin:/usr/bin:/bin", "LANG=C.UTF-8",           "PYTHONHASHSEED=0",
@@ -69,7 +72,7 @@ struct plan {
 };
 
 struct child_msg {
-    int step, err;
+    int step, err; /* step -1: the clone itself */
 };
 
 static void child_fail(const struct plan *p, enum step step)
@@ -103,7 +106,8 @@ static __attribute__((noreturn)) void child_main(const struct plan *p)
     sigprocmask(SIG_SETMASK, &none, NULL);
 
     if (p->namespaces) {
-        static const char *const tmpfs_dirs[] = {"/tmp", "/var/tmp", "/dev/shm"};
+        /* /run/lock: the host's socket-0 lock must be out of reach */
+        static const char *const tmpfs_dirs[] = {"/tmp", "/var/tmp", "/dev/shm", "/run/lock"};
         if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0)
             child_fail(p, STEP_MOUNT_PRIVATE);
         /* cwd keeps the workdir reachable once /tmp is covered */
@@ -202,8 +206,8 @@ enum { F_NULL, F_OUT_R, F_OUT_W, F_ERR_R, F_ERR_W, F_CMD_P, F_CMD_C, F_REP_R, F_
 
 /* One attempt at starting the child. Returns 0, -1 (err set), or 1 when a
  * namespace step failed inside the child and a retry without them may work
- * (*ns_errno says why). */
-static int spawn(jt_child *c, struct plan *p, int *ns_errno, jt_err *err)
+ * (*ns says which step and errno). */
+static int spawn(jt_child *c, struct plan *p, struct child_msg *ns, jt_err *err)
 {
     int fd[F_COUNT];
     int rc = -1;
@@ -248,7 +252,7 @@ static int spawn(jt_child *c, struct plan *p, int *ns_errno, jt_err *err)
     if (pid < 0) {
         if (p->namespaces && (clone_errno == EPERM || clone_errno == EINVAL ||
                               clone_errno == ENOSPC || clone_errno == EUSERS)) {
-            *ns_errno = clone_errno;
+            *ns = (struct child_msg){-1, clone_errno};
             rc = 1;
         } else {
             jt_err_set(err, "cannot start '%s': clone: %s", p->argv[0], strerror(clone_errno));
@@ -270,7 +274,7 @@ static int spawn(jt_child *c, struct plan *p, int *ns_errno, jt_err *err)
         while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
         }
         if (p->namespaces && NS_STEP(m.step)) {
-            *ns_errno = m.err;
+            *ns = m;
             rc = 1;
         } else {
             jt_err_set(err, "cannot start '%s': %s: %s", p->argv[0],
@@ -350,6 +354,36 @@ static int lookup_user(const char *name, uid_t *uid, gid_t *gid, jt_err *err)
     return 0;
 }
 
+bool jt_child_root_is_mountpoint(const char *mountinfo)
+{
+    /* "ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS ...": field 5 is "/" */
+    for (const char *l = mountinfo; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+        const char *f = l;
+        for (int i = 0; i < 4 && f; i++) {
+            f += strcspn(f, " \n");
+            f = *f == ' ' ? f + 1 : NULL;
+        }
+        if (f && f[0] == '/' && (f[1] == ' ' || f[1] == '\n' || !f[1])) return true;
+    }
+    return false;
+}
+
+/* Why namespaces are off after a refused step, as one line (caller frees). */
+static char *ns_reason(const struct child_msg *ns, jt_child_ns_off *off)
+{
+    const char *step = ns->step >= 0 && ns->step <= STEP_EXEC ? step_names[ns->step] : "clone";
+    *off = JT_CHILD_NS_REFUSED;
+    if (ns->step == STEP_MOUNT_PRIVATE && ns->err == EINVAL) {
+        char *info = NULL;
+        if (jt_read_file("/proc/self/mountinfo", &info, NULL, NULL) == 0 &&
+            !jt_child_root_is_mountpoint(info))
+            *off = JT_CHILD_NS_CHROOT;
+        free(info);
+    }
+    return jt_xasprintf("%s: %s%s", step, strerror(ns->err),
+                        *off == JT_CHILD_NS_CHROOT ? ": '/' is not a mount point (a chroot?)" : "");
+}
+
 static const char *tmp_base(void)
 {
     const char *t = getenv("TMPDIR");
@@ -397,27 +431,41 @@ int jt_child_start(jt_child *c, jt_err *err)
     p.as_bytes = c->memory_limit_mb > 0 ? (rlim_t)c->memory_limit_mb << 20 : 0;
     p.cpu_seconds = c->cpu_limit_seconds > 0 ? (rlim_t)c->cpu_limit_seconds : 0;
     p.cpu = c->cpu;
-    p.namespaces = root && !c->no_namespaces;
+    const char *no_ns_env = getenv(NO_NS_ENV);
+    jt_child_ns_off off = JT_CHILD_NS_ON;
+    if (!root) off = JT_CHILD_NS_NOT_ROOT;
+    else if (c->no_namespaces) off = JT_CHILD_NS_DISABLED;
+    else if (no_ns_env && *no_ns_env) off = JT_CHILD_NS_ENV; /* only ever weaker */
+    p.namespaces = off == JT_CHILD_NS_ON;
 
-    int ns_errno = 0;
+    struct child_msg ns = {0, 0};
     envp = build_env(c, p.namespaces ? JT_CHILD_SANDBOX_HOME : c->workdir);
     p.envp = envp;
-    int r = spawn(c, &p, &ns_errno, err);
+    int r = spawn(c, &p, &ns, err);
+    char *why = NULL;
     if (r == 1) { /* namespaces refused: rlimits + user drop only */
+        why = ns_reason(&ns, &off);
         free_strv(envp);
         envp = build_env(c, c->workdir);
         p.envp = envp;
         p.namespaces = false;
-        r = spawn(c, &p, &ns_errno, err);
+        r = spawn(c, &p, &ns, err);
     }
-    if (r != 0) goto out;
+    if (r != 0) {
+        free(why);
+        goto out;
+    }
     c->namespaced = p.namespaces;
+    c->ns_off = off;
+    c->ns_errno = off == JT_CHILD_NS_REFUSED || off == JT_CHILD_NS_CHROOT ? ns.err : 0;
+    if (off == JT_CHILD_NS_DISABLED) why = jt_xstrdup("disabled");
+    else if (off == JT_CHILD_NS_ENV) why = jt_xstrdup(NO_NS_ENV " is set");
+    c->ns_why = why;
     if (p.namespaces)
         c->desc = jt_xasprintf("pid,net,mount,ipc namespaces; user %s; no_new_privs; rlimits",
                                user);
     else if (root)
-        c->desc = jt_xasprintf("no namespaces (%s); user %s; no_new_privs; rlimits",
-                               c->no_namespaces ? "disabled" : strerror(ns_errno), user);
+        c->desc = jt_xasprintf("no namespaces (%s); user %s; no_new_privs; rlimits", why, user);
     else
         c->desc = jt_xstrdup("not root: no namespaces, no user drop; no_new_privs; rlimits");
     rc = 0;

@@ -194,6 +194,8 @@ void jt_child_release(jt_child *c)
     c->out.dropped = c->err.dropped = 0;
     free(c->desc);
     c->desc = NULL;
+    free(c->ns_why);
+    c->ns_why = NULL;
 }
 
 const char *jt_child_sandbox_desc(const jt_child *c)

@@ -599,9 +599,9 @@ int jt_pyrun_pid(const jt_pyrun *r)
     return r && r->child.pid > 0 ? (int)r->child.pid : -1;
 }
 
-const char *jt_pyrun_sandbox_desc(const jt_pyrun *r)
+const jt_child *jt_pyrun_child(const jt_pyrun *r)
 {
-    return r ? jt_child_sandbox_desc(&r->child) : "";
+    return r ? &r->child : NULL;
 }
 
 void jt_pyrun_free(jt_pyrun *r)

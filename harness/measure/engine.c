@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "jouletrace/pyrun.h"
+#include "jouletrace/sandbox.h"
 #include "jouletrace/stats.h"
 #include "jouletrace/telemetry.h"
 
@@ -569,7 +570,7 @@ jt_engine_outcome jt_engine_measure(jt_engine *e, const jt_suite *s, const jt_ca
         else json_object_set_new(rec, "energy_metrics", json_null());
     }
     /* How the candidate was isolated (namespaces, or the fallback and why). */
-    if (r && jt_pyrun_sandbox_desc(r)) json_object_set_new(rec, "sandbox", json_string(jt_pyrun_sandbox_desc(r)));
+    jt_sandbox_annotate(rec, jt_pyrun_child(r));
     jt_pyrun_free(r);
     jt_validation_release(&v);
     finish_record(rec, &out);
@@ -626,6 +627,7 @@ jt_engine_outcome jt_engine_floor(jt_engine *e, const jt_suite *s, size_t tsi,
         }
         if (out.n_trials) add_measurement(e, &out, ts->n_cases, seed, NULL, 0, rec);
     }
+    jt_sandbox_annotate(rec, jt_pyrun_child(r)); /* floors ran in a sandbox too */
     jt_pyrun_free(r);
     finish_record(rec, &out);
     free(id);

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jouletrace/sandbox.h"
+
 #define MAX_TABLE_ROWS 100     /* per test set; leaderboard.csv has them all */
 #define MAX_FAILURE_ROWS 200
 #define MAX_TEXT 300           /* bytes of an error or output shown */
@@ -136,9 +138,33 @@ static void banner(jt_buf *o, const char *cls, const char *html)
     jt_buf_addf(o, "<div class=\"banner %s\">%s</div>\n", cls, html);
 }
 
+/* Records (or a run) with less than the README's sandbox (sandbox.h). */
+static void sandbox_banner(jt_buf *o, const jt_report_html_input *in)
+{
+    const json_t *rsb = json_object_get(in->run, "sandbox"), *rec, *first = NULL;
+    size_t i, ran = 0, weak = 0;
+    json_array_foreach(in->records, i, rec) {
+        ran += json_object_get(rec, "sandbox") != NULL; /* not when nothing ran */
+        if (jt_sandbox_record_weakened(rec) && !weak++) first = rec;
+    }
+    if (!weak && !json_is_true(json_object_get(rsb, "weakened"))) return;
+    jt_buf b = JT_BUF_INIT;
+    jt_buf_adds(&b, "<strong>Weakened sandbox:</strong> ");
+    if (weak) jt_buf_addf(&b, "%zu of %zu records ran with", weak, ran);
+    else jt_buf_adds(&b, "this run had");
+    jt_buf_adds(&b, " less isolation than the README describes (");
+    esc(&b, first ? str(first, "sandbox") : str(rsb, "description"));
+    jt_buf_adds(&b, "): a hostile candidate could reach this host's files, processes or "
+                    "network. Fix: ");
+    esc(&b, str(rsb, "fix") ? str(rsb, "fix") : "see jouletrace status");
+    banner(o, "alert", jt_buf_str(&b));
+    jt_buf_release(&b);
+}
+
 static void banners(jt_buf *o, const jt_report_html_input *in)
 {
     const json_t *run = in->run;
+    sandbox_banner(o, in);
     const json_t *backend = json_object_get(run, "backend");
     if ((str(backend, "energy_source") && !strcmp(str(backend, "energy_source"), "model")) ||
         any_entry(in->board, is_model))

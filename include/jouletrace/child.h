@@ -21,9 +21,15 @@
  * Started as root it also gets new network, mount, IPC and PID namespaces (it
  * is PID 1 there: everything it forks dies with it; a fresh /tmp, /var/tmp,
  * /dev/shm and /proc; only a down loopback interface; its workdir appears as
- * JT_CHILD_SANDBOX_HOME), then drops to `sandbox_user` with no_new_privs and
- * RLIMIT_NPROC. Where namespaces are refused (some containers) it falls back
- * to rlimits + user drop; jt_child_sandbox_desc() says which one applied.
+ * JT_CHILD_SANDBOX_HOME; /run/lock is a fresh tmpfs too, so the host's lock
+ * files can be neither seen nor created), then drops to `sandbox_user` with
+ * no_new_privs and RLIMIT_NPROC. Where namespaces are refused (some
+ * containers, a chroot) it falls back to rlimits + user drop; ns_off,
+ * ns_errno and ns_why say why, jt_child_sandbox_desc() which one applied
+ * (sandbox.h turns that into a level, a warning and the fix). The
+ * environment variable JOULETRACE_SANDBOX_NO_NAMESPACES (any non-empty
+ * value) forces that fallback, for tests: it can only weaken the sandbox,
+ * and is itself reported as the reason.
  * As PID 1 of its namespace the child ignores signals it sends itself whose
  * action is the default (a kernel rule); hardware faults still kill it.
  * Without namespaces two gaps remain: a descendant that calls setsid() leaves
@@ -62,6 +68,16 @@ typedef enum jt_child_end {
     JT_CHILD_TIMED_OUT,   /* we killed it at a deadline, or the RLIMIT_CPU backstop did */
     JT_CHILD_KILLED,      /* we killed it for another reason (jt_child_kill, release) */
 } jt_child_end;
+
+/* Why a started child has no namespaces (JT_CHILD_NS_ON: it has them). */
+typedef enum jt_child_ns_off {
+    JT_CHILD_NS_ON = 0,
+    JT_CHILD_NS_NOT_ROOT,  /* not root: neither namespaces nor a user drop were tried */
+    JT_CHILD_NS_DISABLED,  /* the caller's no_namespaces */
+    JT_CHILD_NS_ENV,       /* JOULETRACE_SANDBOX_NO_NAMESPACES is set */
+    JT_CHILD_NS_CHROOT,    /* making / private failed: '/' is not a mount point */
+    JT_CHILD_NS_REFUSED,   /* the kernel refused a step (ns_errno) */
+} jt_child_ns_off;
 
 /* Results of the protocol calls. */
 typedef enum jt_child_io {
@@ -104,6 +120,13 @@ typedef struct jt_child {
     int exit_status;          /* JT_CHILD_EXITED */
     int term_signal;          /* JT_CHILD_SIGNALED, or the signal that ended a timeout */
     struct rusage rusage;     /* child + its reaped descendants, once ended */
+    /* How it was isolated, once started: why there are no namespaces, the
+     * errno of the refused step (0 when turned off on purpose) and one line
+     * saying so ("make / private: Invalid argument: '/' is not a mount point
+     * (a chroot?)"; NULL with namespaces or without root). */
+    jt_child_ns_off ns_off;
+    int ns_errno;
+    char *ns_why;
 
     /* Private. */
     int cmd_fd, reply_fd, pidfd;
@@ -143,13 +166,18 @@ void jt_child_kill(jt_child *c, jt_child_end why);
  * initialised, never-started or already released jt_child. */
 void jt_child_release(jt_child *c);
 
-/* "namespaces(pid,net,mount,ipc)+user nobody+rlimits" or the fallback's
- * reason; "" before start. */
+/* "pid,net,mount,ipc namespaces; user nobody; no_new_privs; rlimits", or the
+ * fallback with its reason; "" before start. */
 const char *jt_child_sandbox_desc(const jt_child *c);
 /* user + system CPU seconds from rusage (0 until the child ended). */
 double jt_child_cpu_seconds(const jt_child *c);
 /* One line for reports: "exited with status 3", "killed by signal 11 (SIGSEGV)",
  * "timed out", ... Caller frees. */
 char *jt_child_describe_end(const jt_child *c);
+
+/* Does /proc/self/mountinfo text `mountinfo` list a mount at "/"? false in
+ * a chroot whose root is a plain directory (mount(MS_PRIVATE) on "/" then
+ * fails with EINVAL). */
+bool jt_child_root_is_mountpoint(const char *mountinfo);
 
 #endif

@@ -44,6 +44,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "jouletrace/child.h"
 #include "jouletrace/common.h"
 
 typedef struct jt_pyrun_config {
@@ -334,8 +335,8 @@ int jt_pyrun_outputs(jt_pyrun *r, json_t **outputs, jt_verdict *verdict, jt_err 
 /* pid of the child (for /proc telemetry), or -1 when gone. */
 int jt_pyrun_pid(const jt_pyrun *r);
 
-/* Which isolation applied (namespaces or the fallback and why), for reports. */
-const char *jt_pyrun_sandbox_desc(const jt_pyrun *r);
+/* The sandboxed child (its isolation, for reports: sandbox.h); NULL for NULL. */
+const jt_child *jt_pyrun_child(const jt_pyrun *r);
 
 void jt_pyrun_free(jt_pyrun *r);
 

@@ -1,0 +1,340 @@
+/* Tests for harness/exec/sandbox.c: the isolation level is never silently
+ * weaker. The chroot detection against fake mountinfo, each reason's warning
+ * line and fix, and, through the built binary with
+ * JOULETRACE_SANDBOX_NO_NAMESPACES=1 (as root: namespaces forced off; as
+ * another user there are none anyway): the warning line of `validate` and
+ * `run`, `status`, the isolation of every journal record, run.json and the
+ * index.html banner. Runs as any user; test_sandbox_root.c holds what needs
+ * root (a real chroot, the drop to nobody, /run/lock). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "jouletrace/common.h"
+#include "jouletrace/sandbox.h"
+#include "support/testutil.h"
+
+static const char tiny_suite[] =
+    "suite: tiny\n"
+    "defaults: {min_trial_seconds: 0.02, min_trials: 3, energy_measurement_trials: 4,\n"
+    "           timeout_seconds: 10}\n"
+    "test_sets:\n"
+    "  - id: sq\n"
+    "    function_name: f\n"
+    "    test_cases:\n"
+    "      - {test_id: a, inputs: [3], expected_output: 9}\n"
+    "candidates:\n"
+    "  - {id: good, candidate_code: 'def f(x): return x * x'}\n"
+    "  - {id: bad, candidate_code: 'def f(x): return x + 1'}\n";
+
+static const char no_ns_missing[] =
+    "no pid, net, mount and ipc namespaces: candidates see the host's processes, network and "
+    "files";
+
+/* The warning line the binary must print with namespaces forced off:
+ * as root the fallback, as anyone else the unprivileged sandbox. */
+static char *forced_warning(void)
+{
+    if (geteuid() == 0)
+        return jt_xasprintf("jouletrace: warning: sandbox weakened: %s "
+                            "(JOULETRACE_SANDBOX_NO_NAMESPACES is set); unset "
+                            "JOULETRACE_SANDBOX_NO_NAMESPACES\n",
+                            no_ns_missing);
+    return jt_xasprintf("jouletrace: warning: sandbox weakened: no namespaces and no drop to user "
+                        "'nobody': candidates run as uid %u with your own rights (not root); "
+                        "run as root (sudo)\n",
+                        (unsigned)geteuid());
+}
+
+static const char *forced_level(void)
+{
+    return geteuid() == 0 ? "no-namespaces" : "unprivileged";
+}
+
+typedef struct env {
+    char *dir, *suite;
+    char *envs[6];
+} env;
+
+static void env_init(env *e, bool force_weak)
+{
+    e->dir = jt_test_tmpdir();
+    e->suite = jt_test_write_file(e->dir, "tiny.yaml", tiny_suite);
+    size_t n = 0;
+    e->envs[n++] = jt_xasprintf("JOULETRACE_LOCK_FILE=%s/socket0.lock", e->dir);
+    e->envs[n++] = jt_xasprintf("JOULETRACE_STATE_DIR=%s/state", e->dir);
+    e->envs[n++] = jt_xasprintf("JOULETRACE_CACHE=%s/cache", e->dir);
+    e->envs[n++] = jt_xstrdup("JOULETRACE_POWERCAP_ROOT=/nonexistent");
+    e->envs[n++] = force_weak ? jt_xstrdup("JOULETRACE_SANDBOX_NO_NAMESPACES=1") : NULL;
+    e->envs[n] = NULL;
+}
+
+static void env_free(env *e)
+{
+    for (int i = 0; e->envs[i]; i++) free(e->envs[i]);
+    free(e->suite);
+    jt_test_tmpdir_free(e->dir);
+}
+
+static int jt(env *e, const char *const *args, char **out, char **err)
+{
+    const char *argv[24] = {jt_test_binary()};
+    size_t n = 1;
+    for (; args[n - 1] && n < 23; n++) argv[n] = args[n - 1];
+    argv[n] = NULL;
+    return jt_test_run(argv, (const char *const *)e->envs, NULL, out, err);
+}
+
+static size_t count(const char *hay, const char *needle)
+{
+    size_t n = 0;
+    for (const char *p = hay; (p = strstr(p, needle)); p += strlen(needle)) n++;
+    return n;
+}
+
+/* ---- chroot detection -------------------------------------------------- */
+
+static const struct {
+    const char *mountinfo;
+    bool root_mounted;
+} mountinfos[] = {
+    /* a booted host */
+    {"22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw,errors=remount-ro\n"
+     "23 22 0:21 / /proc rw,nosuid,nodev,noexec shared:12 - proc proc rw\n",
+     true},
+    /* the root line last, without a final newline */
+    {"23 22 0:21 / /proc rw - proc proc rw\n1 0 8:1 / /", true},
+    /* a chroot into a plain directory: only what was mounted inside shows */
+    {"40 39 0:30 / /proc rw,nosuid - proc proc rw\n"
+     "41 39 0:5 / /dev rw,nosuid - devtmpfs udev rw\n",
+     false},
+    /* "/" as the mount's ROOT field, not as its mount point */
+    {"50 1 8:1 / /srv/jail rw - ext4 /dev/sda1 rw\n", false},
+    /* an escaped space: "/\040x" is not "/" */
+    {"51 1 8:1 / /\\040x rw - ext4 /dev/sda1 rw\n", false},
+    /* a bind mount of the jail onto itself makes "/" a mount point there */
+    {"60 59 8:1 /srv/jail / rw - ext4 /dev/sda1 rw\n", true},
+    {"", false},
+    {"garbage\n1 2\n", false},
+};
+
+START_TEST(chroot_detected_from_mountinfo)
+{
+    ck_assert_msg(jt_child_root_is_mountpoint(mountinfos[_i].mountinfo) ==
+                      mountinfos[_i].root_mounted,
+                  "mountinfo #%d", _i);
+}
+END_TEST
+
+/* ---- levels, warning lines and fixes ----------------------------------- */
+
+static const struct {
+    jt_child_ns_off off;
+    int err;
+    const char *why, *level, *warning;
+} cases[] = {
+    {JT_CHILD_NS_ON, 0, NULL, "full", NULL},
+    {JT_CHILD_NS_CHROOT, EINVAL, "make / private: Invalid argument: '/' is not a mount point (a chroot?)",
+     "no-namespaces",
+     "sandbox weakened: no pid, net, mount and ipc namespaces: candidates see the host's "
+     "processes, network and files (make / private: Invalid argument: '/' is not a mount point "
+     "(a chroot?)); make '/' a mount point (bind-mount the chroot directory onto itself before "
+     "entering it: mount --bind DIR DIR) or run outside the chroot"},
+    {JT_CHILD_NS_REFUSED, EPERM, "clone: Operation not permitted", "no-namespaces",
+     "sandbox weakened: no pid, net, mount and ipc namespaces: candidates see the host's "
+     "processes, network and files (clone: Operation not permitted); allow namespaces: run on "
+     "the host, or in a container allowed to create pid, net, mount and ipc namespaces "
+     "(CAP_SYS_ADMIN, e.g. docker run --privileged)"},
+    {JT_CHILD_NS_REFUSED, ENOSPC, "clone: No space left on device", "no-namespaces",
+     "sandbox weakened: no pid, net, mount and ipc namespaces: candidates see the host's "
+     "processes, network and files (clone: No space left on device); allow namespaces: raise the "
+     "limits (sysctl user.max_pid_namespaces, user.max_net_namespaces, user.max_mnt_namespaces, "
+     "user.max_ipc_namespaces)"},
+    {JT_CHILD_NS_ENV, 0, "JOULETRACE_SANDBOX_NO_NAMESPACES is set", "no-namespaces",
+     "sandbox weakened: no pid, net, mount and ipc namespaces: candidates see the host's "
+     "processes, network and files (JOULETRACE_SANDBOX_NO_NAMESPACES is set); unset "
+     "JOULETRACE_SANDBOX_NO_NAMESPACES"},
+    {JT_CHILD_NS_NOT_ROOT, 0, NULL, "unprivileged", NULL /* depends on the uid: below */},
+};
+
+START_TEST(each_reason_has_its_warning_and_fix)
+{
+    jt_child c;
+    jt_child_init(&c);
+    c.ns_off = cases[_i].off;
+    c.ns_errno = cases[_i].err;
+    c.ns_why = cases[_i].why ? jt_xstrdup(cases[_i].why) : NULL;
+    jt_sandbox sb;
+    jt_sandbox_of_child(&c, "nobody", &sb);
+    ck_assert_str_eq(jt_sandbox_level_name(sb.level), cases[_i].level);
+    ck_assert_str_eq(jt_sandbox_level_name(jt_sandbox_level_of(&c)), cases[_i].level);
+    char *w = jt_sandbox_warning(&sb);
+    char *want = cases[_i].off == JT_CHILD_NS_NOT_ROOT
+                     ? jt_xasprintf("sandbox weakened: no namespaces and no drop to user 'nobody': "
+                                    "candidates run as uid %u with your own rights (not root); "
+                                    "run as root (sudo)",
+                                    (unsigned)geteuid())
+                     : cases[_i].warning ? jt_xstrdup(cases[_i].warning) : NULL;
+    if (want) ck_assert_str_eq(w, want);
+    else ck_assert_ptr_null(w);
+    json_t *j = jt_sandbox_json(&sb);
+    ck_assert_str_eq(json_string_value(json_object_get(j, "level")), cases[_i].level);
+    ck_assert(json_is_true(json_object_get(j, "weakened")) == (cases[_i].off != JT_CHILD_NS_ON));
+    ck_assert(json_is_null(json_object_get(j, "fix")) == (cases[_i].off == JT_CHILD_NS_ON));
+    json_decref(j);
+    free(w), free(want);
+    jt_sandbox_release(&sb);
+    jt_child_release(&c);
+}
+END_TEST
+
+/* What a record says about its isolation, old records included. */
+START_TEST(record_weakened_reads_level_or_old_description)
+{
+    static const struct {
+        const char *json;
+        bool weak;
+    } recs[] = {
+        {"{\"sandbox_level\": \"full\", \"sandbox\": \"pid,net,mount,ipc namespaces\"}", false},
+        {"{\"sandbox_level\": \"no-namespaces\", \"sandbox\": \"no namespaces (x)\"}", true},
+        {"{\"sandbox_level\": \"unprivileged\"}", true},
+        {"{\"sandbox\": \"no namespaces (Operation not permitted); user nobody\"}", true},
+        {"{\"sandbox\": \"not root: no namespaces, no user drop; no_new_privs; rlimits\"}", true},
+        {"{\"sandbox\": \"pid,net,mount,ipc namespaces; user nobody\"}", false},
+        {"{\"status\": \"no_code\"}", false},
+    };
+    for (size_t i = 0; i < sizeof recs / sizeof recs[0]; i++) {
+        json_t *r = json_loads(recs[i].json, 0, NULL);
+        ck_assert_msg(jt_sandbox_record_weakened(r) == recs[i].weak, "%s", recs[i].json);
+        json_decref(r);
+    }
+}
+END_TEST
+
+/* ---- through the binary ------------------------------------------------ */
+
+/* validate: the exact line, once, first on stderr; --json carries it too. */
+START_TEST(validate_warns_when_weakened)
+{
+    env e;
+    env_init(&e, true);
+    char *out = NULL, *err = NULL, *want = forced_warning();
+    const char *a[] = {"validate", e.suite, NULL};
+    ck_assert_int_eq(jt(&e, a, &out, &err), 0);
+    ck_assert_msg(!strncmp(err, want, strlen(want)), "stderr:\n%s\nwant first:\n%s", err, want);
+    ck_assert_uint_eq(count(err, "sandbox weakened"), 1);
+    ck_assert_msg(strstr(out, "1 correct, 1 incorrect"), "%s", out);
+    free(out), free(err);
+    const char *aj[] = {"validate", "--json", e.suite, NULL};
+    ck_assert_int_eq(jt(&e, aj, &out, &err), 0);
+    json_t *doc = json_loads(out, 0, NULL);
+    ck_assert_ptr_nonnull(doc);
+    json_t *sb = json_object_get(doc, "sandbox");
+    ck_assert_str_eq(json_string_value(json_object_get(sb, "level")), forced_level());
+    ck_assert(json_is_true(json_object_get(sb, "weakened")));
+    ck_assert_ptr_nonnull(strstr(err, "sandbox weakened"));
+    json_decref(doc);
+    free(out), free(err), free(want);
+    env_free(&e);
+}
+END_TEST
+
+/* status shows the level, what is missing and the fix, in text and JSON. */
+START_TEST(status_shows_the_sandbox)
+{
+    env e;
+    env_init(&e, true);
+    char *out = NULL, *err = NULL;
+    const char *a[] = {"status", "--backend", "model", NULL};
+    jt(&e, a, &out, &err); /* NOT READY (no calibration) is fine here */
+    char *line = jt_xasprintf("sandbox: WEAKENED (%s): ", forced_level());
+    ck_assert_msg(strstr(out, line), "status:\n%s", out);
+    ck_assert_msg(strstr(out, "      fix: "), "status:\n%s", out);
+    free(line), free(out), free(err);
+    const char *aj[] = {"status", "--json", "--backend", "model", NULL};
+    jt(&e, aj, &out, &err);
+    json_t *doc = json_loads(out, 0, NULL);
+    ck_assert_msg(doc != NULL, "%s", out);
+    json_t *sb = json_object_get(doc, "sandbox");
+    ck_assert_str_eq(json_string_value(json_object_get(sb, "level")), forced_level());
+    ck_assert_ptr_nonnull(json_string_value(json_object_get(sb, "missing")));
+    ck_assert_ptr_nonnull(json_string_value(json_object_get(sb, "why")));
+    ck_assert_ptr_nonnull(json_string_value(json_object_get(sb, "fix")));
+    json_decref(doc);
+    free(out), free(err);
+    env_free(&e);
+}
+END_TEST
+
+/* run: the warning before any candidate, run.json, every record that ran
+ * something (floor and candidates), and the index.html banner. */
+START_TEST(run_records_its_isolation)
+{
+    env e;
+    env_init(&e, true);
+    char *out = NULL, *err = NULL, *want = forced_warning();
+    char *dir = jt_xasprintf("%s/run", e.dir), *lock = jt_xasprintf("%s/socket0.lock", e.dir);
+    const char *a[] = {"run", e.suite, "-o", dir, "--backend", "model", "--allow-uncalibrated",
+                       "--lock-file", lock, NULL};
+    int rc = jt(&e, a, &out, &err);
+    ck_assert_msg(rc == 0, "run: %d\n%s", rc, err);
+    ck_assert_msg(!strncmp(err, want, strlen(want)), "stderr:\n%s", err);
+    ck_assert_uint_eq(count(err, "sandbox weakened"), 1);
+    char *p = jt_xasprintf("%s/run.json", dir);
+    json_t *run = json_load_file(p, 0, NULL);
+    free(p);
+    ck_assert_ptr_nonnull(run);
+    ck_assert_str_eq(json_string_value(json_object_get(json_object_get(run, "sandbox"), "level")),
+                     forced_level());
+    json_decref(run);
+    p = jt_xasprintf("%s/journal.jsonl", dir);
+    char *journal = jt_test_read_file(p);
+    free(p);
+    ck_assert_ptr_nonnull(journal);
+    size_t n = 0;
+    for (char *l = strtok(journal, "\n"); l; l = strtok(NULL, "\n"), n++) {
+        json_t *rec = json_loads(l, 0, NULL);
+        ck_assert_ptr_nonnull(rec);
+        ck_assert_str_eq(json_string_value(json_object_get(rec, "sandbox_level")), forced_level());
+        const char *desc = json_string_value(json_object_get(rec, "sandbox"));
+        ck_assert_msg(desc && (geteuid() ? !strncmp(desc, "not root", 8)
+                                         : strstr(desc, "JOULETRACE_SANDBOX_NO_NAMESPACES is set") != NULL),
+                      "%s", l);
+        json_decref(rec);
+    }
+    ck_assert_uint_eq(n, 3); /* floor, good, bad */
+    p = jt_xasprintf("%s/index.html", dir);
+    char *page = jt_test_read_file(p);
+    free(p);
+    ck_assert_msg(page && strstr(page, "<strong>Weakened sandbox:</strong> 3 of 3 records ran with "
+                                       "less isolation than the README describes ("),
+                  "no sandbox banner");
+    free(page), free(journal), free(dir), free(lock), free(out), free(err), free(want);
+    env_free(&e);
+}
+END_TEST
+
+static Suite *sandbox_suite(void)
+{
+    Suite *s = suite_create("sandbox");
+    TCase *tc = tcase_create("levels");
+    tcase_add_loop_test(tc, chroot_detected_from_mountinfo, 0,
+                        (int)(sizeof mountinfos / sizeof mountinfos[0]));
+    tcase_add_loop_test(tc, each_reason_has_its_warning_and_fix, 0,
+                        (int)(sizeof cases / sizeof cases[0]));
+    tcase_add_test(tc, record_weakened_reads_level_or_old_description);
+    suite_add_tcase(s, tc);
+    TCase *cli = tcase_create("cli");
+    tcase_set_timeout(cli, 120);
+    tcase_add_test(cli, validate_warns_when_weakened);
+    tcase_add_test(cli, status_shows_the_sandbox);
+    tcase_add_test(cli, run_records_its_isolation);
+    suite_add_tcase(s, cli);
+    return s;
+}
+
+JT_TEST_MAIN(sandbox_suite)
