@@ -1,6 +1,7 @@
 /* Sandbox tests that need root (exit 77 otherwise): `validate` run as the
  * unprivileged user nobody warns with the exact line; as root the sandbox
- * is full and nothing warns (records "full", no banner); a real chroot
+ * is full and nothing warns (records "full", no banner); without the
+ * sandbox user nothing can start, and the fix is named; a real chroot
  * into a plain directory is named as such; a sandboxed candidate can
  * neither see nor create files in the host's /run/lock (where the socket-0
  * lock lives). Mounts happen only in a private mount namespace of a forked
@@ -175,6 +176,24 @@ START_TEST(root_is_full_and_silent)
 }
 END_TEST
 
+/* As root without the sandbox user, nothing can start: said, with the fix. */
+START_TEST(missing_user_is_unusable_with_the_fix)
+{
+    const char *user = "jt-no-such-user-0";
+    ck_assert_ptr_null(getpwnam(user));
+    jt_sandbox sb;
+    jt_sandbox_probe(user, &sb);
+    char *w = jt_sandbox_warning(&sb);
+    ck_assert_str_eq(jt_sandbox_level_name(sb.level), "unusable");
+    ck_assert_str_eq(w, "sandbox unusable: no sandboxed child can start, so every candidate fails "
+                        "(sandbox user 'jt-no-such-user-0' does not exist); create the sandbox "
+                        "user: useradd --system --no-create-home --shell /usr/sbin/nologin "
+                        "jt-no-such-user-0");
+    free(w);
+    jt_sandbox_release(&sb);
+}
+END_TEST
+
 /* Mirrors the host's top-level `name` into jail: a symlink as a symlink,
  * a directory as a bind mount (read-only unless /dev). 0, or -1. */
 static int mirror(const char *jail, const char *name)
@@ -286,11 +305,13 @@ START_TEST(run_lock_is_private)
     ck_assert_msg(jt_child_start(&c, &err) == 0, "%s", jt_err_msg(&err));
     ck_assert_msg(c.ns_off == JT_CHILD_NS_ON, "no namespaces: %s", c.ns_why);
     ck_assert_int_eq(jt_child_wait(&c, 20, &err), 0);
+    /* a file that got through is removed before any assertion can fail */
+    bool leaked = unlink(host) == 0;
+    ck_assert_msg(!leaked, "%s appeared on the host", host);
     ck_assert_msg(c.end == JT_CHILD_EXITED && c.exit_status == 0, "%s", jt_buf_str(&c.err.head));
     char *want = jt_xasprintf("[]\n['jouletrace-socket0.lock', '%s']\n", name); /* sorted */
     ck_assert_str_eq(jt_buf_str(&c.out.head), want);
     jt_child_release(&c);
-    ck_assert_msg(access(host, F_OK) != 0, "%s appeared on the host", host);
     char *after = listing("/run/lock");
     ck_assert_str_eq(after, before);
     struct stat lock_after;
@@ -312,6 +333,7 @@ static Suite *sandbox_root_suite(void)
     tcase_add_test(tc, validate_as_nobody_warns);
     tcase_add_test(tc, root_is_full_and_silent);
     tcase_add_test(tc, chroot_is_named);
+    tcase_add_test(tc, missing_user_is_unusable_with_the_fix);
     if (access("/run/lock", F_OK) == 0) tcase_add_test(tc, run_lock_is_private);
     else fprintf(stderr, "note: no /run/lock on this host: run_lock_is_private not run\n");
     suite_add_tcase(s, tc);
