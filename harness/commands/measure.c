@@ -17,8 +17,8 @@
 
 static const char measure_usage[] =
     "usage: jouletrace measure [--backend B] [--allow-uncalibrated]\n"
-    "                          [--state-dir DIR | --calibration FILE] [--max-age-days D]\n"
-    "                          [--measurement-core N] [--lock-file FILE] [--wait] [--full]\n"
+    "                          [--state-dir DIR | --calibration F] [--max-age-days D]\n"
+    "                          [--measurement-core N] [--lock-file F] [--wait] [--full]\n"
     "                          < request.json\n"
     "\n"
     "Reads one request in the seed service's format on stdin:\n"
@@ -36,11 +36,11 @@ static const char measure_usage[] =
     "iteration (one pass over the test cases). --full prints the whole record\n"
     "(stats and trials) instead.\n"
     "\n"
-    "The calibration is STATE/socket0_calibration.json, STATE being --state-dir DIR,\n"
-    "$JOULETRACE_STATE_DIR, /var/lib/jouletrace for root, else $XDG_STATE_HOME/jouletrace\n"
-    "or ~/.local/state/jouletrace; --calibration FILE (or $JOULETRACE_CALIBRATION)\n"
-    "names the file itself. The socket-0 lock is /run/lock/jouletrace-socket0.lock\n"
-    "(--lock-file FILE or $JOULETRACE_LOCK_FILE).\n"
+    "The calibration is STATE/socket0_calibration.json, STATE being --state-dir\n"
+    "DIR, $JOULETRACE_STATE_DIR, /var/lib/jouletrace for root, else\n"
+    "$XDG_STATE_HOME/jouletrace or ~/.local/state/jouletrace; --calibration F (or\n"
+    "$JOULETRACE_CALIBRATION) names the file itself. The socket-0 lock is\n"
+    "/run/lock/jouletrace-socket0.lock (--lock-file F or $JOULETRACE_LOCK_FILE).\n"
     "\n"
     "Exit status: 0 answered (whatever the candidate's status), 2 usage or bad\n"
     "request, 4 host not ready (calibration, lock, counters), 5 interrupted.\n";

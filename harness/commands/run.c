@@ -28,8 +28,8 @@
 
 static const char run_usage[] =
     "usage: jouletrace run SUITE [-o DIR | --resume DIR] [--shard K/N] [--backend B]\n"
-    "                      [--allow-uncalibrated] [--state-dir DIR | --calibration FILE]\n"
-    "                      [--max-age-days D] [--measurement-core CPU] [--lock-file FILE]\n"
+    "                      [--allow-uncalibrated] [--state-dir DIR | --calibration F]\n"
+    "                      [--max-age-days D] [--measurement-core CPU] [--lock-file F]\n"
     "                      [--wait] [--seed N] [--quiet]\n"
     "\n"
     "Validates every candidate of SUITE, measures the correct ones serially on\n"
@@ -46,7 +46,7 @@ static const char run_usage[] =
     "                          cron jobs should use hardware: no silent model)\n"
     "  --allow-uncalibrated    run without a calibration: idle baseline 0, flagged\n"
     "  --state-dir DIR         calibration in DIR/socket0_calibration.json (default:\n"
-    "                          root /var/lib/jouletrace, others ~/.local/state/jouletrace)\n"
+    "                          /var/lib/jouletrace, ~/.local/state/jouletrace if not root)\n"
     "  --calibration FILE      this calibration file instead\n"
     "  --max-age-days D        oldest calibration accepted (default 7)\n"
     "  --measurement-core N    CPU of package 0 the candidates run on\n"

@@ -21,7 +21,7 @@
 #include "jouletrace/topology.h"
 
 static const char usage_text[] =
-    "usage: jouletrace status [--json] [--backend B] [--state-dir DIR | --calibration FILE]\n"
+    "usage: jouletrace status [--json] [--backend B] [--state-dir DIR | --calibration F]\n"
     "                         [--measurement-core N] [--lock-file FILE] [--max-age-days D]\n"
     "\n"
     "Reports whether this host is ready to measure: every energy backend (perf,\n"
@@ -42,10 +42,10 @@ static const char usage_text[] =
     "                        $JOULETRACE_STATE_DIR, else /var/lib/jouletrace for\n"
     "                        root, else $XDG_STATE_HOME/jouletrace or\n"
     "                        ~/.local/state/jouletrace)\n"
-    "  --calibration FILE    calibration to check instead (or $JOULETRACE_CALIBRATION)\n"
+    "  --calibration FILE    this calibration file instead ($JOULETRACE_CALIBRATION)\n"
     "  --measurement-core N  the core runs would measure on\n"
-    "  --lock-file FILE      socket-0 lock to inspect (default\n"
-    "                        /run/lock/jouletrace-socket0.lock, or $JOULETRACE_LOCK_FILE)\n"
+    "  --lock-file FILE      socket-0 lock to inspect (default $JOULETRACE_LOCK_FILE,\n"
+    "                        else /run/lock/jouletrace-socket0.lock)\n"
     "  --max-age-days D      oldest calibration accepted (default 7)\n"
     "  --json                one JSON object on stdout instead of text\n"
     "  -h, --help            this help\n"
