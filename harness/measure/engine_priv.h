@@ -1,0 +1,57 @@
+/* Private to the trial engine: what engine.c (the trial loop) and
+ * engine_record.c (statistics and flags into a journal record) share. Not
+ * part of the public API (engine.h). */
+#ifndef JT_MEASURE_ENGINE_PRIV_H
+#define JT_MEASURE_ENGINE_PRIV_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "jouletrace/engine.h"
+#include "jouletrace/pyrun.h"
+#include "jouletrace/stats.h"
+#include "jouletrace/telemetry.h"
+
+/* Memoisation heuristic: the validation pass runs twice; a candidate whose
+ * first pass took this many times longer than the second is flagged
+ * `memoization_suspected` — lru_cache or module-global caches make every
+ * pass after the first nearly free. (Comparing with a steady-state trial
+ * iteration instead would flag every tiny function: a validation pass also
+ * compares and reports, ~50 us per test.) Honest code sees ratios of ~1–5
+ * (cold caches, lazy imports); the flag is a warning, never a verdict;
+ * reload_per_iteration: true measures such code honestly. */
+#define MEMO_RATIO 20.0
+/* Failures kept in a record (the first ones; the count is always complete). */
+#define MAX_FAILURES_KEPT 10
+
+typedef struct trial {
+    uint64_t n;
+    double wall;       /* harness clock, between the two energy reads */
+    double child_s;    /* the child's own timing of the n iterations */
+    double cpu_s;      /* the child's CPU time for them */
+    double pkg_raw, pkg_net;
+    double ram_raw, ram_net;   /* NAN: no DRAM domain / no DRAM baseline */
+    double total, total_net;   /* total_net NAN without a DRAM baseline when DRAM exists */
+    bool edge;
+    jt_telemetry tel;
+} trial;
+
+typedef struct outcome {
+    const char *status;   /* completed | unstable | <verdict> | failed */
+    char *error;          /* owned, may be NULL */
+    trial *trials;
+    size_t n_trials, cap;
+    uint64_t iterations;
+    jt_stats_stop stop;
+    size_t retried_samples;
+} outcome;
+
+/* Stats, energy_metrics, flags and trials of a measured outcome into rec. */
+void jt_engine_add_measurement_(jt_engine *e, const outcome *out, size_t n_cases,
+                                unsigned long seed, const json_t *floor, double first_pass_ratio,
+                                json_t *rec);
+/* The first failed tests of a validation (at most MAX_FAILURES_KEPT). */
+json_t *jt_engine_failures_json_(const jt_validation *v);
+
+#endif
