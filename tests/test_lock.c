@@ -9,6 +9,7 @@
 #include <grp.h>
 #include <pwd.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -65,7 +66,11 @@ static holder start_holder(const char *path, const char *suite, const struct pas
             _exit(11);
         jt_lock l;
         jt_err e = JT_ERR_INIT;
-        if (jt_lock_acquire(&l, path, "run", suite, false, NULL, &e) != 0) _exit(12);
+        if (jt_lock_acquire(&l, path, "run", suite, false, NULL, &e) != 0) {
+            /* into the test's log: why this user could not take it */
+            fprintf(stderr, "holder (uid %u): %s\n", (unsigned)getuid(), jt_err_msg(&e));
+            _exit(12);
+        }
         char c = 1;
         if (write(ready[1], &c, 1) != 1) _exit(13);
         if (read(go[0], &c, 1) != 1) _exit(14);
