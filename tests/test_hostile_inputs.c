@@ -3,7 +3,8 @@
  * expected. Each must give one clean "FILE:LINE:COL: ..." error, never a
  * crash (jansson refuses non-UTF-8, so such text used to surface as a NULL
  * from json_pack deep in the content hash) and never a wait (a FIFO used to
- * block an include, a dataset or a corpus forever). */
+ * block an include, a dataset or a corpus forever). And one gap of the
+ * measure request parser. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -164,6 +165,31 @@ START_TEST(suite_file_name_not_utf8)
 }
 END_TEST
 
+/* Found reading the request parser for its fuzz target: a request skipped
+ * the cross-option checks a suite gets, so `measure` accepted a timeout
+ * shorter than the trials it asked for. */
+START_TEST(request_gets_the_cross_option_checks)
+{
+    json_t *req = json_loads("{\"candidate_code\": \"def f(x): return x\", \"function_name\": \"f\","
+                             " \"test_cases\": [{\"inputs\": [1], \"expected_output\": 1}],"
+                             " \"timeout_seconds\": 0.5, \"min_trial_seconds\": 1}",
+                             0, NULL);
+    ck_assert_ptr_nonnull(req);
+    jt_suite *s = NULL;
+    jt_err e = JT_ERR_INIT;
+    ck_assert_int_eq(jt_suite_from_request(req, "measure", &s, &e), -1);
+    ck_assert_ptr_null(s);
+    ck_assert_str_eq(jt_err_msg(&e), "timeout_seconds (0.5) must be at least twice "
+                                     "min_trial_seconds (1): every trial runs that long");
+    json_object_set_new(req, "timeout_seconds", json_real(2));
+    ck_assert_int_eq(jt_suite_from_request(req, "measure", &s, &e), 0);
+    ck_assert_double_eq(s->candidates[0].opts.timeout_seconds, 2);
+    jt_suite_free(s);
+    jt_err_clear(&e);
+    json_decref(req);
+}
+END_TEST
+
 static Suite *hostile_suite(void)
 {
     Suite *s = suite_create("hostile_inputs");
@@ -175,6 +201,9 @@ static Suite *hostile_suite(void)
     tcase_add_test(tc, dataset_or_corpus_that_is_a_fifo_fails_at_once);
     tcase_add_test(tc, suite_file_name_not_utf8);
     suite_add_tcase(s, tc);
+    TCase *rq = tcase_create("request");
+    tcase_add_test(rq, request_gets_the_cross_option_checks);
+    suite_add_tcase(s, rq);
     return s;
 }
 

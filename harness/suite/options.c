@@ -201,16 +201,21 @@ int jt_option_apply(jt_options *o, jt_ydoc *d, const yaml_node_t *key, const yam
 
 int jt_options_check(const jt_options *o, jt_ydoc *d, const yaml_node_t *where, jt_err *err)
 {
+    jt_err why = JT_ERR_INIT;
     if (o->timeout_seconds < 2 * o->min_trial_seconds)
-        return jt_yerr(err, d, where,
-                       "timeout_seconds (%g) must be at least twice min_trial_seconds (%g): every "
-                       "trial runs that long",
-                       o->timeout_seconds, o->min_trial_seconds);
-    if (o->min_trials > o->energy_measurement_trials)
-        return jt_yerr(err, d, where,
-                       "min_trials (%ld) is larger than energy_measurement_trials (%ld)",
-                       o->min_trials, o->energy_measurement_trials);
-    return 0;
+        jt_err_set(&why,
+                   "timeout_seconds (%g) must be at least twice min_trial_seconds (%g): every "
+                   "trial runs that long",
+                   o->timeout_seconds, o->min_trial_seconds);
+    else if (o->min_trials > o->energy_measurement_trials)
+        jt_err_set(&why, "min_trials (%ld) is larger than energy_measurement_trials (%ld)",
+                   o->min_trials, o->energy_measurement_trials);
+    else
+        return 0;
+    if (d) jt_yerr(err, d, where, "%s", jt_err_msg(&why));
+    else jt_err_set(err, "%s", jt_err_msg(&why));
+    jt_err_clear(&why);
+    return -1;
 }
 
 void jt_options_describe(FILE *f)

@@ -19,7 +19,8 @@ int jt_option_apply_json(jt_options *o, const char *key, const json_t *val, jt_e
 /* NULL-terminated list of option keys (for "did you mean"). */
 const char *const *jt_option_keys(void);
 
-/* Cross-option checks after all overrides (e.g. min_trials <= max trials). */
+/* Cross-option checks after all overrides (e.g. min_trials <= max trials);
+ * d NULL (a request): the message has no FILE:LINE:COL. */
 int jt_options_check(const jt_options *o, jt_ydoc *d, const yaml_node_t *where, jt_err *err);
 
 /* Prints "key  type  default  help" lines (for `jouletrace validate --help-options`). */

@@ -51,11 +51,7 @@ int jt_suite_from_request(const json_t *req, const char *name, jt_suite **out, j
         jt_err_set(err, "'test_cases' must be a non-empty list");
         goto out;
     }
-    if (o.min_trials > o.energy_measurement_trials) {
-        jt_err_set(err, "min_trials (%ld) is larger than energy_measurement_trials (%ld)",
-                   o.min_trials, o.energy_measurement_trials);
-        goto out;
-    }
+    if (jt_options_check(&o, NULL, NULL, err)) goto out; /* the checks a suite gets */
     json_t *norm = json_array(), *seen = json_object();
     size_t i;
     json_t *tc;

@@ -3,8 +3,9 @@
  * one-candidate suite (jt_suite_from_request); nothing is run.
  *
  * Checked per input: no crash, leak or UB; an accepted request is one test
- * set with every test case and one candidate, with a 64-hex content hash;
- * a refused one says why. */
+ * set with every test case and one candidate, with a 64-hex content hash
+ * and options that pass a suite's cross-option checks; a refused one says
+ * why. */
 #include <string.h>
 
 #include "fuzz.h"
@@ -32,6 +33,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                             json_array_size(json_object_get(req, "test_cases")),
                         "every test case is kept");
         jt_fuzz_require(strlen(s->content_hash) == 64, "the content hash is set");
+        const jt_options *o = &s->candidates[0].opts;
+        jt_fuzz_require(o->timeout_seconds >= 2 * o->min_trial_seconds &&
+                            o->min_trials <= o->energy_measurement_trials,
+                        "an accepted request passes a suite's cross-option checks");
         jt_suite_free(s);
     } else {
         jt_fuzz_require(s == NULL && jt_err_msg(&err)[0], "a refused request says why");
