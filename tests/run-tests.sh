@@ -66,6 +66,9 @@ for t in "$@"; do
     rm -rf "$TMPDIR" && mkdir -p "$TMPDIR" && chmod 0711 "$TMPDIR"
   fi
   summary=$(grep -E '^[0-9]+%: Checks:' "$log" | tail -n 1)
+  # cases a binary left out because this host cannot run them (with the reason)
+  nskip=$(grep -c '^SKIP-CASE:' "$log")
+  [ "$nskip" -gt 0 ] && summary="$summary; $nskip cases skipped: $(grep -m1 '^SKIP-CASE:' "$log" | cut -d' ' -f3-)"
   case $rc in
     0)  pass=$((pass+1)); printf 'PASS  %-28s %s\n' "$name" "$summary" ;;
     77) skip=$((skip+1)); printf 'SKIP  %-28s %s\n' "$name" "$(grep '^SKIP:' "$log" | head -n 1)" ;;

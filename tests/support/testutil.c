@@ -4,7 +4,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <grp.h>
 #include <poll.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -275,4 +277,54 @@ double jt_test_now(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+const char *jt_test_nobody_blocked(void)
+{
+    static char why[256];
+    static int state; /* 0 unknown, 1 fine, 2 blocked */
+    if (state) return state == 1 ? NULL : why;
+    struct passwd *pw = getpwnam("nobody");
+    if (!pw) {
+        snprintf(why, sizeof why, "there is no user nobody");
+        state = 2;
+        return why;
+    }
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        int null = open("/dev/null", O_RDWR);
+        if (null >= 0) dup2(null, 1), dup2(null, 2);
+        if (setgroups(0, NULL) != 0 || setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0)
+            _exit(126);
+        execl("/bin/true", "true", (char *)NULL);
+        _exit(127);
+    }
+    int st = 0;
+    if (pid < 0 || waitpid(pid, &st, 0) != pid) {
+        snprintf(why, sizeof why, "cannot fork a process as nobody: %s", strerror(errno));
+        state = 2;
+        return why;
+    }
+    if (WIFEXITED(st) && WEXITSTATUS(st) == 0) {
+        state = 1;
+        return NULL;
+    }
+    struct stat root;
+    if (stat("/", &root) == 0 && !(root.st_mode & S_IXOTH))
+        snprintf(why, sizeof why,
+                 "user nobody cannot run programs on this host: '/' is mode %04o (not searchable "
+                 "by other users)",
+                 (unsigned)(root.st_mode & 07777));
+    else
+        snprintf(why, sizeof why, "user nobody cannot run /bin/true on this host (status %d)",
+                 WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+    state = 2;
+    return why;
+}
+
+void jt_test_skip_case(const char *name, const char *why)
+{
+    printf("SKIP-CASE: %s: %s\n", name, why);
+    fflush(stdout);
 }

@@ -57,6 +57,14 @@ double jt_test_now(void);
 
 void jt_test_skip(const char *why) __attribute__((noreturn));
 
+/* NULL when a process dropped to user nobody can run /bin/true on this host;
+ * else why not (e.g. a tree whose '/' is mode 0700: nobody can reach nothing).
+ * Cases that play an unprivileged user outside the sandbox's private root
+ * need it; where it fails they are left out with jt_test_skip_case(). */
+const char *jt_test_nobody_blocked(void);
+/* Prints "SKIP-CASE: <name>: <why>"; run-tests.sh counts these lines. */
+void jt_test_skip_case(const char *name, const char *why);
+
 #define JT_TEST_MAIN(suite_fn)                                         \
     int main(void)                                                     \
     {                                                                  \
