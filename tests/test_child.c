@@ -1,6 +1,10 @@
 /* Tests for harness/exec/child.c: the sandbox a candidate runs in.
- * Loop tests run twice as root: _i == 0 with namespaces, _i == 1 with the
- * fallback (no namespaces, user drop only); once otherwise. Every test ends
+ * Loop tests run twice as root: _i == 0 with namespaces and the private
+ * root, _i == 1 with the fallback (no namespaces, user drop only), and a
+ * few a third time, _i == 2: namespaces without the private root (the
+ * fallback when it cannot be built); once otherwise. test_child_root.c
+ * checks what the private root hides, test_child_session.c the session
+ * directories. Every test ends
  * with check_clean(): no process of ours left, no workdir left. */
 #include <dirent.h>
 #include <errno.h>
@@ -30,20 +34,27 @@ static bool root(void)
     return geteuid() == 0;
 }
 
-/* Starts argv with the loop's namespace choice and returns once it is running. */
-static void start(jt_child *c, const char *const *argv, int no_ns)
+/* Namespaces as the child gets them in loop mode _i (above). */
+static bool namespaced(int mode)
+{
+    return root() && mode != 1;
+}
+
+/* Starts argv as loop mode `mode` says and returns once it is running. */
+static void start(jt_child *c, const char *const *argv, int mode)
 {
     jt_err err = JT_ERR_INIT;
     c->argv = argv;
-    c->no_namespaces = no_ns;
+    c->no_namespaces = mode == 1;
+    c->no_private_root = mode == 2;
     ck_assert_msg(jt_child_start(c, &err) == 0, "start: %s", jt_err_msg(&err));
     jt_err_clear(&err);
 }
 
-static void run_to_end(jt_child *c, const char *const *argv, int no_ns, double timeout)
+static void run_to_end(jt_child *c, const char *const *argv, int mode, double timeout)
 {
     jt_err err = JT_ERR_INIT;
-    start(c, argv, no_ns);
+    start(c, argv, mode);
     ck_assert_int_eq(jt_child_wait(c, timeout, &err), 0);
     jt_err_clear(&err);
 }
@@ -61,7 +72,7 @@ START_TEST(env_is_minimal)
     char *want = jt_xasprintf("PATH=/usr/local/bin:/usr/bin:/bin\nLANG=C.UTF-8\nPYTHONHASHSEED=0\n"
                               "PYTHONDONTWRITEBYTECODE=1\nPYTHONIOENCODING=ascii\nHOME=%s\n"
                               "EXTRA=yes\n",
-                              root() && !_i ? JT_CHILD_SANDBOX_HOME : c.workdir);
+                              namespaced(_i) ? JT_CHILD_SANDBOX_HOME : c.workdir);
     ck_assert_str_eq(jt_buf_str(&c.out.head), want);
     free(want);
     jt_child_release(&c);
@@ -127,8 +138,12 @@ START_TEST(identity_and_isolation)
         ck_assert_str_eq(jt_child_sandbox_desc(&c),
                          "not root: no namespaces, no user drop; no_new_privs; rlimits");
         ck_assert_ptr_nonnull(strstr(out, "nnp=1\npid1=False"));
-    } else if (_i == 0) {
-        ck_assert_ptr_nonnull(strstr(jt_child_sandbox_desc(&c), "pid,net,mount,ipc namespaces"));
+    } else if (_i != 1) {
+        ck_assert_str_eq(jt_child_sandbox_desc(&c),
+                         _i == 0 ? "pid,net,mount,ipc namespaces; private root; user nobody; "
+                                   "no_new_privs; rlimits"
+                                 : "pid,net,mount,ipc namespaces; no private root (disabled); "
+                                   "user nobody; no_new_privs; rlimits");
         ck_assert_str_eq(out, "uid=65534 gid=65534 groups=[] nnp=1\n"
                               "pid1=True if=['lo']\n"
                               "cwd=True home=" JT_CHILD_SANDBOX_HOME "\n"
@@ -143,7 +158,7 @@ START_TEST(identity_and_isolation)
     /* Where its writes land: with namespaces a size-capped tmpfs of its own
      * (nothing reaches the host disk); without them, the workdir we own. */
     char *written = jt_xasprintf("%s/written", c.workdir);
-    if (root() && _i == 0)
+    if (namespaced(_i))
         ck_assert_int_ne(access(written, F_OK), 0);
     else
         ck_assert_int_eq(access(written, F_OK), 0);
@@ -348,7 +363,7 @@ START_TEST(cpu_limit_is_a_timeout)
     ck_assert_int_eq(c.end, JT_CHILD_TIMED_OUT);
     /* SIGXCPU at the soft limit; as PID 1 of its namespace it ignores that and
      * the hard limit's SIGKILL ends it */
-    ck_assert_int_eq(c.term_signal, root() && !_i ? SIGKILL : SIGXCPU);
+    ck_assert_int_eq(c.term_signal, namespaced(_i) ? SIGKILL : SIGXCPU);
     ck_assert_double_gt(jt_child_cpu_seconds(&c), 0);
     char *how = jt_child_describe_end(&c);
     ck_assert_str_eq(how, "hit the CPU time limit (1 s)");
@@ -399,7 +414,8 @@ START_TEST(exec_failure_leaves_nothing)
     jt_child c;
     jt_child_init(&c);
     c.argv = argv;
-    c.no_namespaces = _i;
+    c.no_namespaces = _i == 1;
+    c.no_private_root = _i == 2;
     jt_err err = JT_ERR_INIT;
     ck_assert_int_eq(jt_child_start(&c, &err), -1);
     ck_assert_str_eq(jt_err_msg(&err),
@@ -446,7 +462,7 @@ START_TEST(harness_death_kills_the_child)
         jt_child c;
         jt_child_init(&c);
         c.argv = argv;
-        c.no_namespaces = _i;
+        c.no_namespaces = _i == 1;
         jt_err err = JT_ERR_INIT;
         if (jt_child_start(&c, &err) < 0) _exit(1);
         char msg[4200];
@@ -465,7 +481,18 @@ START_TEST(harness_death_kills_the_child)
     int pid = atoi(msg);
     ck_assert_int_gt(pid, 1);
     ck_assert_msg(dies_within(pid, 5), "child %d outlived its harness", pid);
-    jt_test_rmtree(strchr(msg, ' ') + 1); /* a dead harness cannot clean up its workdir */
+    /* a dead harness cannot clean up its session directory: the next start does */
+    char *session = jt_xstrdup(strchr(msg, ' ') + 1);
+    *strrchr(session, '/') = '\0';
+    struct stat st;
+    ck_assert_int_eq(stat(session, &st), 0);
+    const char *argv[] = {"/bin/true", NULL};
+    jt_child c;
+    jt_child_init(&c);
+    run_to_end(&c, argv, _i, 10);
+    jt_child_release(&c);
+    ck_assert_int_eq(stat(session, &st), -1);
+    free(session);
     check_clean();
 }
 END_TEST
@@ -474,15 +501,15 @@ static Suite *child_suite(void)
 {
     Suite *s = suite_create("child");
     TCase *tc = tcase_create("sandbox");
-    int modes = root() ? 2 : 1;
+    int modes = root() ? 2 : 1, all_modes = root() ? 3 : 1;
     tcase_set_timeout(tc, 30);
     tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_add_loop_test(tc, env_is_minimal, 0, modes);
+    tcase_add_loop_test(tc, env_is_minimal, 0, all_modes);
     tcase_add_loop_test(tc, fds_stdin_and_limits, 0, modes);
-    tcase_add_loop_test(tc, identity_and_isolation, 0, modes);
+    tcase_add_loop_test(tc, identity_and_isolation, 0, all_modes);
     tcase_add_loop_test(tc, timeout_kills_the_group, 0, modes);
     tcase_add_test(tc, workdir_space_is_capped);
-    tcase_add_loop_test(tc, workdir_removed_despite_chmod, 0, modes);
+    tcase_add_loop_test(tc, workdir_removed_despite_chmod, 0, all_modes);
     tcase_add_loop_test(tc, output_is_capped_and_drained, 0, modes);
     tcase_add_loop_test(tc, protocol_roundtrip_and_timeout, 0, modes);
     tcase_add_loop_test(tc, reply_then_death_is_closed, 0, modes);
@@ -490,7 +517,7 @@ static Suite *child_suite(void)
     tcase_add_loop_test(tc, cpu_limit_is_a_timeout, 0, modes);
     tcase_add_loop_test(tc, memory_limit_applies, 0, modes);
     tcase_add_loop_test(tc, pinned_to_the_cpu, 0, modes);
-    tcase_add_loop_test(tc, exec_failure_leaves_nothing, 0, modes);
+    tcase_add_loop_test(tc, exec_failure_leaves_nothing, 0, all_modes);
     tcase_add_loop_test(tc, harness_death_kills_the_child, 0, modes);
     suite_add_tcase(s, tc);
     return s;

@@ -140,7 +140,8 @@ START_TEST(root_is_full_and_silent)
     jt_sandbox_probe(NULL, &sb);
     ck_assert_msg(sb.level == JT_SANDBOX_FULL, "root without namespaces here: %s (%s)",
                   sb.missing ? sb.missing : "", sb.why ? sb.why : "");
-    ck_assert_str_eq(sb.desc, "pid,net,mount,ipc namespaces; user nobody; no_new_privs; rlimits");
+    ck_assert_str_eq(sb.desc, "pid,net,mount,ipc namespaces; private root; user nobody; "
+                              "no_new_privs; rlimits");
     ck_assert_ptr_null(jt_sandbox_warning(&sb));
     jt_sandbox_release(&sb);
 

@@ -1,6 +1,7 @@
 /* Sandboxed child processes: spawning and the in-child sandbox setup.
  * The guarantees are listed in child.h; reaping and cleanup live in
- * child_end.c, the line protocol and the poll loop in child_io.c. */
+ * child_end.c, the line protocol and the poll loop in child_io.c, the
+ * private root in child_root.c, the session directory in child_session.c. */
 #include "jouletrace/child.h"
 
 #include <errno.h>
@@ -27,8 +28,6 @@
 #define FSIZE_LIMIT ((rlim_t)64 << 20)
 #define NOFILE_LIMIT 64
 #define NPROC_LIMIT 64
-#define TMPFS_OPTS "mode=1777,size=64m"
-#define WORKDIR_TMPFS_OPTS "mode=1777,size=256m"
 /* Our pipe ends are moved to fds >= HIGH_FD before cloning, so the child's
  * dup2() onto 0..4 can never overwrite a source it still needs. */
 #define HIGH_FD 10
@@ -42,17 +41,18 @@ static const char *const base_env[] = {
 
 /* What the child reports on its exec-error pipe when a setup step fails. */
 enum step {
-    STEP_MOUNT_PRIVATE, STEP_TMPFS, STEP_BIND_HOME, STEP_CHDIR, STEP_DUP2, STEP_SETSID,
-    STEP_RLIMIT, STEP_AFFINITY, STEP_SETGROUPS, STEP_SETGID, STEP_SETUID, STEP_PRCTL,
-    STEP_EXEC,
+    STEP_MOUNT_PRIVATE, STEP_TMPFS, STEP_BIND_HOME, STEP_ROOT, STEP_CHDIR, STEP_DUP2,
+    STEP_SETSID, STEP_RLIMIT, STEP_AFFINITY, STEP_SETGROUPS, STEP_SETGID, STEP_SETUID,
+    STEP_PRCTL, STEP_EXEC,
 };
 static const char *const step_names[] = {
-    "make / private", "mount tmpfs", "mount the workdir", "chdir to the workdir", "dup2",
-    "setsid", "setrlimit", "sched_setaffinity", "setgroups", "setgid", "setuid", "prctl",
+    "make / private", "mount tmpfs", "mount the workdir", "private root", "chdir to the workdir",
+    "dup2", "setsid", "setrlimit", "sched_setaffinity", "setgroups", "setgid", "setuid", "prctl",
     "execve",
 };
 /* A failure at one of these steps means the namespaces themselves are
- * unusable here: retry without them. */
+ * unusable here: retry without them. At STEP_ROOT (an item of the private
+ * root's plan) retry in the namespaces without a private root. */
 #define NS_STEP(s) ((s) <= STEP_BIND_HOME)
 
 /* Everything the child needs, prepared before cloning: between clone and
@@ -61,6 +61,7 @@ struct plan {
     char *const *argv;
     char *const *envp;
     const char *workdir;
+    const jt_root_plan *root; /* namespaces with a private root; NULL: without */
     int src[5];       /* what becomes fds 0..4 in the child; -1 = nothing */
     int errfd;        /* write end of the exec-error pipe (CLOEXEC) */
     int life_r, life_w;
@@ -73,14 +74,45 @@ struct plan {
 
 struct child_msg {
     int step, err; /* step -1: the clone itself */
+    size_t item;   /* STEP_ROOT: the plan's item */
 };
 
-static void child_fail(const struct plan *p, enum step step)
+static void child_fail_item(const struct plan *p, enum step step, size_t item)
 {
-    struct child_msg m = {(int)step, errno};
+    struct child_msg m = {(int)step, errno, item};
     ssize_t w = write(p->errfd, &m, sizeof m);
     (void)w;
     _exit(127);
+}
+
+static void child_fail(const struct plan *p, enum step step)
+{
+    child_fail_item(p, step, 0);
+}
+
+/* Namespaces without a private root: the host's tree with fresh tmpfs on
+ * the shared scratch directories. */
+static void cover_scratch(const struct plan *p)
+{
+    /* /run/lock: the host's socket-0 lock must be out of reach */
+    static const char *const tmpfs_dirs[] = {"/tmp", "/var/tmp", "/dev/shm", "/run/lock"};
+    /* cwd keeps the workdir reachable once /tmp is covered */
+    if (chdir(p->workdir) != 0) child_fail(p, STEP_CHDIR);
+    for (size_t i = 0; i < sizeof tmpfs_dirs / sizeof tmpfs_dirs[0]; i++)
+        if (mount("tmpfs", tmpfs_dirs[i], "tmpfs", MS_NOSUID | MS_NODEV, JT_CHILD_TMPFS_OPTS) != 0 &&
+            errno != ENOENT)
+            child_fail(p, STEP_TMPFS);
+    /* The work directory is a size-capped tmpfs of its own, not the host
+     * directory: RLIMIT_FSIZE caps each file, not how many, and a candidate
+     * must not be able to fill the disk the journal is on. */
+    if (mkdir(JT_CHILD_SANDBOX_HOME, 0755) != 0 ||
+        mount("tmpfs", JT_CHILD_SANDBOX_HOME, "tmpfs", MS_NOSUID | MS_NODEV,
+              JT_CHILD_WORK_TMPFS_OPTS) != 0 ||
+        chdir(JT_CHILD_SANDBOX_HOME) != 0)
+        child_fail(p, STEP_BIND_HOME);
+    /* Best effort: a /proc of our PID namespace hides the host's processes;
+     * some containers refuse it, and nothing depends on it. */
+    mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
 }
 
 static void set_limit(const struct plan *p, int res, rlim_t soft, rlim_t hard)
@@ -106,26 +138,11 @@ static __attribute__((noreturn)) void child_main(const struct plan *p)
     sigprocmask(SIG_SETMASK, &none, NULL);
 
     if (p->namespaces) {
-        /* /run/lock: the host's socket-0 lock must be out of reach */
-        static const char *const tmpfs_dirs[] = {"/tmp", "/var/tmp", "/dev/shm", "/run/lock"};
         if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0)
             child_fail(p, STEP_MOUNT_PRIVATE);
-        /* cwd keeps the workdir reachable once /tmp is covered */
-        if (chdir(p->workdir) != 0) child_fail(p, STEP_CHDIR);
-        for (size_t i = 0; i < sizeof tmpfs_dirs / sizeof tmpfs_dirs[0]; i++)
-            if (mount("tmpfs", tmpfs_dirs[i], "tmpfs", MS_NOSUID | MS_NODEV, TMPFS_OPTS) != 0 &&
-                errno != ENOENT)
-                child_fail(p, STEP_TMPFS);
-        /* The work directory is a size-capped tmpfs of its own, not the
-         * host directory: RLIMIT_FSIZE caps each file, not how many, and a
-         * candidate must not be able to fill the disk the journal is on. */
-        if (mkdir(JT_CHILD_SANDBOX_HOME, 0755) != 0 ||
-            mount("tmpfs", JT_CHILD_SANDBOX_HOME, "tmpfs", MS_NOSUID | MS_NODEV, WORKDIR_TMPFS_OPTS) != 0 ||
-            chdir(JT_CHILD_SANDBOX_HOME) != 0)
-            child_fail(p, STEP_BIND_HOME);
-        /* Best effort: a /proc of our PID namespace hides the host's
-         * processes; some containers refuse it, and nothing depends on it. */
-        mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+        size_t item = 0;
+        if (!p->root) cover_scratch(p);
+        else if (jt_child_root_enter_(p->root, &item) != 0) child_fail_item(p, STEP_ROOT, item);
     } else if (chdir(p->workdir) != 0) {
         child_fail(p, STEP_CHDIR);
     }
@@ -204,9 +221,10 @@ static void close_fd(int *fd)
 enum { F_NULL, F_OUT_R, F_OUT_W, F_ERR_R, F_ERR_W, F_CMD_P, F_CMD_C, F_REP_R, F_REP_W,
        F_X_R, F_X_W, F_LIFE_R, F_LIFE_W, F_COUNT };
 
-/* One attempt at starting the child. Returns 0, -1 (err set), or 1 when a
- * namespace step failed inside the child and a retry without them may work
- * (*ns says which step and errno). */
+/* One attempt at starting the child. Returns 0, -1 (err set), 1 when a
+ * namespace step failed inside the child and a retry without them may work,
+ * or 2 when building the private root failed and a retry in the namespaces
+ * without it may work (*ns says which step, errno and item). */
 static int spawn(jt_child *c, struct plan *p, struct child_msg *ns, jt_err *err)
 {
     int fd[F_COUNT];
@@ -252,7 +270,7 @@ static int spawn(jt_child *c, struct plan *p, struct child_msg *ns, jt_err *err)
     if (pid < 0) {
         if (p->namespaces && (clone_errno == EPERM || clone_errno == EINVAL ||
                               clone_errno == ENOSPC || clone_errno == EUSERS)) {
-            *ns = (struct child_msg){-1, clone_errno};
+            *ns = (struct child_msg){-1, clone_errno, 0};
             rc = 1;
         } else {
             jt_err_set(err, "cannot start '%s': clone: %s", p->argv[0], strerror(clone_errno));
@@ -276,6 +294,9 @@ static int spawn(jt_child *c, struct plan *p, struct child_msg *ns, jt_err *err)
         if (p->namespaces && NS_STEP(m.step)) {
             *ns = m;
             rc = 1;
+        } else if (p->root && m.step == STEP_ROOT) {
+            *ns = m;
+            rc = 2;
         } else {
             jt_err_set(err, "cannot start '%s': %s: %s", p->argv[0],
                        m.step >= 0 && m.step <= STEP_EXEC ? step_names[m.step] : "setup",
@@ -384,12 +405,6 @@ static char *ns_reason(const struct child_msg *ns, jt_child_ns_off *off)
                         *off == JT_CHILD_NS_CHROOT ? ": '/' is not a mount point (a chroot?)" : "");
 }
 
-static const char *tmp_base(void)
-{
-    const char *t = getenv("TMPDIR");
-    return t && t[0] == '/' ? t : "/tmp";
-}
-
 void jt_child_init(jt_child *c)
 {
     memset(c, 0, sizeof *c);
@@ -398,13 +413,68 @@ void jt_child_init(jt_child *c)
     c->out.fd = c->err.fd = c->cmd_fd = c->reply_fd = c->pidfd = -1;
 }
 
+/* What the child got, as one line for reports (caller frees). */
+static char *describe(const jt_child *c, bool root, const char *user)
+{
+    if (!root) return jt_xstrdup("not root: no namespaces, no user drop; no_new_privs; rlimits");
+    if (!c->namespaced)
+        return jt_xasprintf("no namespaces (%s); user %s; no_new_privs; rlimits", c->ns_why, user);
+    if (c->root_off == JT_CHILD_ROOT_ON)
+        return jt_xasprintf("pid,net,mount,ipc namespaces; private root; user %s; no_new_privs; "
+                            "rlimits",
+                            user);
+    return jt_xasprintf("pid,net,mount,ipc namespaces; no private root (%s); user %s; "
+                        "no_new_privs; rlimits",
+                        c->root_why, user);
+}
+
+/* Starts the child: in the namespaces with a private root, without the
+ * private root when building it fails, without namespaces when they fail;
+ * says on c why each is off. 0 or -1 (err set). */
+static int start_cascade(jt_child *c, struct plan *p, const jt_root_plan *rp, jt_err *err)
+{
+    struct child_msg ns = {0, 0, 0};
+    char **envp = build_env(c, p->namespaces ? JT_CHILD_SANDBOX_HOME : c->workdir);
+    p->envp = envp;
+    int r = spawn(c, p, &ns, err);
+    if (r == 2) { /* no private root: the namespaces over the host's tree */
+        char *item = jt_child_root_item_desc_(rp, ns.item);
+        c->root_off = JT_CHILD_ROOT_REFUSED;
+        c->root_errno = ns.err;
+        c->root_why = jt_xasprintf("%s: %s", item, strerror(ns.err));
+        free(item);
+        p->root = NULL;
+        r = spawn(c, p, &ns, err);
+        if (r < 0) jt_err_prefix(err, "no private root (%s)", c->root_why);
+    }
+    if (r == 1) { /* namespaces refused: rlimits + user drop only */
+        c->ns_why = ns_reason(&ns, &c->ns_off);
+        c->ns_errno = ns.err;
+        free_strv(envp);
+        envp = build_env(c, c->workdir);
+        p->envp = envp;
+        p->namespaces = false;
+        p->root = NULL;
+        r = spawn(c, p, &ns, err);
+    }
+    free_strv(envp);
+    if (r != 0) return -1;
+    c->namespaced = p->namespaces;
+    if (!p->namespaces) {
+        c->root_off = JT_CHILD_ROOT_NO_NS;
+        c->root_errno = 0;
+        free(c->root_why);
+        c->root_why = NULL;
+    }
+    return 0;
+}
+
 int jt_child_start(jt_child *c, jt_err *err)
 {
-    int rc = -1;
-    char **envp = NULL;
     const char *user = c->sandbox_user ? c->sandbox_user : "nobody";
     struct plan p;
     memset(&p, 0, sizeof p);
+    jt_root_plan rp = {NULL, 0, 0};
 
     if (c->pid > 0 || c->workdir) return jt_err_set(err, "child already started");
     if (!c->argv || !c->argv[0] || !strchr(c->argv[0], '/'))
@@ -413,17 +483,12 @@ int jt_child_start(jt_child *c, jt_err *err)
     bool root = geteuid() == 0;
     if (root && lookup_user(user, &p.uid, &p.gid, err) < 0) return -1;
 
-    c->workdir = jt_xasprintf("%s/jt-child-XXXXXX", tmp_base());
-    if (!mkdtemp(c->workdir)) {
-        jt_err_set(err, "cannot create a working directory in '%s': %s", tmp_base(),
-                   strerror(errno));
-        free(c->workdir);
-        c->workdir = NULL;
-        goto out;
-    }
+    c->workdir = jt_child_session_get_(err);
+    if (!c->workdir) return -1;
     if (root && chown(c->workdir, p.uid, p.gid) != 0) {
         jt_err_set(err, "cannot chown '%s' to '%s': %s", c->workdir, user, strerror(errno));
-        goto out;
+        jt_child_release(c);
+        return -1;
     }
     p.argv = (char *const *)(uintptr_t)c->argv; /* execve's historical prototype */
     p.workdir = c->workdir;
@@ -432,45 +497,34 @@ int jt_child_start(jt_child *c, jt_err *err)
     p.cpu_seconds = c->cpu_limit_seconds > 0 ? (rlim_t)c->cpu_limit_seconds : 0;
     p.cpu = c->cpu;
     const char *no_ns_env = getenv(NO_NS_ENV);
-    jt_child_ns_off off = JT_CHILD_NS_ON;
-    if (!root) off = JT_CHILD_NS_NOT_ROOT;
-    else if (c->no_namespaces) off = JT_CHILD_NS_DISABLED;
-    else if (no_ns_env && *no_ns_env) off = JT_CHILD_NS_ENV; /* only ever weaker */
-    p.namespaces = off == JT_CHILD_NS_ON;
+    c->ns_off = JT_CHILD_NS_ON;
+    if (!root) c->ns_off = JT_CHILD_NS_NOT_ROOT;
+    else if (c->no_namespaces) c->ns_off = JT_CHILD_NS_DISABLED;
+    else if (no_ns_env && *no_ns_env) c->ns_off = JT_CHILD_NS_ENV; /* only ever weaker */
+    p.namespaces = c->ns_off == JT_CHILD_NS_ON;
+    if (c->ns_off == JT_CHILD_NS_DISABLED) c->ns_why = jt_xstrdup("disabled");
+    else if (c->ns_off == JT_CHILD_NS_ENV) c->ns_why = jt_xstrdup(NO_NS_ENV " is set");
 
-    struct child_msg ns = {0, 0};
-    envp = build_env(c, p.namespaces ? JT_CHILD_SANDBOX_HOME : c->workdir);
-    p.envp = envp;
-    int r = spawn(c, &p, &ns, err);
-    char *why = NULL;
-    if (r == 1) { /* namespaces refused: rlimits + user drop only */
-        why = ns_reason(&ns, &off);
-        free_strv(envp);
-        envp = build_env(c, c->workdir);
-        p.envp = envp;
-        p.namespaces = false;
-        r = spawn(c, &p, &ns, err);
+    c->root_off = JT_CHILD_ROOT_ON;
+    jt_err perr = JT_ERR_INIT;
+    if (!p.namespaces) {
+        c->root_off = JT_CHILD_ROOT_NO_NS;
+    } else if (c->no_private_root) {
+        c->root_off = JT_CHILD_ROOT_DISABLED;
+        c->root_why = jt_xstrdup("disabled");
+    } else if (jt_child_root_plan_(&rp, c->workdir, &perr) < 0) {
+        c->root_off = JT_CHILD_ROOT_REFUSED;
+        c->root_why = jt_xstrdup(jt_err_msg(&perr));
+    } else {
+        p.root = &rp;
     }
-    if (r != 0) {
-        free(why);
-        goto out;
+    jt_err_clear(&perr);
+    int rc = start_cascade(c, &p, &rp, err);
+    jt_child_root_plan_free_(&rp);
+    if (rc < 0) {
+        jt_child_release(c);
+        return -1;
     }
-    c->namespaced = p.namespaces;
-    c->ns_off = off;
-    c->ns_errno = off == JT_CHILD_NS_REFUSED || off == JT_CHILD_NS_CHROOT ? ns.err : 0;
-    if (off == JT_CHILD_NS_DISABLED) why = jt_xstrdup("disabled");
-    else if (off == JT_CHILD_NS_ENV) why = jt_xstrdup(NO_NS_ENV " is set");
-    c->ns_why = why;
-    if (p.namespaces)
-        c->desc = jt_xasprintf("pid,net,mount,ipc namespaces; user %s; no_new_privs; rlimits",
-                               user);
-    else if (root)
-        c->desc = jt_xasprintf("no namespaces (%s); user %s; no_new_privs; rlimits", why, user);
-    else
-        c->desc = jt_xstrdup("not root: no namespaces, no user drop; no_new_privs; rlimits");
-    rc = 0;
-out:
-    free_strv(envp);
-    if (rc < 0) jt_child_release(c);
-    return rc;
+    c->desc = describe(c, root, user);
+    return 0;
 }

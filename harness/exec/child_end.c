@@ -1,5 +1,6 @@
 /* Sandboxed child processes: how they end. Reaping (with the exit cause),
- * killing the group, cleanup of the workdir, descriptions for reports. */
+ * killing the group, cleanup (the workdir goes back to the session,
+ * child_session.c), descriptions for reports. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -16,7 +17,6 @@
 #include "jouletrace/child.h"
 
 #define DEFAULT_OUTPUT_CAP ((size_t)64 << 10)
-#define RMTREE_MAX_DEPTH 256
 /* rusage lags the kernel's own CPU accounting by up to a tick or so */
 #define CPU_SLACK_SECONDS 0.1
 /* How long release waits for a killed process group to be gone (fallback). */
@@ -145,38 +145,6 @@ void jt_child_kill(jt_child *c, jt_child_end why)
     jt_child_reap_(c, why == JT_CHILD_RUNNING ? JT_CHILD_KILLED : why);
 }
 
-/* rm -rf that also undoes a candidate's chmod: every directory is made
- * rwx for us before it is read. No symlink is followed, not even by the
- * chmod (a straggler might swap one in while we walk). */
-static int rmtree_at(int parent, const char *name, int depth)
-{
-    if (unlinkat(parent, name, 0) == 0 || errno == ENOENT) return 0;
-    if (depth > RMTREE_MAX_DEPTH) return -1;
-    int fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0 && errno == EACCES) {
-        int pfd = openat(parent, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (pfd >= 0) {
-            char proc[64];
-            snprintf(proc, sizeof proc, "/proc/self/fd/%d", pfd);
-            if (chmod(proc, 0700) == 0) fd = openat(pfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-            close(pfd);
-        }
-    }
-    if (fd < 0) return -1;
-    fchmod(fd, 0700); /* its entries need a writable, searchable parent */
-    DIR *d = fdopendir(fd);
-    if (!d) {
-        close(fd);
-        return -1;
-    }
-    struct dirent *e;
-    while ((e = readdir(d)))
-        if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-            rmtree_at(dirfd(d), e->d_name, depth + 1);
-    closedir(d);
-    return unlinkat(parent, name, AT_REMOVEDIR);
-}
-
 void jt_child_release(jt_child *c)
 {
     if (c->pid > 0) jt_child_reap_(c, JT_CHILD_KILLED);
@@ -185,8 +153,7 @@ void jt_child_release(jt_child *c)
     close_fd(&c->cmd_fd);
     close_fd(&c->reply_fd);
     close_fd(&c->pidfd);
-    if (c->workdir) rmtree_at(AT_FDCWD, c->workdir, 0);
-    free(c->workdir);
+    jt_child_session_put_(c->workdir); /* removes it, whatever the child chmod'ed */
     c->workdir = NULL;
     jt_buf_release(&c->out.head);
     jt_buf_release(&c->err.head);
@@ -196,6 +163,8 @@ void jt_child_release(jt_child *c)
     c->desc = NULL;
     free(c->ns_why);
     c->ns_why = NULL;
+    free(c->root_why);
+    c->root_why = NULL;
 }
 
 const char *jt_child_sandbox_desc(const jt_child *c)

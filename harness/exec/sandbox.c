@@ -15,6 +15,7 @@
 
 static const char *const level_names[] = {
     [JT_SANDBOX_FULL] = "full",
+    [JT_SANDBOX_NO_PRIVATE_ROOT] = "no-private-root",
     [JT_SANDBOX_NO_NAMESPACES] = "no-namespaces",
     [JT_SANDBOX_UNPRIVILEGED] = "unprivileged",
     [JT_SANDBOX_UNUSABLE] = "unusable",
@@ -46,6 +47,21 @@ static const struct {
              "user.max_net_namespaces, user.max_mnt_namespaces, user.max_ipc_namespaces)"},
 };
 
+/* The fix when the private root could not be built, by what failed. */
+static const char allow_mounts[] =
+    "allow mounts in the sandbox's mount namespace (tmpfs, read-only bind mounts, pivot_root): "
+    "run on the host, or in a container with CAP_SYS_ADMIN (e.g. docker run --privileged)";
+static const struct {
+    const char *prefix; /* of root_why */
+    int err;            /* 0: any */
+    const char *fix;
+} root_fixes[] = {
+    {"disabled", 0, "do not set no_private_root (a test knob)"},
+    {"pivot_root", EINVAL, "run from a real root file system: pivot_root is refused when '/' is "
+                           "the initial ramfs (rootfs); boot with a root device or use switch_root"},
+    {"cannot ", 0, "make the host's /proc/self/mountinfo and top-level directories readable"},
+};
+
 const char *jt_sandbox_level_name(jt_sandbox_level level)
 {
     return (size_t)level < sizeof level_names / sizeof level_names[0] ? level_names[level] : "?";
@@ -53,7 +69,8 @@ const char *jt_sandbox_level_name(jt_sandbox_level level)
 
 jt_sandbox_level jt_sandbox_level_of(const jt_child *c)
 {
-    if (c->ns_off == JT_CHILD_NS_ON) return JT_SANDBOX_FULL;
+    if (c->ns_off == JT_CHILD_NS_ON)
+        return c->root_off == JT_CHILD_ROOT_ON ? JT_SANDBOX_FULL : JT_SANDBOX_NO_PRIVATE_ROOT;
     return c->ns_off == JT_CHILD_NS_NOT_ROOT ? JT_SANDBOX_UNPRIVILEGED : JT_SANDBOX_NO_NAMESPACES;
 }
 
@@ -66,6 +83,16 @@ static const char *ns_fix(const jt_child *c)
     return allow_namespaces;
 }
 
+static const char *root_fix(const jt_child *c)
+{
+    const char *why = c->root_why ? c->root_why : "";
+    for (size_t i = 0; i < sizeof root_fixes / sizeof root_fixes[0]; i++)
+        if (!strncmp(why, root_fixes[i].prefix, strlen(root_fixes[i].prefix)) &&
+            (!root_fixes[i].err || root_fixes[i].err == c->root_errno))
+            return root_fixes[i].fix;
+    return allow_mounts;
+}
+
 void jt_sandbox_of_child(const jt_child *c, const char *user, jt_sandbox *sb)
 {
     const char *u = user ? user : DEFAULT_USER;
@@ -74,6 +101,14 @@ void jt_sandbox_of_child(const jt_child *c, const char *user, jt_sandbox *sb)
     sb->desc = jt_xstrdup(jt_child_sandbox_desc(c));
     switch (sb->level) {
     case JT_SANDBOX_FULL:
+        break;
+    case JT_SANDBOX_NO_PRIVATE_ROOT:
+        sb->missing = jt_xasprintf("no private root: candidates see the host's files (other "
+                                   "suites, earlier run directories, home directories) wherever "
+                                   "file permissions let user '%s' read them",
+                                   u);
+        sb->why = jt_xstrdup(c->root_why ? c->root_why : "unknown");
+        sb->fix = jt_xstrdup(root_fix(c));
         break;
     case JT_SANDBOX_NO_NAMESPACES:
         sb->missing = jt_xstrdup("no pid, net, mount and ipc namespaces: candidates see the "

@@ -19,17 +19,33 @@
  * space, CPU backstop, 64 MiB files, 64 fds, no core dumps), SIGKILL when the
  * thread that started it dies (PR_SET_PDEATHSIG), pinning to `cpu`.
  * Started as root it also gets new network, mount, IPC and PID namespaces (it
- * is PID 1 there: everything it forks dies with it; a fresh /tmp, /var/tmp,
- * /dev/shm and /proc; only a down loopback interface; its workdir appears as
- * JT_CHILD_SANDBOX_HOME; /run/lock is a fresh tmpfs too, so the host's lock
- * files can be neither seen nor created), then drops to `sandbox_user` with
- * no_new_privs and RLIMIT_NPROC. Where namespaces are refused (some
- * containers, a chroot) it falls back to rlimits + user drop; ns_off,
- * ns_errno and ns_why say why, jt_child_sandbox_desc() which one applied
- * (sandbox.h turns that into a level, a warning and the fix). The
- * environment variable JOULETRACE_SANDBOX_NO_NAMESPACES (any non-empty
- * value) forces that fallback, for tests: it can only weaken the sandbox,
- * and is itself reported as the reason.
+ * is PID 1 there: everything it forks dies with it; only a down loopback
+ * interface) and a private root (bubblewrap style: child_root.c): "/" is a
+ * fresh read-only tmpfs (mode 0755, so it works where the host's "/" is
+ * 0700) holding read-only, nosuid, nodev binds of the host's /usr, /etc and
+ * /opt and its top-level bin, sbin and lib* directories (symlinks, as on
+ * merged-/usr systems, are recreated as symlinks); a minimal /dev (null,
+ * zero, full, random, urandom, the fd and std* links, a fresh /dev/shm); a
+ * /proc of its PID namespace; fresh tmpfs on /tmp, /var/tmp and /run/lock;
+ * its work directory at JT_CHILD_SANDBOX_HOME, a size-capped tmpfs, as cwd
+ * and HOME. Nothing else of the host (/home, /root, /srv, /var, /run, /mnt,
+ * suites, run directories, the harness's TMPDIR) exists there. Then it
+ * drops to `sandbox_user` with no_new_privs and RLIMIT_NPROC. Where the
+ * private root cannot be built (root_off, root_errno, root_why say why) it
+ * runs in the namespaces over the host's tree, with fresh tmpfs on /tmp,
+ * /var/tmp, /dev/shm and /run/lock and the same work directory; where
+ * namespaces are refused (some containers, a chroot) it falls back to
+ * rlimits + user drop; ns_off, ns_errno and ns_why say why,
+ * jt_child_sandbox_desc() which one applied (sandbox.h turns that into a
+ * level, a warning and the fix). The environment variable
+ * JOULETRACE_SANDBOX_NO_NAMESPACES (any non-empty value) forces that
+ * fallback, for tests: it can only weaken the sandbox, and is itself
+ * reported as the reason.
+ * Host side, the workdir is TMPDIR/jouletrace-session.XXXXXX/jt-child-XXXXXX:
+ * one session directory per harness process, holding an flock'ed lock file,
+ * removed with its last child; each start removes the session directories
+ * of harnesses that died without cleaning up (SIGKILL), found by their
+ * lock, never by PID (child_session.c).
  * As PID 1 of its namespace the child ignores signals it sends itself whose
  * action is the default (a kernel rule); hardware faults still kill it.
  * Without namespaces two gaps remain: a descendant that calls setsid() leaves
@@ -79,6 +95,14 @@ typedef enum jt_child_ns_off {
     JT_CHILD_NS_REFUSED,   /* the kernel refused a step (ns_errno) */
 } jt_child_ns_off;
 
+/* Why a started child has no private root (JT_CHILD_ROOT_ON: it has one). */
+typedef enum jt_child_root_off {
+    JT_CHILD_ROOT_ON = 0,
+    JT_CHILD_ROOT_NO_NS,    /* no namespaces at all (ns_off says why) */
+    JT_CHILD_ROOT_DISABLED, /* the caller's no_private_root */
+    JT_CHILD_ROOT_REFUSED,  /* a step failed (root_errno; 0 when the host could not be read) */
+} jt_child_root_off;
+
 /* Results of the protocol calls. */
 typedef enum jt_child_io {
     JT_CHILD_IO_ERROR = -1, /* harness-side failure or protocol abuse; err set */
@@ -111,6 +135,7 @@ typedef struct jt_child {
     const volatile sig_atomic_t *stop;
     bool protocol;            /* give the child fds 3 and 4 (see above) */
     bool no_namespaces;       /* as root: skip namespaces (the fallback, for tests) */
+    bool no_private_root;     /* as root: namespaces without the private root (tests) */
 
     /* Filled in by jt_child; read-only for the caller. */
     pid_t pid;                /* in our PID namespace; -1 when not running */
@@ -127,6 +152,12 @@ typedef struct jt_child {
     jt_child_ns_off ns_off;
     int ns_errno;
     char *ns_why;
+    /* The same for the private root: "bind-mount read-only /usr: Operation
+     * not permitted", "pivot_root to the new root: Invalid argument", ...
+     * (NULL when it has one or without namespaces). */
+    jt_child_root_off root_off;
+    int root_errno;
+    char *root_why;
 
     /* Private. */
     int cmd_fd, reply_fd, pidfd;
@@ -166,8 +197,9 @@ void jt_child_kill(jt_child *c, jt_child_end why);
  * initialised, never-started or already released jt_child. */
 void jt_child_release(jt_child *c);
 
-/* "pid,net,mount,ipc namespaces; user nobody; no_new_privs; rlimits", or the
- * fallback with its reason; "" before start. */
+/* "pid,net,mount,ipc namespaces; private root; user nobody; no_new_privs;
+ * rlimits", or "...; no private root (WHY); ..." or the fallback with its
+ * reason; "" before start. */
 const char *jt_child_sandbox_desc(const jt_child *c);
 /* user + system CPU seconds from rusage (0 until the child ended). */
 double jt_child_cpu_seconds(const jt_child *c);

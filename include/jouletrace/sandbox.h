@@ -10,8 +10,13 @@
  * journal record names the isolation of the child that ran it
  * (jt_sandbox_annotate).
  *
- *   full           pid, net, mount and ipc namespaces; the drop to the sandbox
- *                  user; no_new_privs; rlimits
+ *   full           pid, net, mount and ipc namespaces; a private root (the
+ *                  host's /usr, /etc, /opt, bin and lib read-only, nothing
+ *                  else of its files); the drop to the sandbox user;
+ *                  no_new_privs; rlimits
+ *   no-private-root  the namespaces, but over the host's tree (the private
+ *                  root could not be built): the host's files are readable
+ *                  wherever their permissions allow
  *   no-namespaces  root, but no namespaces: the user drop, no_new_privs and
  *                  rlimits only (the host's processes, network and files are
  *                  visible)
@@ -31,6 +36,7 @@
 
 typedef enum jt_sandbox_level {
     JT_SANDBOX_FULL = 0,
+    JT_SANDBOX_NO_PRIVATE_ROOT,
     JT_SANDBOX_NO_NAMESPACES,
     JT_SANDBOX_UNPRIVILEGED,
     JT_SANDBOX_UNUSABLE,
@@ -44,7 +50,7 @@ typedef struct jt_sandbox {
     char *fix;     /* what to do about it; NULL when full */
 } jt_sandbox;
 
-/* "full", "no-namespaces", "unprivileged", "unusable". */
+/* "full", "no-private-root", "no-namespaces", "unprivileged", "unusable". */
 const char *jt_sandbox_level_name(jt_sandbox_level level);
 
 /* The level of a started child (before jt_child_release). */
