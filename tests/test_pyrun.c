@@ -1191,10 +1191,10 @@ START_TEST(harness_side_errors)
 }
 END_TEST
 
-/* JOULETRACE_PYTHON_RUNNER swaps the runner (the file must be readable by
- * the sandbox user and outside /tmp, which the namespace replaces): the
- * tree's own runner works; one that answers garbage is a failure, not a
- * verdict about the candidate. */
+/* JOULETRACE_PYTHON_RUNNER swaps the runner: the harness reads the file and
+ * passes its text like the embedded runner's (the sandbox's private root
+ * hides the checkout): the tree's own runner works; one that answers
+ * garbage is a failure, not a verdict about the candidate. */
 static const struct {
     const char *file;
     jt_verdict verdict;
@@ -1205,36 +1205,9 @@ static const struct {
      "loading: malformed reply from the runner"},
 };
 
-/* A copy of `src` where the sandbox can read it: the checkout itself may
- * live under /tmp (CI clones anywhere), which the namespace hides. /run is
- * not remounted in the sandbox and is root's to write. Caller frees and
- * removes it with jt_test_tmpdir_free(dirname). */
-static char *visible_copy(const char *src, char **dir_out)
-{
-    char tmpl[] = "/run/jt-runner-XXXXXX";
-    char *dir = mkdtemp(tmpl) ? jt_xstrdup(tmpl) : NULL;
-    if (!dir) return NULL;
-    chmod(dir, 0755);
-    char *text = jt_test_read_file(src);
-    if (!text) {
-        rmdir(dir);
-        free(dir);
-        return NULL;
-    }
-    char *copy = jt_test_write_file(dir, "runner.py", text);
-    chmod(copy, 0644);
-    free(text);
-    *dir_out = dir;
-    return copy;
-}
-
 START_TEST(runner_override)
 {
-    char *rel = jt_xasprintf("%s/%s", jt_test_srcdir(), overrides[_i].file);
-    char *where = NULL;
-    char *path = visible_copy(rel, &where);
-    if (!path) path = realpath(rel, NULL); /* not root: no namespace hides /tmp then */
-    ck_assert_ptr_nonnull(path);
+    char *path = jt_xasprintf("%s/%s", jt_test_srcdir(), overrides[_i].file);
     setenv("JOULETRACE_PYTHON_RUNNER", path, 1);
     json_t *tests = parse(SQUARE);
     jt_pyrun_config cfg = config("def solve(x):\n    return x * x\n", tests);
@@ -1247,8 +1220,30 @@ START_TEST(runner_override)
     jt_pyrun_free(r);
     unsetenv("JOULETRACE_PYTHON_RUNNER");
     free(path);
-    free(rel);
-    if (where) jt_test_tmpdir_free(where);
+    json_decref(tests);
+    check_clean();
+}
+END_TEST
+
+/* An override that cannot be read is the harness's error, said as such. */
+START_TEST(runner_override_unreadable)
+{
+    char *path = jt_xasprintf("%s/tests/fixtures/no-such-runner.py", jt_test_srcdir());
+    setenv("JOULETRACE_PYTHON_RUNNER", path, 1);
+    json_t *tests = parse(SQUARE);
+    jt_pyrun_config cfg = config("def solve(x):\n    return x * x\n", tests);
+    jt_pyrun *r = NULL;
+    jt_err err = JT_ERR_INIT;
+    ck_assert_int_eq(jt_pyrun_start(&cfg, &r, &err), -1);
+    ck_assert_ptr_null(r);
+    char *want = jt_xasprintf("pyrun: JOULETRACE_PYTHON_RUNNER: cannot open '%s': No such file "
+                              "or directory",
+                              path);
+    ck_assert_str_eq(jt_err_msg(&err), want);
+    unsetenv("JOULETRACE_PYTHON_RUNNER");
+    free(want);
+    free(path);
+    jt_err_clear(&err);
     json_decref(tests);
     check_clean();
 }
@@ -1688,6 +1683,7 @@ static Suite *pyrun_suite(void)
     tcase_add_test(tc, command_outputs);
     tcase_add_test(tc, command_config_errors);
     tcase_add_loop_test(tc, runner_override, 0, 2);
+    tcase_add_test(tc, runner_override_unreadable);
     tcase_add_test(tc, embedded_runner_is_current);
     suite_add_tcase(s, tc);
     return s;

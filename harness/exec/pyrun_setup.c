@@ -1,0 +1,152 @@
+/* The runner's setup command (pyrun_priv.h): the mode, comparator and
+ * command checks, and the name a command-mode source gets in the work
+ * directory (pyrun.h, source_name). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "exec/pyrun_priv.h"
+
+/* A string member, or false when `text` is not valid UTF-8 (jansson refuses it). */
+static bool set_str(json_t *m, const char *key, const char *text)
+{
+    if (!text) return true;
+    json_t *v = json_string(text);
+    if (!v) return false;
+    json_object_set_new(m, key, v);
+    return true;
+}
+
+static bool command_ok(const json_t *command)
+{
+    if (!json_is_array(command) || json_array_size(command) == 0) return false;
+    size_t i;
+    const json_t *w;
+    json_array_foreach(command, i, w) if (!json_is_string(w) || json_string_length(w) == 0 ||
+                                          strlen(json_string_value(w)) != json_string_length(w))
+        return false;
+    return true;
+}
+
+/* Last path component of s (s itself without '/'). */
+static const char *base_name(const char *s)
+{
+    const char *slash = strrchr(s, '/');
+    return slash ? slash + 1 : s;
+}
+
+/* The extension an inline source gets from the tool that reads it (pyrun.h). */
+static const char *extension_for(const char *tool)
+{
+    static const struct {
+        const char *tool, *ext;
+        bool prefix; /* python3.11, gcc-12, ... */
+    } table[] = {
+        {"cc", ".c", false},       {"gcc", ".c", true},      {"clang", ".c", false},
+        {"clang-", ".c", true},    {"tcc", ".c", false},     {"c++", ".cpp", false},
+        {"g++", ".cpp", true},     {"clang++", ".cpp", true}, {"rustc", ".rs", false},
+        {"go", ".go", false},      {"javac", ".java", false}, {"ghc", ".hs", false},
+        {"python", ".py", true},   {"pypy", ".py", true},    {"sh", ".sh", false},
+        {"bash", ".sh", false},    {"dash", ".sh", false},   {"zsh", ".sh", false},
+        {"ksh", ".sh", false},     {"node", ".js", false},   {"ruby", ".rb", false},
+        {"perl", ".pl", false},    {"lua", ".lua", true},    {"php", ".php", false},
+    };
+    for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
+        size_t n = strlen(table[i].tool);
+        if (table[i].prefix ? !strncmp(tool, table[i].tool, n) : !strcmp(tool, table[i].tool))
+            return table[i].ext;
+    }
+    return NULL;
+}
+
+/* The file name of the source in the workdir (pyrun.h, source_name). */
+static char *source_name(const jt_pyrun_config *cfg)
+{
+    if (cfg->source_name) {
+        const char *b = base_name(cfg->source_name);
+        if (*b && strcmp(b, ".") && strcmp(b, "..") && strcmp(b, "candidate.bin"))
+            return jt_xstrdup(b);
+    }
+    const char *ext = NULL;
+    if (cfg->build) { /* first word that is not an assignment (CFLAGS=... cc ...) */
+        const char *p = cfg->build;
+        for (;;) {
+            p += strspn(p, " \t\n");
+            size_t n = strcspn(p, " \t\n");
+            if (!n) break;
+            char *word = jt_xstrndup(p, n);
+            bool assignment = strchr(word, '=') != NULL;
+            if (!assignment) ext = extension_for(base_name(word));
+            free(word);
+            if (!assignment) break;
+            p += n;
+        }
+    }
+    const char *program = json_string_value(json_array_get(cfg->command, 0));
+    if (!ext && program) ext = extension_for(base_name(program));
+    return jt_xasprintf("candidate%s", ext ? ext : ".src");
+}
+
+json_t *jt_pyrun_setup_message_(const jt_pyrun_config *cfg, bool *code_ok, jt_err *err)
+{
+    const char *mode = cfg->mode ? cfg->mode : "call";
+    bool command = !strcmp(mode, "command");
+    const char *comparator = cfg->comparator ? cfg->comparator : command ? "stdout" : "exact";
+    if (strcmp(mode, "call") && strcmp(mode, "method") && strcmp(mode, "script") && !command) {
+        jt_err_set(err, "pyrun: unknown mode '%s'", mode);
+        return NULL;
+    }
+    if (command ? strcmp(comparator, "stdout") && strcmp(comparator, "exact")
+                : strcmp(comparator, "exact") && strcmp(comparator, "close") &&
+                      strcmp(comparator, "set") && strcmp(comparator, "not_none") &&
+                      strcmp(comparator, "checker")) {
+        jt_err_set(err, "pyrun: %s comparator '%s'%s", command ? "mode command has no" : "unknown",
+                   comparator, command ? " (stdout or exact)" : "");
+        return NULL;
+    }
+    if (command && !cfg->floor && !command_ok(cfg->command)) {
+        jt_err_set(err, "pyrun: mode command needs command, an array of non-empty strings");
+        return NULL;
+    }
+    if (!strcmp(comparator, "checker") && !cfg->checker_code) {
+        jt_err_set(err, "pyrun: comparator checker needs checker_code");
+        return NULL;
+    }
+    if (!(cfg->atol >= 0) || !(cfg->rtol >= 0) || !isfinite(cfg->atol) || !isfinite(cfg->rtol)) {
+        jt_err_set(err, "pyrun: atol and rtol must be finite and >= 0");
+        return NULL;
+    }
+    json_t *m = json_object();
+    json_object_set_new(m, "cmd", json_string("setup"));
+    *code_ok = set_str(m, "code", cfg->code ? cfg->code : "");
+    if (!set_str(m, "filename", cfg->filename ? cfg->filename : "candidate.py") ||
+        !set_str(m, "function_name", cfg->function_name) || !set_str(m, "mode", mode) ||
+        !set_str(m, "comparator", comparator) || !set_str(m, "checker_code", cfg->checker_code) ||
+        !set_str(m, "setup_code", cfg->setup_code) ||
+        !set_str(m, "convert_code", cfg->convert_code)) {
+        jt_err_set(err, "pyrun: filename, function_name, mode, comparator, checker_code, "
+                        "setup_code and convert_code must be valid UTF-8");
+        json_decref(m);
+        return NULL;
+    }
+    json_object_set_new(m, "test_cases", json_deep_copy(cfg->test_cases));
+    json_object_set_new(m, "float_tolerance", json_real(cfg->float_tolerance));
+    json_object_set_new(m, "atol", json_real(cfg->atol));
+    json_object_set_new(m, "rtol", json_real(cfg->rtol));
+    json_object_set_new(m, "prelude", json_boolean(cfg->prelude));
+    json_object_set_new(m, "reload_per_iteration", json_boolean(cfg->reload_per_iteration));
+    json_object_set_new(m, "floor", json_boolean(cfg->floor));
+    json_object_set_new(m, "timeout_seconds", json_real(cfg->timeout_seconds));
+    if (command) {
+        char *name = source_name(cfg);
+        bool ok = set_str(m, "build", cfg->build) && set_str(m, "source_name", name);
+        free(name);
+        if (!ok) {
+            jt_err_set(err, "pyrun: build and source_name must be valid UTF-8");
+            json_decref(m);
+            return NULL;
+        }
+        if (cfg->command) json_object_set_new(m, "command", json_deep_copy(cfg->command));
+    }
+    return m;
+}
