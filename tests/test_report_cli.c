@@ -170,7 +170,7 @@ START_TEST(mixed_hosts_refused_unless_asked)
     char *html = jt_xasprintf("%s/mixed.html", e.dir);
     ck_assert_msg(lb((const char *const[]){"--mix-hosts", "-o", html, res, other, NULL}, &out, &err) == 0,
                   "%s", err);
-    ck_assert_msg(strstr(err, "warning: ranked across machines"), "%s", err);
+    ck_assert_msg(strstr(err, "jouletrace: warning: ranked across machines"), "%s", err);
     char *page = jt_test_read_file(html);
     ck_assert_msg(page && strstr(page, "<!DOCTYPE html>") && strstr(page, "ranked across machines") &&
                       strstr(page, "node-7"), "-o FILE.html should write the HTML page");

@@ -136,6 +136,19 @@ START_TEST(model_run_end_to_end)
     const char *a[] = {"run", e.suite, "-o", e.out, "--backend", "model", "--quiet", NULL};
     int rc = jt(&e, a, &out, &err);
     ck_assert_msg(rc == 0, "run: %d\n%s", rc, err);
+    /* a model run on a VM warns (model, isolcpus, ASLR ...): every warning is
+     * one line with the stable prefix */
+    size_t warned = 0;
+    for (const char *l = err; *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : l + strlen(l)) {
+        size_t len = strcspn(l, "\n");
+        char *line = jt_xstrndup(l, len);
+        if (strcasestr(line, "warning")) {
+            ck_assert_msg(!strncmp(line, "jouletrace: warning: ", 21), "warning line: %s", line);
+            warned++;
+        }
+        free(line);
+    }
+    ck_assert_uint_ge(warned, 1);
     json_t *sum = load_json(e.out, "summary.json");
     json_t *run = load_json(e.out, "run.json");
     ck_assert_str_eq(json_string_value(json_object_get(run, "status")), "completed");

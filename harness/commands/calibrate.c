@@ -147,7 +147,7 @@ int jt_cmd_calibrate(int argc, char **argv)
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
     if (jt_energy_guard_start(ses.meter, ses.topo.housekeeping_cpu, &err) != 0) {
-        fprintf(stderr, "jouletrace calibrate: warning: %s\n", jt_err_msg(&err));
+        jt_warn("%s", jt_err_msg(&err));
         jt_err_clear(&err);
     }
     bool has_dram = jt_energy_domain(ses.meter, JT_ENERGY_DRAM) != NULL;
@@ -231,10 +231,10 @@ int jt_cmd_calibrate(int argc, char **argv)
         if (c.dram.present)
             printf("  dram idle:    %.4f W (95%% CI %.4f..%.4f, CV %.2f %%)\n", c.dram.median_w,
                    c.dram.ci_low_w, c.dram.ci_high_w, 100 * c.dram.cv);
-        size_t i;
-        json_t *w;
-        json_array_foreach(c.warnings, i, w) fprintf(stderr, "warning: %s\n", json_string_value(w));
     }
+    size_t i;
+    json_t *w;
+    json_array_foreach(c.warnings, i, w) jt_warn("%s", json_string_value(w)); /* even with --quiet */
 out:
     jt_calibration_release(&c);
     jt_err_clear(&err);

@@ -125,7 +125,7 @@ int jt_cmd_leaderboard(int argc, char **argv)
             goto out;
         }
         note = jt_xasprintf("ranked across machines (--mix-hosts): %s", jt_err_msg(&err));
-        fprintf(stderr, "jouletrace leaderboard: warning: %s\n", note);
+        jt_warn("%s", note);
         jt_err_clear(&err);
     }
     jt_report_board_rank(&board, (size_t)o.resamples);

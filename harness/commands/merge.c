@@ -205,7 +205,7 @@ int jt_cmd_merge(int argc, char **argv)
     free(rp);
     json_decref(run);
     if (wrc != 0 || jt_reports_write(out, &err) != 0) goto fail;
-    json_array_foreach(warnings, i, idv) fprintf(stderr, "warning: %s\n", json_string_value(idv));
+    json_array_foreach(warnings, i, idv) jt_warn("%s", json_string_value(idv));
     fprintf(stderr, "jouletrace merge: %zu candidates from %zu runs into %s\n", json_array_size(order),
             json_array_size(parts), out);
     code = JT_EXIT_OK;

@@ -461,13 +461,14 @@ int jt_cmd_run(int argc, char **argv)
         fprintf(stderr, "jouletrace run: %s: %zu candidates to measure%s (backend %s%s), run directory %s\n",
                 s->name, n_plan, o.resume_dir ? " (resumed)" : "", jt_energy_source_name(ses.meter),
                 jt_energy_is_estimate(ses.meter) ? ": ESTIMATES, not measurements" : "", dir);
-        json_array_foreach(ses.warnings, i, rec) fprintf(stderr, "warning: %s\n", json_string_value(rec));
     }
+    /* --quiet silences progress, never a warning */
+    json_array_foreach(ses.warnings, i, rec) jt_warn("%s", json_string_value(rec));
 
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
     if (jt_energy_guard_start(ses.meter, ses.topo.housekeeping_cpu, &err) != 0) {
-        fprintf(stderr, "jouletrace run: warning: %s\n", jt_err_msg(&err));
+        jt_warn("%s", jt_err_msg(&err));
         jt_err_clear(&err);
     }
     progress pr = {isatty(STDERR_FILENO), o.quiet, 0, n_plan, now_s(), NULL};
@@ -557,7 +558,7 @@ int jt_cmd_run(int argc, char **argv)
     json_array_extend(warn, diff);
     size_t w;
     json_t *wv;
-    json_array_foreach(diff, w, wv) fprintf(stderr, "warning: %s\n", json_string_value(wv));
+    json_array_foreach(diff, w, wv) jt_warn("%s", json_string_value(wv));
     json_decref(diff);
     json_object_set_new(run, "host_end", end_fp);
     char *ended = jt_utc_now();

@@ -184,9 +184,9 @@ static void print_text(jt_energy_kind want, const probe_result *res, int chosen)
     }
     const probe_result *c = &res[chosen];
     printf("backend: %s -> %s\n", wname, jt_energy_kind_name(c->kind));
-    if (want == JT_ENERGY_AUTO && c->kind == JT_ENERGY_MODEL) printf("WARNING: %s\n", model_warning);
+    if (want == JT_ENERGY_AUTO && c->kind == JT_ENERGY_MODEL) printf("warning: %s\n", model_warning);
     if (jt_energy_filtering(c->m) == 1)
-        printf("WARNING: energy filtering is on: RAPL readings are deliberately noised\n");
+        printf("warning: energy filtering is on: RAPL readings are deliberately noised\n");
 }
 
 /* Host, calibration and lock: everything `run` checks besides the backend.
@@ -387,7 +387,7 @@ int jt_cmd_status(int argc, char **argv)
     json_object_set_new(rd, "sandbox", jt_sandbox_json(&sandbox));
     /* JSON goes to scripts; the model warning still reaches a human. */
     if (json && chosen >= 0 && want == JT_ENERGY_AUTO && res[chosen].kind == JT_ENERGY_MODEL)
-        fprintf(stderr, "jouletrace status: WARNING: %s\n", model_warning);
+        jt_warn("%s", model_warning);
     if (json) {
         print_json(want, res, chosen, rd, ready);
     } else {

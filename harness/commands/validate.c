@@ -263,7 +263,7 @@ int jt_cmd_validate(int argc, char **argv)
             bad_set = json_string_value(json_object_get(set_errors, ts->id));
             size_t wi;
             json_t *wv;
-            json_array_foreach(warn, wi, wv) fprintf(stderr, "warning: %s\n", json_string_value(wv));
+            json_array_foreach(warn, wi, wv) jt_warn("%s", json_string_value(wv));
             json_decref(warn);
             jt_err_clear(&xerr);
         }

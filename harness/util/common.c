@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -334,4 +335,20 @@ char *jt_utc_now(void)
     struct tm tm;
     strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
     return jt_xstrdup(buf);
+}
+
+void jt_warn(const char *fmt, ...)
+{
+    char *msg;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vasprintf(&msg, fmt, ap);
+    va_end(ap);
+    /* one write, so concurrent processes' lines do not interleave */
+    if (n >= 0) {
+        fprintf(stderr, "jouletrace: warning: %s\n", msg);
+        free(msg);
+    } else {
+        fputs("jouletrace: warning: (out of memory formatting a warning)\n", stderr);
+    }
 }

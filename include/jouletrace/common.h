@@ -49,6 +49,10 @@ char *jt_xstrdup(const char *s);
 char *jt_xstrndup(const char *s, size_t n);
 char *jt_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* One warning line on stderr: "jouletrace: warning: <message>". Every warning
+ * of every command goes through here, so scripts can match the prefix. */
+void jt_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* Grows *items (of *cap elements of size `size`) so that it can hold `need`. */
 #define JT_GROW(items, need, cap)                                                       \
     do {                                                                                \
