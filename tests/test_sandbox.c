@@ -192,6 +192,58 @@ START_TEST(each_reason_has_its_warning_and_fix)
 }
 END_TEST
 
+/* Namespaces without the private root: its own level, what it costs, why
+ * (the failed item) and the fix for that failure. */
+static const char no_root_missing[] =
+    "sandbox weakened: no private root: candidates see the host's files (other suites, earlier "
+    "run directories, home directories) wherever file permissions let user 'nobody' read them";
+static const char allow_mounts[] =
+    "allow mounts in the sandbox's mount namespace (tmpfs, read-only bind mounts, pivot_root): "
+    "run on the host, or in a container with CAP_SYS_ADMIN (e.g. docker run --privileged)";
+
+static const struct {
+    jt_child_root_off off;
+    int err;
+    const char *why, *fix;
+} root_cases[] = {
+    {JT_CHILD_ROOT_REFUSED, EPERM, "bind-mount read-only /usr: Operation not permitted",
+     allow_mounts},
+    {JT_CHILD_ROOT_REFUSED, EACCES, "mount a tmpfs on /: Permission denied", allow_mounts},
+    {JT_CHILD_ROOT_REFUSED, EINVAL, "pivot_root to the new root: Invalid argument",
+     "run from a real root file system: pivot_root is refused when '/' is the initial ramfs "
+     "(rootfs); boot with a root device or use switch_root"},
+    {JT_CHILD_ROOT_REFUSED, 0, "cannot read '/proc/self/mountinfo': No such file or directory",
+     "make the host's /proc/self/mountinfo and top-level directories readable"},
+    {JT_CHILD_ROOT_DISABLED, 0, "disabled", "do not set no_private_root (a test knob)"},
+};
+
+START_TEST(no_private_root_is_named)
+{
+    jt_child c;
+    jt_child_init(&c);
+    c.root_off = root_cases[_i].off;
+    c.root_errno = root_cases[_i].err;
+    c.root_why = jt_xstrdup(root_cases[_i].why);
+    jt_sandbox sb;
+    jt_sandbox_of_child(&c, "nobody", &sb);
+    ck_assert_str_eq(jt_sandbox_level_name(sb.level), "no-private-root");
+    char *w = jt_sandbox_warning(&sb);
+    char *want = jt_xasprintf("%s (%s); %s", no_root_missing, root_cases[_i].why,
+                              root_cases[_i].fix);
+    ck_assert_str_eq(w, want);
+    json_t *j = jt_sandbox_json(&sb);
+    ck_assert(json_is_true(json_object_get(j, "weakened")));
+    json_decref(j);
+    json_t *rec = json_object();
+    json_object_set_new(rec, "sandbox_level", json_string("no-private-root"));
+    ck_assert(jt_sandbox_record_weakened(rec));
+    json_decref(rec);
+    free(w), free(want);
+    jt_sandbox_release(&sb);
+    jt_child_release(&c);
+}
+END_TEST
+
 /* What a record says about its isolation, old records included. */
 START_TEST(record_weakened_reads_level_or_old_description)
 {
@@ -326,6 +378,8 @@ static Suite *sandbox_suite(void)
                         (int)(sizeof mountinfos / sizeof mountinfos[0]));
     tcase_add_loop_test(tc, each_reason_has_its_warning_and_fix, 0,
                         (int)(sizeof cases / sizeof cases[0]));
+    tcase_add_loop_test(tc, no_private_root_is_named, 0,
+                        (int)(sizeof root_cases / sizeof root_cases[0]));
     tcase_add_test(tc, record_weakened_reads_level_or_old_description);
     suite_add_tcase(s, tc);
     TCase *cli = tcase_create("cli");

@@ -25,6 +25,7 @@
 #include "jouletrace/common.h"
 #include "jouletrace/fsutil.h"
 #include "jouletrace/sandbox.h"
+#include "support/jail.h"
 #include "support/testutil.h"
 
 #define PYTHON "/usr/bin/python3"
@@ -195,26 +196,6 @@ START_TEST(missing_user_is_unusable_with_the_fix)
 }
 END_TEST
 
-/* Mirrors the host's top-level `name` into jail: a symlink as a symlink,
- * a directory as a bind mount (read-only unless /dev). 0, or -1. */
-static int mirror(const char *jail, const char *name)
-{
-    char host[64], in[4200], target[256];
-    snprintf(host, sizeof host, "/%s", name);
-    snprintf(in, sizeof in, "%s/%s", jail, name);
-    struct stat st;
-    if (lstat(host, &st) != 0) return errno == ENOENT ? 0 : -1;
-    if (S_ISLNK(st.st_mode)) {
-        ssize_t n = readlink(host, target, sizeof target - 1);
-        if (n < 0) return -1;
-        target[n] = '\0';
-        return symlink(target, in);
-    }
-    if (mkdir(in, 0755) != 0 || mount(host, in, NULL, MS_BIND | MS_REC, NULL) != 0) return -1;
-    if (!strcmp(name, "dev")) return 0;
-    return mount(NULL, in, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL);
-}
-
 /* In a chroot whose root is a plain directory, making "/" private fails
  * with EINVAL: the fallback must say that in those words. */
 START_TEST(chroot_is_named)
@@ -228,16 +209,9 @@ START_TEST(chroot_is_named)
     if (pid == 0) {
         close(pfd[0]);
         /* private first: nothing below may reach the host */
-        if (unshare(CLONE_NEWNS) != 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0)
-            _exit(3);
-        static const char *const names[] = {"usr", "bin", "lib", "lib32", "lib64", "sbin", "etc", "dev"};
-        for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-            if (mirror(jail, names[i]) != 0) _exit(4);
-        char path[4200];
-        snprintf(path, sizeof path, "%s/proc", jail);
-        if (mkdir(path, 0555) != 0 || mount("proc", path, "proc", 0, NULL) != 0) _exit(5);
-        snprintf(path, sizeof path, "%s/tmp", jail);
-        if (mkdir(path, 0755) != 0 || chmod(path, 01777) != 0) _exit(6);
+        if (jt_jail_unshare() != 0) _exit(3);
+        int step = jt_jail_populate(jail);
+        if (step) _exit(3 + step);
         if (chroot(jail) != 0 || chdir("/") != 0) _exit(7);
         unsetenv("TMPDIR");
         unsetenv("JOULETRACE_SANDBOX_NO_NAMESPACES");
