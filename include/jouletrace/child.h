@@ -193,8 +193,9 @@ int jt_child_wait(jt_child *c, double timeout_s, jt_err *err);
 void jt_child_kill(jt_child *c, jt_child_end why);
 
 /* Kills and reaps what still runs, closes every fd, removes the workdir
- * (recursively, whatever the child chmod'ed), frees the buffers. Safe on an
- * initialised, never-started or already released jt_child. */
+ * (recursively, whatever the child chmod'ed) and, with the process's last
+ * child, its session directory; frees the buffers. Safe on an initialised,
+ * never-started or already released jt_child. */
 void jt_child_release(jt_child *c);
 
 /* "pid,net,mount,ipc namespaces; private root; user nobody; no_new_privs;
