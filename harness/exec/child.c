@@ -498,6 +498,7 @@ int jt_child_start(jt_child *c, jt_err *err)
     p.cpu = c->cpu;
     const char *no_ns_env = getenv(NO_NS_ENV);
     c->ns_off = JT_CHILD_NS_ON;
+    c->ns_errno = c->root_errno = 0;
     if (!root) c->ns_off = JT_CHILD_NS_NOT_ROOT;
     else if (c->no_namespaces) c->ns_off = JT_CHILD_NS_DISABLED;
     else if (no_ns_env && *no_ns_env) c->ns_off = JT_CHILD_NS_ENV; /* only ever weaker */
