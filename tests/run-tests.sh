@@ -68,7 +68,7 @@ for t in "$@"; do
   summary=$(grep -E '^[0-9]+%: Checks:' "$log" | tail -n 1)
   # cases a binary left out because this host cannot run them (with the reason)
   nskip=$(grep -c '^SKIP-CASE:' "$log")
-  [ "$nskip" -gt 0 ] && summary="$summary; $nskip cases skipped: $(grep -m1 '^SKIP-CASE:' "$log" | cut -d' ' -f3-)"
+  [ "$nskip" -gt 0 ] && summary="$summary; $nskip cases skipped: $(grep -m1 '^SKIP-CASE:' "$log" | sed 's/^SKIP-CASE: //')"
   case $rc in
     0)  pass=$((pass+1)); printf 'PASS  %-28s %s\n' "$name" "$summary" ;;
     77) skip=$((skip+1)); printf 'SKIP  %-28s %s\n' "$name" "$(grep '^SKIP:' "$log" | head -n 1)" ;;
