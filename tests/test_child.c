@@ -176,8 +176,9 @@ START_TEST(timeout_kills_the_group)
     /* the marker is assembled at run time, so the child's own cmdline lacks it */
     char *script = jt_xasprintf(
         "import os, subprocess, time\n"
-        "subprocess.Popen(['" PYTHON "', '-c', 'import time; time.sleep(300)',"
-        " 'jt-grand' + 'child-%d'])\n"
+        "p = subprocess.Popen(['" PYTHON "', '-c', 'import time; print(1, flush=True); "
+        "time.sleep(300)', 'jt-grand' + 'child-%d'], stdout=subprocess.PIPE)\n"
+        "p.stdout.readline()\n" /* the grandchild runs (and has its marker) */
         "os.write(4, b'ready\\n')\n"
         "time.sleep(300)\n",
         (int)getpid());

@@ -494,10 +494,15 @@ START_TEST(spawned_processes_die_with_the_child)
 {
     char marker[64];
     snprintf(marker, sizeof marker, "jt-pyrun-sleeper-%d", (int)getpid());
+    /* solve returns only once the sleeper is up and says so (a wrong answer
+     * if it died), so the count below never races its start */
     char *code = jt_xasprintf("import subprocess, sys\n"
                               "def solve(x):\n"
-                              "    subprocess.Popen([sys.executable, '-c', 'import time; "
-                              "time.sleep(300)', 'jt-pyrun-' + 'sleeper-%d'])\n"
+                              "    p = subprocess.Popen([sys.executable, '-c', 'import time; "
+                              "print(\"up\", flush=True); time.sleep(300)', 'jt-pyrun-' + "
+                              "'sleeper-%d'], stdout=subprocess.PIPE)\n"
+                              "    if p.stdout.readline() != b'up\\n':\n"
+                              "        return 'sleeper died: %%s' %% p.wait()\n"
                               "    return x * x\n",
                               (int)getpid());
     json_t *tests = parse(ONE("[3]", "9"));

@@ -196,6 +196,10 @@ jt_child_io jt_child_recv_line(jt_child *c, double timeout_s, char **line, jt_er
             memmove(c->reply.data, nl + 1, c->reply.len - n - 1);
             c->reply.len -= n + 1;
             c->reply.data[c->reply.len] = '\0';
+            /* What the child wrote to stdout/stderr before this reply is in
+             * the pipes now: take it, so the counts that go with the reply
+             * are complete however the reads and the poll interleaved. */
+            jt_child_drain_all_(c);
             return JT_CHILD_IO_OK;
         }
         if (c->reply.len > JT_CHILD_MAX_REPLY) {
