@@ -17,6 +17,7 @@
 #include "jouletrace/common.h"
 #include "jouletrace/journal.h"
 #include "jouletrace/lock.h"
+#include "support/runenv.h"
 #include "support/testutil.h"
 
 /* Small and quick: short trials, few of them. */
@@ -43,52 +44,6 @@ static const char mini_suite[] =
     "  - {id: fast2, candidate_code: 'def f(x): return x ** 2'}\n"
     "  - {id: fast3, candidate_code: 'def f(x): return pow(x, 2)'}\n";
 
-typedef struct env {
-    char *dir, *suite, *calib, *lock, *out;
-    char *envs[6];
-} env;
-
-static void env_init(env *e)
-{
-    e->dir = jt_test_tmpdir();
-    e->suite = jt_test_write_file(e->dir, "mini.yaml", mini_suite);
-    e->calib = jt_xasprintf("%s/calib.json", e->dir);
-    e->lock = jt_xasprintf("%s/socket0.lock", e->dir);
-    e->out = jt_xasprintf("%s/run", e->dir);
-    e->envs[0] = jt_xasprintf("JOULETRACE_CALIBRATION=%s", e->calib);
-    e->envs[1] = jt_xasprintf("JOULETRACE_LOCK_FILE=%s", e->lock);
-    e->envs[2] = jt_xstrdup("JOULETRACE_POWERCAP_ROOT=/nonexistent");
-    /* the expected-output cache and state directory stay in the test's own directory */
-    e->envs[3] = jt_xasprintf("JOULETRACE_CACHE=%s/cache", e->dir);
-    e->envs[4] = jt_xasprintf("JOULETRACE_STATE_DIR=%s/state", e->dir);
-    e->envs[5] = NULL;
-}
-
-static void env_free(env *e)
-{
-    for (int i = 0; e->envs[i]; i++) free(e->envs[i]);
-    free(e->suite), free(e->calib), free(e->lock), free(e->out);
-    jt_test_tmpdir_free(e->dir);
-}
-
-static int jt(env *e, const char *const *args, char **out, char **err)
-{
-    const char *argv[24] = {jt_test_binary()};
-    size_t n = 1;
-    for (; args[n - 1] && n < 23; n++) argv[n] = args[n - 1];
-    argv[n] = NULL;
-    return jt_test_run(argv, (const char *const *)e->envs, NULL, out, err);
-}
-
-static void calibrate(env *e)
-{
-    char *out = NULL, *err = NULL;
-    const char *a[] = {"calibrate", "--backend", "model", "--windows", "3", "--seconds", "0.05", NULL};
-    int rc = jt(e, a, &out, &err);
-    ck_assert_msg(rc == 0, "calibrate: %d\n%s\n%s", rc, out, err);
-    free(out), free(err);
-}
-
 static json_t *load_json(const char *dir, const char *name)
 {
     char *p = jt_xasprintf("%s/%s", dir, name);
@@ -110,22 +65,22 @@ static json_t *find(json_t *cands, const char *id)
 
 START_TEST(run_without_calibration_names_the_fix)
 {
-    env e;
-    env_init(&e);
+    jt_runenv e;
+    jt_runenv_init(&e, "mini.yaml", mini_suite, NULL);
     char *out = NULL, *err = NULL;
     const char *a[] = {"run", e.suite, "-o", e.out, "--backend", "model", NULL};
-    ck_assert_int_eq(jt(&e, a, &out, &err), 4);
+    ck_assert_int_eq(jt_runenv_run(&e, a, &out, &err), 4);
     ck_assert_msg(strstr(err, "Socket 0 not calibrated") && strstr(err, "jouletrace calibrate"), "%s", err);
     free(out), free(err);
-    env_free(&e);
+    jt_runenv_free(&e);
 }
 END_TEST
 
 START_TEST(model_run_end_to_end)
 {
-    env e;
-    env_init(&e);
-    calibrate(&e);
+    jt_runenv e;
+    jt_runenv_init(&e, "mini.yaml", mini_suite, NULL);
+    jt_runenv_calibrate(&e);
     json_t *cal = json_load_file(e.calib, 0, NULL);
     ck_assert_ptr_nonnull(cal);
     /* the model's idle power is its documented default, exactly */
@@ -134,7 +89,7 @@ START_TEST(model_run_end_to_end)
 
     char *out = NULL, *err = NULL;
     const char *a[] = {"run", e.suite, "-o", e.out, "--backend", "model", "--quiet", NULL};
-    int rc = jt(&e, a, &out, &err);
+    int rc = jt_runenv_run(&e, a, &out, &err);
     ck_assert_msg(rc == 0, "run: %d\n%s", rc, err);
     /* a model run on a VM warns (model, isolcpus, ASLR ...): every warning is
      * one line with the stable prefix */
@@ -196,27 +151,27 @@ START_TEST(model_run_end_to_end)
     json_decref(sum);
     json_decref(run);
     free(out), free(err);
-    env_free(&e);
+    jt_runenv_free(&e);
 }
 END_TEST
 
 START_TEST(busy_lock_refuses_with_holder)
 {
-    env e;
-    env_init(&e);
-    calibrate(&e);
+    jt_runenv e;
+    jt_runenv_init(&e, "mini.yaml", mini_suite, NULL);
+    jt_runenv_calibrate(&e);
     jt_lock l;
     jt_err err = JT_ERR_INIT;
     ck_assert_int_eq(jt_lock_acquire(&l, e.lock, "calibrate", NULL, false, NULL, &err), 0);
     char *out = NULL, *er = NULL;
     const char *a[] = {"run", e.suite, "-o", e.out, "--backend", "model", NULL};
-    ck_assert_int_eq(jt(&e, a, &out, &er), 4);
+    ck_assert_int_eq(jt_runenv_run(&e, a, &out, &er), 4);
     char *want = jt_xasprintf("socket 0 is busy: held by pid %d (calibrate", (int)getpid());
     ck_assert_msg(strstr(er, want) != NULL, "%s", er);
     free(want);
     jt_lock_release(&l);
     free(out), free(er);
-    env_free(&e);
+    jt_runenv_free(&e);
 }
 END_TEST
 
@@ -232,9 +187,9 @@ static size_t journal_records(const char *dir, json_t **recs)
 
 START_TEST(sigkill_then_resume_measures_each_candidate_once)
 {
-    env e;
-    env_init(&e);
-    calibrate(&e);
+    jt_runenv e;
+    jt_runenv_init(&e, "mini.yaml", mini_suite, NULL);
+    jt_runenv_calibrate(&e);
     pid_t pid = fork();
     if (pid == 0) {
         for (int i = 0; e.envs[i]; i++) putenv(e.envs[i]);
@@ -265,7 +220,7 @@ START_TEST(sigkill_then_resume_measures_each_candidate_once)
 
     char *out = NULL, *err = NULL;
     const char *a[] = {"run", e.suite, "--resume", e.out, "--backend", "model", "--quiet", NULL};
-    int rc = jt(&e, a, &out, &err);
+    int rc = jt_runenv_run(&e, a, &out, &err);
     ck_assert_msg(rc == 0, "resume: %d %s", rc, err);
     journal_records(e.out, &recs);
     json_t *seen = json_object();
@@ -291,7 +246,7 @@ START_TEST(sigkill_then_resume_measures_each_candidate_once)
 
     /* Nor with other settings: a resumed run measures like the original. */
     const char *shard[] = {"run", e.suite, "--resume", e.out, "--backend", "model", "--shard", "1/2", NULL};
-    ck_assert_int_eq(jt(&e, shard, &out, &err), 2);
+    ck_assert_int_eq(jt_runenv_run(&e, shard, &out, &err), 2);
     ck_assert_msg(strstr(err, "the shard differs from the run being resumed"), "%s", err);
     free(out), free(err);
 
@@ -300,18 +255,18 @@ START_TEST(sigkill_then_resume_measures_each_candidate_once)
     char *edited = jt_xasprintf("%s\n  - {id: extra, candidate_code: 'def f(x): return x*x'}\n", mini_suite);
     free(jt_test_write_file(e.dir, "mini.yaml", edited));
     free(edited);
-    ck_assert_int_eq(jt(&e, a, &out, &err), 3);
+    ck_assert_int_eq(jt_runenv_run(&e, a, &out, &err), 3);
     ck_assert_msg(strstr(err, "the suite changed") != NULL, "%s", err);
     free(out), free(err);
-    env_free(&e);
+    jt_runenv_free(&e);
 }
 END_TEST
 
 START_TEST(measure_answers_in_the_seed_shape)
 {
-    env e;
-    env_init(&e);
-    calibrate(&e);
+    jt_runenv e;
+    jt_runenv_init(&e, "mini.yaml", mini_suite, NULL);
+    jt_runenv_calibrate(&e);
     const char *argv[] = {jt_test_binary(), "measure", "--backend", "model", NULL};
     const char *req = "{\"candidate_code\": \"def solve(x):\\n    return x * x\\n\", "
                       "\"function_name\": \"solve\", \"test_cases\": ["
@@ -354,23 +309,23 @@ START_TEST(measure_answers_in_the_seed_shape)
     ck_assert_int_eq(jt_test_run(argv, (const char *const *)e.envs, typo, &out, &err), 2);
     ck_assert_msg(strstr(err, "unknown key 'timeout_second' (did you mean 'timeout_seconds'?)"), "%s", err);
     free(out), free(err);
-    env_free(&e);
+    jt_runenv_free(&e);
 }
 END_TEST
 
 START_TEST(shards_merge_into_one_run)
 {
-    env e;
-    env_init(&e);
-    calibrate(&e);
+    jt_runenv e;
+    jt_runenv_init(&e, "mini.yaml", mini_suite, NULL);
+    jt_runenv_calibrate(&e);
     char *d1 = jt_xasprintf("%s/shard1", e.dir), *d2 = jt_xasprintf("%s/shard2", e.dir),
          *m = jt_xasprintf("%s/merged", e.dir);
     char *out = NULL, *err = NULL;
     const char *a1[] = {"run", e.suite, "-o", d1, "--shard", "1/2", "--backend", "model", "--quiet", NULL};
     const char *a2[] = {"run", e.suite, "-o", d2, "--shard", "2/2", "--backend", "model", "--quiet", NULL};
-    ck_assert_int_eq(jt(&e, a1, &out, &err), 0);
+    ck_assert_int_eq(jt_runenv_run(&e, a1, &out, &err), 0);
     free(out), free(err);
-    ck_assert_int_eq(jt(&e, a2, &out, &err), 0);
+    ck_assert_int_eq(jt_runenv_run(&e, a2, &out, &err), 0);
     free(out), free(err);
     json_t *r1 = NULL, *r2 = NULL;
     size_t n1 = journal_records(d1, &r1), n2 = journal_records(d2, &r2);
@@ -378,12 +333,12 @@ START_TEST(shards_merge_into_one_run)
     ck_assert_uint_eq(n1 + n2, 6 + 2); /* each shard also measured its floor */
     /* only shard 1 → a warning names the missing shard */
     const char *half[] = {"merge", d1, "-o", m, NULL};
-    ck_assert_int_eq(jt(&e, half, &out, &err), 0);
+    ck_assert_int_eq(jt_runenv_run(&e, half, &out, &err), 0);
     ck_assert_msg(strstr(err, "shard 2/2 is missing"), "%s", err);
     free(out), free(err);
     char *m2 = jt_xasprintf("%s/merged2", e.dir);
     const char *all[] = {"merge", d1, d2, "-o", m2, NULL};
-    ck_assert_int_eq(jt(&e, all, &out, &err), 0);
+    ck_assert_int_eq(jt_runenv_run(&e, all, &out, &err), 0);
     ck_assert_msg(!strstr(err, "missing"), "%s", err);
     free(out), free(err);
     json_t *sum = load_json(m2, "summary.json");
@@ -399,23 +354,23 @@ START_TEST(shards_merge_into_one_run)
     char *osuite = jt_xasprintf("%s/other.yaml", e.dir), *d3 = jt_xasprintf("%s/other", e.dir),
          *m3 = jt_xasprintf("%s/merged3", e.dir);
     const char *a3[] = {"run", osuite, "-o", d3, "--backend", "model", "--quiet", NULL};
-    ck_assert_int_eq(jt(&e, a3, &out, &err), 0);
+    ck_assert_int_eq(jt_runenv_run(&e, a3, &out, &err), 0);
     free(out), free(err);
     const char *bad[] = {"merge", d1, d3, "-o", m3, NULL};
-    ck_assert_int_eq(jt(&e, bad, &out, &err), 3);
+    ck_assert_int_eq(jt_runenv_run(&e, bad, &out, &err), 3);
     ck_assert_msg(strstr(err, "is a run of another suite"), "%s", err);
     free(out), free(err);
     free(osuite), free(d3), free(m3), free(m2);
     free(d1), free(d2), free(m);
-    env_free(&e);
+    jt_runenv_free(&e);
 }
 END_TEST
 
 START_TEST(memoised_candidate_is_flagged)
 {
-    env e;
-    env_init(&e);
-    calibrate(&e);
+    jt_runenv e;
+    jt_runenv_init(&e, "mini.yaml", mini_suite, NULL);
+    jt_runenv_calibrate(&e);
     free(jt_test_write_file(e.dir, "memo.yaml",
         "suite: memo\n"
         "defaults: {min_trial_seconds: 0.02, min_trials: 3, energy_measurement_trials: 4}\n"
@@ -436,7 +391,7 @@ START_TEST(memoised_candidate_is_flagged)
     char *suite = jt_xasprintf("%s/memo.yaml", e.dir), *dir = jt_xasprintf("%s/memo-run", e.dir);
     char *out = NULL, *err = NULL;
     const char *a[] = {"run", suite, "-o", dir, "--backend", "model", "--quiet", NULL};
-    ck_assert_msg(jt(&e, a, &out, &err) == 0, "%s", err);
+    ck_assert_msg(jt_runenv_run(&e, a, &out, &err) == 0, "%s", err);
     json_t *sum = load_json(dir, "summary.json");
     json_t *cands = json_object_get(sum, "candidates");
     json_t *cached = find(cands, "cached"), *honest = find(cands, "honest");
@@ -451,7 +406,7 @@ START_TEST(memoised_candidate_is_flagged)
     free(fc), free(fh);
     json_decref(sum);
     free(out), free(err), free(suite), free(dir);
-    env_free(&e);
+    jt_runenv_free(&e);
 }
 END_TEST
 
@@ -491,9 +446,9 @@ static int children_with(pid_t parent, const char *marker)
 
 START_TEST(sigint_during_a_long_trial_stops_promptly)
 {
-    env e;
-    env_init(&e);
-    calibrate(&e);
+    jt_runenv e;
+    jt_runenv_init(&e, "mini.yaml", mini_suite, NULL);
+    jt_runenv_calibrate(&e);
     free(jt_test_write_file(e.dir, "long.yaml",
         "suite: long\n"
         "defaults: {min_trial_seconds: 8, min_trials: 3, energy_measurement_trials: 3, timeout_seconds: 60}\n"
@@ -535,7 +490,7 @@ START_TEST(sigint_during_a_long_trial_stops_promptly)
     json_t *sum = load_json(dir, "summary.json"); /* reports are written for what is done */
     json_decref(sum);
     free(suite), free(dir);
-    env_free(&e);
+    jt_runenv_free(&e);
 }
 END_TEST
 
@@ -545,13 +500,13 @@ END_TEST
  * compile are not, and the test set's floor (/bin/true per test) is there. */
 START_TEST(command_suite_is_measured)
 {
-    env e;
-    env_init(&e);
-    calibrate(&e);
+    jt_runenv e;
+    jt_runenv_init(&e, "mini.yaml", mini_suite, NULL);
+    jt_runenv_calibrate(&e);
     char *suite = jt_xasprintf("%s/suites/examples/commands.yaml", jt_test_srcdir());
     char *out = NULL, *err = NULL;
     const char *a[] = {"run", suite, "-o", e.out, "--backend", "model", "--quiet", NULL};
-    int rc = jt(&e, a, &out, &err);
+    int rc = jt_runenv_run(&e, a, &out, &err);
     ck_assert_msg(rc == 0, "run: %d\n%s", rc, err);
     json_t *sum = load_json(e.out, "summary.json");
     json_t *cands = json_object_get(sum, "candidates");
@@ -585,20 +540,20 @@ START_TEST(command_suite_is_measured)
     ck_assert_msg(!strcmp(fs, "completed") || !strcmp(fs, "unstable"), "floor: %s", fs);
     json_decref(sum);
     free(out), free(err), free(suite);
-    env_free(&e);
+    jt_runenv_free(&e);
 }
 END_TEST
 
 /* The bundled example, end to end on the model backend: what make demo does. */
 START_TEST(quickstart_end_to_end_on_model)
 {
-    env e;
-    env_init(&e);
-    calibrate(&e);
+    jt_runenv e;
+    jt_runenv_init(&e, "mini.yaml", mini_suite, NULL);
+    jt_runenv_calibrate(&e);
     char *suite = jt_xasprintf("%s/suites/examples/quickstart.yaml", jt_test_srcdir());
     char *out = NULL, *err = NULL;
     const char *a[] = {"run", suite, "-o", e.out, "--backend", "model", "--quiet", NULL};
-    ck_assert_msg(jt(&e, a, &out, &err) == 0, "%s", err);
+    ck_assert_msg(jt_runenv_run(&e, a, &out, &err) == 0, "%s", err);
     json_t *sum = load_json(e.out, "summary.json");
     json_t *cands = json_object_get(sum, "candidates");
     ck_assert_uint_eq(json_array_size(cands), 16);
@@ -627,7 +582,7 @@ START_TEST(quickstart_end_to_end_on_model)
     }
     json_decref(sum);
     free(out), free(err), free(suite);
-    env_free(&e);
+    jt_runenv_free(&e);
 }
 END_TEST
 

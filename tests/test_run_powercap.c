@@ -19,6 +19,7 @@
 
 #include "jouletrace/common.h"
 #include "support/fake_rapl.h"
+#include "support/runenv.h"
 #include "support/testutil.h"
 
 /* A real kernel's value (ANCHORS.md): never assume 2^32 * unit. */
@@ -184,8 +185,7 @@ END_TEST
 typedef struct env {
     jt_fake_rapl *fake;
     int pkg, dram;
-    char *dir, *suite, *calib, *lock, *out;
-    char *envs[6];
+    jt_runenv run; /* powercap root: the fake's tree */
 } env;
 
 static void env_init(env *e)
@@ -196,36 +196,14 @@ static void env_init(env *e)
     jt_fake_counter_power(e->fake, e->pkg, P_IDLE_PKG);
     jt_fake_counter_power(e->fake, e->dram, P_DRAM);
     jt_fake_counter_active(e->fake, e->pkg, P_ACTIVE, RUNNER_MARKER);
-    e->dir = jt_test_tmpdir();
-    e->suite = jt_test_write_file(e->dir, "suite.yaml", suite_yaml);
-    e->calib = jt_xasprintf("%s/calib.json", e->dir);
-    e->lock = jt_xasprintf("%s/socket0.lock", e->dir);
-    e->out = jt_xasprintf("%s/run", e->dir);
-    e->envs[0] = jt_xasprintf("JOULETRACE_POWERCAP_ROOT=%s", jt_fake_powercap_root(e->fake));
-    e->envs[1] = jt_xasprintf("JOULETRACE_CALIBRATION=%s", e->calib);
-    e->envs[2] = jt_xasprintf("JOULETRACE_LOCK_FILE=%s", e->lock);
-    /* the expected-output cache and state directory stay in the test's own directory */
-    e->envs[3] = jt_xasprintf("JOULETRACE_CACHE=%s/cache", e->dir);
-    e->envs[4] = jt_xasprintf("JOULETRACE_STATE_DIR=%s/state", e->dir);
-    e->envs[5] = NULL;
+    jt_runenv_init(&e->run, "suite.yaml", suite_yaml, jt_fake_powercap_root(e->fake));
     jt_fake_rapl_start(e->fake, 1000);
 }
 
 static void env_free(env *e)
 {
     jt_fake_rapl_free(e->fake);
-    for (int i = 0; e->envs[i]; i++) free(e->envs[i]);
-    free(e->suite), free(e->calib), free(e->lock), free(e->out);
-    jt_test_tmpdir_free(e->dir);
-}
-
-static int jt(env *e, const char *const *args, char **out, char **err)
-{
-    const char *argv[24] = {jt_test_binary()};
-    size_t n = 1;
-    for (; args[n - 1] && n < 23; n++) argv[n] = args[n - 1];
-    argv[n] = NULL;
-    return jt_test_run(argv, (const char *const *)e->envs, NULL, out, err);
+    jt_runenv_free(&e->run);
 }
 
 /* Puts both counters `pkg_j` / `dram_j` joules below their wrap. */
@@ -248,10 +226,10 @@ static void calibrate(env *e)
     near_wrap(e, 5.0, 1.5); /* wraps ~0.4 s and ~0.5 s into 5 x 0.2 s */
     char *out = NULL, *err = NULL;
     const char *a[] = {"calibrate", "--backend", "powercap", "--windows", "5", "--seconds", "0.2", NULL};
-    int rc = jt(e, a, &out, &err);
+    int rc = jt_runenv_run(&e->run, a, &out, &err);
     ck_assert_msg(rc == 0, "calibrate: %d\n%s\n%s", rc, out, err);
     assert_wrapped(e, "calibrate");
-    json_t *cal = load_json(e->calib);
+    json_t *cal = load_json(e->run.calib);
     ck_assert_str_eq(json_string_value(json_object_get(cal, "backend")), "powercap");
     double pkg = num(json_object_get(cal, "package"), "median_watts");
     double dram = num(json_object_get(cal, "dram"), "median_watts");
@@ -333,18 +311,18 @@ START_TEST(powercap_run_recovers_idle_and_net_energy)
 
     near_wrap(&e, 20.0, 4.0); /* wraps ~1 s into the run */
     char *out = NULL, *err = NULL;
-    const char *a[] = {"run", e.suite, "-o", e.out, "--backend", "powercap", "--quiet", NULL};
-    int rc = jt(&e, a, &out, &err);
+    const char *a[] = {"run", e.run.suite, "-o", e.run.out, "--backend", "powercap", "--quiet", NULL};
+    int rc = jt_runenv_run(&e.run, a, &out, &err);
     ck_assert_msg(rc == 0, "run: %d\n%s\n%s", rc, out, err);
     assert_wrapped(&e, "run");
 
-    char *p = jt_xasprintf("%s/run.json", e.out);
+    char *p = jt_xasprintf("%s/run.json", e.run.out);
     json_t *run = load_json(p);
     free(p);
     ck_assert_str_eq(json_string_value(json_object_get(run, "status")), "completed");
     ck_assert_str_eq(json_string_value(json_object_get(json_object_get(run, "backend"), "energy_source")),
                      "powercap");
-    p = jt_xasprintf("%s/summary.json", e.out);
+    p = jt_xasprintf("%s/summary.json", e.run.out);
     json_t *sum = load_json(p);
     free(p);
     json_t *cands = json_object_get(sum, "candidates"), *floors = json_object_get(sum, "floors");

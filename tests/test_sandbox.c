@@ -16,20 +16,8 @@
 
 #include "jouletrace/common.h"
 #include "jouletrace/sandbox.h"
+#include "support/runenv.h"
 #include "support/testutil.h"
-
-static const char tiny_suite[] =
-    "suite: tiny\n"
-    "defaults: {min_trial_seconds: 0.02, min_trials: 3, energy_measurement_trials: 4,\n"
-    "           timeout_seconds: 10}\n"
-    "test_sets:\n"
-    "  - id: sq\n"
-    "    function_name: f\n"
-    "    test_cases:\n"
-    "      - {test_id: a, inputs: [3], expected_output: 9}\n"
-    "candidates:\n"
-    "  - {id: good, candidate_code: 'def f(x): return x * x'}\n"
-    "  - {id: bad, candidate_code: 'def f(x): return x + 1'}\n";
 
 static const char no_ns_missing[] =
     "no pid, net, mount and ipc namespaces: candidates see the host's processes, network and "
@@ -55,38 +43,14 @@ static const char *forced_level(void)
     return geteuid() == 0 ? "no-namespaces" : "unprivileged";
 }
 
-typedef struct env {
-    char *dir, *suite;
-    char *envs[6];
-} env;
-
-static void env_init(env *e, bool force_weak)
+/* The binary's private environment around the tiny suite; `force_weak`
+ * turns the namespaces off. */
+static void env_init(jt_runenv *e, bool force_weak)
 {
-    e->dir = jt_test_tmpdir();
-    e->suite = jt_test_write_file(e->dir, "tiny.yaml", tiny_suite);
-    size_t n = 0;
-    e->envs[n++] = jt_xasprintf("JOULETRACE_LOCK_FILE=%s/socket0.lock", e->dir);
-    e->envs[n++] = jt_xasprintf("JOULETRACE_STATE_DIR=%s/state", e->dir);
-    e->envs[n++] = jt_xasprintf("JOULETRACE_CACHE=%s/cache", e->dir);
-    e->envs[n++] = jt_xstrdup("JOULETRACE_POWERCAP_ROOT=/nonexistent");
-    e->envs[n++] = force_weak ? jt_xstrdup("JOULETRACE_SANDBOX_NO_NAMESPACES=1") : NULL;
-    e->envs[n] = NULL;
-}
-
-static void env_free(env *e)
-{
-    for (int i = 0; e->envs[i]; i++) free(e->envs[i]);
-    free(e->suite);
-    jt_test_tmpdir_free(e->dir);
-}
-
-static int jt(env *e, const char *const *args, char **out, char **err)
-{
-    const char *argv[24] = {jt_test_binary()};
-    size_t n = 1;
-    for (; args[n - 1] && n < 23; n++) argv[n] = args[n - 1];
-    argv[n] = NULL;
-    return jt_test_run(argv, (const char *const *)e->envs, NULL, out, err);
+    char *tiny = jt_test_fixture("suites/tiny.yaml");
+    jt_runenv_init(e, "tiny.yaml", tiny, NULL);
+    free(tiny);
+    if (force_weak) jt_runenv_add(e, jt_xstrdup("JOULETRACE_SANDBOX_NO_NAMESPACES=1"));
 }
 
 static size_t count(const char *hay, const char *needle)
@@ -272,17 +236,17 @@ END_TEST
 /* validate: the exact line, once, first on stderr; --json carries it too. */
 START_TEST(validate_warns_when_weakened)
 {
-    env e;
+    jt_runenv e;
     env_init(&e, true);
     char *out = NULL, *err = NULL, *want = forced_warning();
     const char *a[] = {"validate", e.suite, NULL};
-    ck_assert_int_eq(jt(&e, a, &out, &err), 0);
+    ck_assert_int_eq(jt_runenv_run(&e, a, &out, &err), 0);
     ck_assert_msg(!strncmp(err, want, strlen(want)), "stderr:\n%s\nwant first:\n%s", err, want);
     ck_assert_uint_eq(count(err, "sandbox weakened"), 1);
     ck_assert_msg(strstr(out, "1 correct, 1 incorrect"), "%s", out);
     free(out), free(err);
     const char *aj[] = {"validate", "--json", e.suite, NULL};
-    ck_assert_int_eq(jt(&e, aj, &out, &err), 0);
+    ck_assert_int_eq(jt_runenv_run(&e, aj, &out, &err), 0);
     json_t *doc = json_loads(out, 0, NULL);
     ck_assert_ptr_nonnull(doc);
     json_t *sb = json_object_get(doc, "sandbox");
@@ -291,24 +255,24 @@ START_TEST(validate_warns_when_weakened)
     ck_assert_ptr_nonnull(strstr(err, "sandbox weakened"));
     json_decref(doc);
     free(out), free(err), free(want);
-    env_free(&e);
+    jt_runenv_free(&e);
 }
 END_TEST
 
 /* status shows the level, what is missing and the fix, in text and JSON. */
 START_TEST(status_shows_the_sandbox)
 {
-    env e;
+    jt_runenv e;
     env_init(&e, true);
     char *out = NULL, *err = NULL;
     const char *a[] = {"status", "--backend", "model", NULL};
-    jt(&e, a, &out, &err); /* NOT READY (no calibration) is fine here */
+    jt_runenv_run(&e, a, &out, &err); /* NOT READY (no calibration) is fine here */
     char *line = jt_xasprintf("sandbox: WEAKENED (%s): ", forced_level());
     ck_assert_msg(strstr(out, line), "status:\n%s", out);
     ck_assert_msg(strstr(out, "      fix: "), "status:\n%s", out);
     free(line), free(out), free(err);
     const char *aj[] = {"status", "--json", "--backend", "model", NULL};
-    jt(&e, aj, &out, &err);
+    jt_runenv_run(&e, aj, &out, &err);
     json_t *doc = json_loads(out, 0, NULL);
     ck_assert_msg(doc != NULL, "%s", out);
     json_t *sb = json_object_get(doc, "sandbox");
@@ -318,7 +282,7 @@ START_TEST(status_shows_the_sandbox)
     ck_assert_ptr_nonnull(json_string_value(json_object_get(sb, "fix")));
     json_decref(doc);
     free(out), free(err);
-    env_free(&e);
+    jt_runenv_free(&e);
 }
 END_TEST
 
@@ -326,13 +290,13 @@ END_TEST
  * something (floor and candidates), and the index.html banner. */
 START_TEST(run_records_its_isolation)
 {
-    env e;
+    jt_runenv e;
     env_init(&e, true);
     char *out = NULL, *err = NULL, *want = forced_warning();
-    char *dir = jt_xasprintf("%s/run", e.dir), *lock = jt_xasprintf("%s/socket0.lock", e.dir);
+    const char *dir = e.out;
     const char *a[] = {"run", e.suite, "-o", dir, "--backend", "model", "--allow-uncalibrated",
-                       "--lock-file", lock, NULL};
-    int rc = jt(&e, a, &out, &err);
+                       "--lock-file", e.lock, NULL};
+    int rc = jt_runenv_run(&e, a, &out, &err);
     ck_assert_msg(rc == 0, "run: %d\n%s", rc, err);
     ck_assert_msg(!strncmp(err, want, strlen(want)), "stderr:\n%s", err);
     ck_assert_uint_eq(count(err, "sandbox weakened"), 1);
@@ -365,8 +329,8 @@ START_TEST(run_records_its_isolation)
     ck_assert_msg(page && strstr(page, "<strong>Weakened sandbox:</strong> 3 of 3 records ran with "
                                        "less isolation than the README describes ("),
                   "no sandbox banner");
-    free(page), free(journal), free(dir), free(lock), free(out), free(err), free(want);
-    env_free(&e);
+    free(page), free(journal), free(out), free(err), free(want);
+    jt_runenv_free(&e);
 }
 END_TEST
 

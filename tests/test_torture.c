@@ -37,6 +37,7 @@
 #include <jansson.h>
 
 #include "jouletrace/common.h"
+#include "support/runenv.h"
 #include "support/testutil.h"
 
 #define N_OK 26
@@ -49,51 +50,29 @@
 
 /* The fixture lives in the Check parent (unchecked fixture), so the temp
  * directory is removed even when a test fails in its forked child. */
-static char *fx_dir, *fx_calib, *fx_lock, *fx_envs[5];
+static jt_runenv fx;
 
 static void fixture_setup(void)
 {
-    fx_dir = jt_test_tmpdir();
-    fx_calib = jt_xasprintf("%s/calib.json", fx_dir);
-    fx_lock = jt_xasprintf("%s/socket0.lock", fx_dir);
+    jt_runenv_init(&fx, NULL, NULL, NULL);
     /* The sandbox's work directories go here: a SIGKILLed harness cannot
      * remove the one of the child it had (the child runs as nobody, hence
      * the 0711 on the way to it). */
-    char *tmp = jt_xasprintf("%s/tmp", fx_dir);
-    if (chmod(fx_dir, 0711) != 0 || mkdir(tmp, 0711) != 0 || chmod(tmp, 0711) != 0) abort();
-    fx_envs[0] = jt_xasprintf("JOULETRACE_CALIBRATION=%s", fx_calib);
-    fx_envs[1] = jt_xasprintf("JOULETRACE_LOCK_FILE=%s", fx_lock);
-    fx_envs[2] = jt_xstrdup("JOULETRACE_POWERCAP_ROOT=/nonexistent");
-    fx_envs[3] = jt_xasprintf("TMPDIR=%s", tmp);
-    fx_envs[4] = NULL;
+    char *tmp = jt_xasprintf("%s/tmp", fx.dir);
+    if (chmod(fx.dir, 0711) != 0 || mkdir(tmp, 0711) != 0 || chmod(tmp, 0711) != 0) abort();
+    jt_runenv_add(&fx, jt_xasprintf("TMPDIR=%s", tmp));
     free(tmp);
 }
 
 static void fixture_teardown(void)
 {
-    for (int i = 0; fx_envs[i]; i++) free(fx_envs[i]), fx_envs[i] = NULL;
-    free(fx_calib), free(fx_lock);
-    jt_test_tmpdir_free(fx_dir);
-    fx_dir = NULL;
-}
-
-static int jt(const char *const *args, char **out, char **err)
-{
-    const char *argv[16] = {jt_test_binary()};
-    size_t n = 1;
-    for (; args[n - 1] && n < 15; n++) argv[n] = args[n - 1];
-    argv[n] = NULL;
-    return jt_test_run(argv, (const char *const *)fx_envs, NULL, out, err);
+    jt_runenv_free(&fx);
 }
 
 static void calibrate(void)
 {
-    if (access(fx_calib, F_OK) == 0) return;
-    char *out = NULL, *err = NULL;
-    int rc = jt((const char *const[]){"calibrate", "--backend", "model", "--windows", "3", "--seconds",
-                                      "0.05", NULL}, &out, &err);
-    ck_assert_msg(rc == 0, "calibrate: %d\n%s\n%s", rc, out, err);
-    free(out), free(err);
+    if (access(fx.calib, F_OK) == 0) return;
+    jt_runenv_calibrate(&fx);
 }
 
 /* Short trials, few of them: each candidate takes a fraction of a second. */
@@ -230,7 +209,7 @@ static pid_t spawn_harness(const char *suite, const char *run, const char *log)
         sigset_t set;
         sigemptyset(&set);
         sigprocmask(SIG_SETMASK, &set, NULL);
-        for (int i = 0; fx_envs[i]; i++) putenv(fx_envs[i]);
+        for (int i = 0; fx.envs[i]; i++) putenv(fx.envs[i]);
         int null = open("/dev/null", O_RDWR), lfd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
         dup2(null, 0), dup2(null, 1), dup2(lfd, 2);
         execl(jt_test_binary(), "jouletrace", "run", suite, resume ? "--resume" : "-o", run, "--backend",
@@ -390,7 +369,7 @@ static int temp_files(const char *dir)
 static void regenerates_identically(const char *dir, char *const *want)
 {
     char *out = NULL, *err = NULL;
-    int rc = jt((const char *const[]){"report", "--quiet", dir, NULL}, &out, &err);
+    int rc = jt_runenv_run(&fx, (const char *const[]){"report", "--quiet", dir, NULL}, &out, &err);
     ck_assert_msg(rc == 0, "report %s: %d %s", dir, rc, err);
     free(out), free(err);
     for (size_t i = 0; report_files[i]; i++) {
@@ -417,7 +396,7 @@ START_TEST(sigkilled_and_resumed_until_complete)
     setvbuf(stdout, NULL, _IOLBF, 0); /* the log keeps every line, also when an assertion exits */
     ck_assert_int_eq(prctl(PR_SET_CHILD_SUBREAPER, 1L, 0L, 0L, 0L), 0);
     calibrate();
-    char *suite = write_suite(fx_dir), *run = path_in(fx_dir, "run"), *log = path_in(fx_dir, "harness.log");
+    char *suite = write_suite(fx.dir), *run = path_in(fx.dir, "run"), *log = path_in(fx.dir, "harness.log");
     ck_assert_int_eq(mkdir(run, 0755), 0); /* watched from the first launch on */
     unsigned long seed = torture_seed();
     printf("torture seed %lu (JT_TORTURE_SEED=%lu reproduces the kill moments)\n", seed, seed);
@@ -439,7 +418,7 @@ START_TEST(sigkilled_and_resumed_until_complete)
         int st = launch(chld, suite, run, log, &plan);
         printf("launch %2d: kill %-14s (ms %4ld, k %ld): status %3d after %.3f s, %zu journal lines\n",
                launches, kill_names[plan.when], plan.ms, plan.k, st, jt_test_now() - tl, journal_lines(run));
-        reap_orphans(chld, fx_dir);
+        reap_orphans(chld, fx.dir);
         char *text = read_in(run, "journal.jsonl");
         ck_assert_msg(!strncmp(text ? text : "", durable, strlen(durable)),
                       "seed %lu, launch %d (%s): journaled records were lost or changed", seed, launches,
@@ -514,14 +493,14 @@ START_TEST(sigkilled_and_resumed_until_complete)
         ck_assert_msg(want[k] != NULL, "the run wrote no %s", report_files[k]);
     }
     regenerates_identically(run, want);
-    char *copy = path_in(fx_dir, "copy"), *jl = read_in(run, "journal.jsonl");
+    char *copy = path_in(fx.dir, "copy"), *jl = read_in(run, "journal.jsonl");
     ck_assert_int_eq(mkdir(copy, 0755), 0);
     free(jt_test_write_file(copy, "run.json", rj));
     free(jt_test_write_file(copy, "journal.jsonl", jl));
     regenerates_identically(copy, want);
     for (size_t k = 0; want[k]; k++) free(want[k]);
     free(copy), free(jl), free(rj);
-    ck_assert_int_eq(jt_test_count_procs(fx_dir), 0);
+    ck_assert_int_eq(jt_test_count_procs(fx.dir), 0);
     free(suite), free(run), free(log);
 }
 END_TEST
@@ -532,7 +511,7 @@ END_TEST
 START_TEST(resume_keeps_a_last_record_without_newline)
 {
     calibrate();
-    char *suite = jt_test_write_file(fx_dir, "three.yaml",
+    char *suite = jt_test_write_file(fx.dir, "three.yaml",
         "suite: three\n"
         "defaults: {min_trial_seconds: 0.005, min_trials: 2, energy_measurement_trials: 3}\n"
         "test_sets: [{id: s, function_name: f, test_cases: [{inputs: [3], expected_output: 9}]}]\n"
@@ -540,10 +519,10 @@ START_TEST(resume_keeps_a_last_record_without_newline)
         "  - {id: a, candidate_code: 'def f(x): return x * x'}\n"
         "  - {id: b, candidate_code: 'def f(x): return x ** 2'}\n"
         "  - {id: c, candidate_code: 'def f(x): return x + x'}\n");
-    char *run = path_in(fx_dir, "three"), *jpath = path_in(run, "journal.jsonl");
+    char *run = path_in(fx.dir, "three"), *jpath = path_in(run, "journal.jsonl");
     char *out = NULL, *err = NULL;
     const char *a[] = {"run", suite, "-o", run, "--backend", "model", "--quiet", NULL};
-    ck_assert_msg(jt(a, &out, &err) == 0, "%s", err);
+    ck_assert_msg(jt_runenv_run(&fx, a, &out, &err) == 0, "%s", err);
     free(out), free(err);
     char *full = jt_test_read_file(jpath);
     ck_assert_uint_eq(count_lines(full), 4); /* floor + 3 */
@@ -554,7 +533,7 @@ START_TEST(resume_keeps_a_last_record_without_newline)
     *cut = '\0';
     free(jt_test_write_file(run, "journal.jsonl", full));
     const char *r[] = {"run", suite, "--resume", run, "--backend", "model", "--quiet", NULL};
-    ck_assert_msg(jt(r, &out, &err) == 0, "%s", err);
+    ck_assert_msg(jt_runenv_run(&fx, r, &out, &err) == 0, "%s", err);
     free(out), free(err);
     char *after = jt_test_read_file(jpath);
     size_t keep = strlen(full);
