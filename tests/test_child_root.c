@@ -136,6 +136,45 @@ START_TEST(compiler_and_python_run)
 }
 END_TEST
 
+/* In a forked child: pivot_root into `arg` (a 0700 jail with the host's
+ * binaries), then start python once over the host tree (no private root)
+ * and once with the private root; what each said, one a line. */
+static int start_in_0700_root(void *arg, int fd)
+{
+    const char *jail = arg;
+    /* the bind onto itself first: it makes the jail a mount point, and
+     * what is mounted inside afterwards lands on that mount */
+    if (jt_jail_unshare() != 0 || mount(jail, jail, NULL, MS_BIND, NULL) != 0) return 3;
+    int step = jt_jail_populate(jail);
+    if (step) return 3 + step;
+    if (chdir(jail) != 0 ||
+        syscall(SYS_pivot_root, ".", ".") != 0 || umount2(".", MNT_DETACH) != 0 ||
+        chdir("/") != 0)
+        return 8;
+    struct stat st;
+    if (stat("/", &st) != 0 || (st.st_mode & 07777) != 0700) return 9;
+    setenv("TMPDIR", "/tmp", 1);
+    FILE *f = fdopen(fd, "w");
+    const char *argv[] = {PYTHON, "-c", "import os; print(os.getuid())", NULL};
+    for (int no_root = 1; no_root >= 0; no_root--) {
+        jt_child c;
+        jt_child_init(&c);
+        c.argv = argv;
+        c.no_private_root = no_root;
+        jt_err err = JT_ERR_INIT;
+        if (jt_child_start(&c, &err) != 0) {
+            fprintf(f, "start: %s\n", jt_err_msg(&err));
+        } else {
+            jt_child_wait(&c, 60, &err);
+            fprintf(f, "%s: %s", jt_child_sandbox_desc(&c), jt_buf_str(&c.out.head));
+        }
+        jt_child_release(&c);
+        jt_err_clear(&err);
+    }
+    fclose(f);
+    return 0;
+}
+
 /* In the pristine tree "/" is a 0700 directory: nobody cannot even resolve
  * /usr/bin/python3 there. Reproduced in a forked process: a private mount
  * namespace, a 0700 directory holding binds of the host's /usr, /etc, ...,
@@ -145,58 +184,15 @@ START_TEST(root_dir_0700_works)
 {
     char *jail = jt_test_tmpdir();
     ck_assert_int_eq(chmod(jail, 0700), 0);
-    int pfd[2];
-    ck_assert_int_eq(pipe(pfd), 0);
-    pid_t pid = fork();
-    ck_assert_int_ge(pid, 0);
-    if (pid == 0) {
-        close(pfd[0]);
-        /* the bind onto itself first: it makes the jail a mount point, and
-         * what is mounted inside afterwards lands on that mount */
-        if (jt_jail_unshare() != 0 || mount(jail, jail, NULL, MS_BIND, NULL) != 0) _exit(3);
-        int step = jt_jail_populate(jail);
-        if (step) _exit(3 + step);
-        if (chdir(jail) != 0 ||
-            syscall(SYS_pivot_root, ".", ".") != 0 || umount2(".", MNT_DETACH) != 0 ||
-            chdir("/") != 0)
-            _exit(8);
-        struct stat st;
-        if (stat("/", &st) != 0 || (st.st_mode & 07777) != 0700) _exit(9);
-        setenv("TMPDIR", "/tmp", 1);
-        FILE *f = fdopen(pfd[1], "w");
-        const char *argv[] = {PYTHON, "-c", "import os; print(os.getuid())", NULL};
-        for (int no_root = 1; no_root >= 0; no_root--) {
-            jt_child c;
-            jt_child_init(&c);
-            c.argv = argv;
-            c.no_private_root = no_root;
-            jt_err err = JT_ERR_INIT;
-            if (jt_child_start(&c, &err) != 0) {
-                fprintf(f, "start: %s\n", jt_err_msg(&err));
-            } else {
-                jt_child_wait(&c, 60, &err);
-                fprintf(f, "%s: %s", jt_child_sandbox_desc(&c), jt_buf_str(&c.out.head));
-            }
-            jt_child_release(&c);
-            jt_err_clear(&err);
-        }
-        fclose(f);
-        _exit(0);
-    }
-    close(pfd[1]);
-    jt_buf got = JT_BUF_INIT;
-    char chunk[4096];
-    ssize_t n;
-    while ((n = read(pfd[0], chunk, sizeof chunk)) > 0) jt_buf_add(&got, chunk, (size_t)n);
-    close(pfd[0]);
     int status;
-    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    char *got = jt_test_fork_capture(NULL, start_in_0700_root, jail, &status);
+    ck_assert_ptr_nonnull(got);
     ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "jail setup failed (%d)", status);
-    ck_assert_str_eq(jt_buf_str(&got),
+    ck_assert_str_eq(got,
                      "start: cannot start '" PYTHON "': execve: Permission denied\n"
                      "pid,net,mount,ipc namespaces; private root; user nobody; no_new_privs; "
                      "rlimits: 65534\n");
-    jt_buf_release(&got);
+    free(got);
     jt_test_tmpdir_free(jail);
     check_clean();
 }

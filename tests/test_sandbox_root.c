@@ -30,19 +30,6 @@
 
 #define PYTHON "/usr/bin/python3"
 
-static const char tiny_suite[] =
-    "suite: tiny\n"
-    "defaults: {min_trial_seconds: 0.02, min_trials: 3, energy_measurement_trials: 4,\n"
-    "           timeout_seconds: 10}\n"
-    "test_sets:\n"
-    "  - id: sq\n"
-    "    function_name: f\n"
-    "    test_cases:\n"
-    "      - {test_id: a, inputs: [3], expected_output: 9}\n"
-    "candidates:\n"
-    "  - {id: good, candidate_code: 'def f(x): return x * x'}\n"
-    "  - {id: bad, candidate_code: 'def f(x): return x + 1'}\n";
-
 static char *copy_file(const char *src, const char *dir, const char *name, mode_t mode)
 {
     size_t len = 0;
@@ -59,28 +46,34 @@ static char *copy_file(const char *src, const char *dir, const char *name, mode_
     return dst;
 }
 
-/* Reads everything from fd (closes it). Caller frees. */
-static char *slurp(int fd)
-{
-    jt_buf b = JT_BUF_INIT;
-    char chunk[4096];
-    ssize_t n;
-    while ((n = read(fd, chunk, sizeof chunk)) != 0) {
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) break;
-        jt_buf_add(&b, chunk, (size_t)n);
-    }
-    close(fd);
-    return jt_buf_detach(&b);
-}
-
-static void reap_ok(pid_t pid)
+/* What fn wrote in a forked child (as `pw`'s user when non-NULL), which
+ * must exit 0. Caller frees. */
+static char *fork_ok(const struct passwd *pw, int (*fn)(void *arg, int fd), void *arg)
 {
     int status;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
+    char *got = jt_test_fork_capture(pw, fn, arg, &status);
+    ck_assert_ptr_nonnull(got);
     ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "helper process failed (%d)",
                   status);
+    return got;
+}
+
+typedef struct validate_job {
+    const char *bin, *suite, *tmpenv;
+} validate_job;
+
+static int validate_child(void *arg, int fd)
+{
+    const validate_job *job = arg;
+    const char *argv[] = {job->bin, "validate", job->suite, NULL};
+    const char *env[] = {job->tmpenv, "JOULETRACE_SANDBOX_NO_NAMESPACES=", NULL};
+    char *out = NULL, *err = NULL;
+    int rc = jt_test_run(argv, env, NULL, &out, &err);
+    FILE *f = fdopen(fd, "w");
+    fprintf(f, "%d\n%s\n--\n%s", rc, out ? out : "", err ? err : "");
+    fclose(f);
+    free(out), free(err);
+    return 0;
 }
 
 /* `validate` as nobody: the binary and the suite copied where nobody can
@@ -94,32 +87,15 @@ START_TEST(validate_as_nobody_warns)
     char *dir = jt_test_tmpdir();
     ck_assert_int_eq(chmod(dir, 0755), 0);
     char *bin = copy_file(jt_test_binary(), dir, "jouletrace", 0755);
-    char *suite = jt_test_write_file(dir, "tiny.yaml", tiny_suite);
+    char *tiny = jt_test_fixture("suites/tiny.yaml");
+    char *suite = jt_test_write_file(dir, "tiny.yaml", tiny);
+    free(tiny);
     ck_assert_int_eq(chmod(suite, 0644), 0);
     char *tmp = jt_xasprintf("%s/tmp", dir);
     ck_assert_int_eq(mkdir(tmp, 0700), 0);
     ck_assert_int_eq(chown(tmp, uid, gid), 0);
     char *tmpenv = jt_xasprintf("TMPDIR=%s", tmp);
-    int pfd[2];
-    ck_assert_int_eq(pipe(pfd), 0);
-    pid_t pid = fork();
-    ck_assert_int_ge(pid, 0);
-    if (pid == 0) {
-        close(pfd[0]);
-        if (setgroups(0, NULL) != 0 || setgid(gid) != 0 || setuid(uid) != 0) _exit(3);
-        const char *argv[] = {bin, "validate", suite, NULL};
-        const char *env[] = {tmpenv, "JOULETRACE_SANDBOX_NO_NAMESPACES=", NULL};
-        char *out = NULL, *err = NULL;
-        int rc = jt_test_run(argv, env, NULL, &out, &err);
-        FILE *f = fdopen(pfd[1], "w");
-        fprintf(f, "%d\n%s\n--\n%s", rc, out ? out : "", err ? err : "");
-        fclose(f);
-        free(out), free(err);
-        _exit(0);
-    }
-    close(pfd[1]);
-    char *got = slurp(pfd[0]);
-    reap_ok(pid);
+    char *got = fork_ok(pw, validate_child, &(validate_job){bin, suite, tmpenv});
     char *want = jt_xasprintf("\n--\njouletrace: warning: sandbox weakened: no namespaces and no "
                               "drop to user 'nobody': candidates run as uid %u with your own "
                               "rights (not root); run as root (sudo)\n",
@@ -147,7 +123,9 @@ START_TEST(root_is_full_and_silent)
     jt_sandbox_release(&sb);
 
     char *dir = jt_test_tmpdir();
-    char *suite = jt_test_write_file(dir, "tiny.yaml", tiny_suite);
+    char *tiny = jt_test_fixture("suites/tiny.yaml");
+    char *suite = jt_test_write_file(dir, "tiny.yaml", tiny);
+    free(tiny);
     char *run = jt_xasprintf("%s/run", dir), *lock = jt_xasprintf("%s/lock", dir);
     char *state = jt_xasprintf("JOULETRACE_STATE_DIR=%s/state", dir);
     const char *env[] = {"JOULETRACE_SANDBOX_NO_NAMESPACES=", "JOULETRACE_POWERCAP_ROOT=/nonexistent",
@@ -196,38 +174,36 @@ START_TEST(missing_user_is_unusable_with_the_fix)
 }
 END_TEST
 
+/* In a forked child: the sandbox's probe chrooted into `arg` (a jail);
+ * level, description and warning, one a line. */
+static int probe_in_chroot(void *arg, int fd)
+{
+    const char *jail = arg;
+    /* private first: nothing below may reach the host */
+    if (jt_jail_unshare() != 0) return 3;
+    int step = jt_jail_populate(jail);
+    if (step) return 3 + step;
+    if (chroot(jail) != 0 || chdir("/") != 0) return 7;
+    unsetenv("TMPDIR");
+    unsetenv("JOULETRACE_SANDBOX_NO_NAMESPACES");
+    jt_sandbox sb;
+    jt_sandbox_probe(NULL, &sb);
+    char *w = jt_sandbox_warning(&sb);
+    FILE *f = fdopen(fd, "w");
+    fprintf(f, "%s\n%s\n%s\n", jt_sandbox_level_name(sb.level), sb.desc, w ? w : "(none)");
+    fclose(f);
+    free(w);
+    jt_sandbox_release(&sb);
+    return 0;
+}
+
 /* In a chroot whose root is a plain directory, making "/" private fails
  * with EINVAL: the fallback must say that in those words. */
 START_TEST(chroot_is_named)
 {
     char *jail = jt_test_tmpdir();
     ck_assert_int_eq(chmod(jail, 0755), 0); /* the jail's root, for nobody too */
-    int pfd[2];
-    ck_assert_int_eq(pipe(pfd), 0);
-    pid_t pid = fork();
-    ck_assert_int_ge(pid, 0);
-    if (pid == 0) {
-        close(pfd[0]);
-        /* private first: nothing below may reach the host */
-        if (jt_jail_unshare() != 0) _exit(3);
-        int step = jt_jail_populate(jail);
-        if (step) _exit(3 + step);
-        if (chroot(jail) != 0 || chdir("/") != 0) _exit(7);
-        unsetenv("TMPDIR");
-        unsetenv("JOULETRACE_SANDBOX_NO_NAMESPACES");
-        jt_sandbox sb;
-        jt_sandbox_probe(NULL, &sb);
-        char *w = jt_sandbox_warning(&sb);
-        FILE *f = fdopen(pfd[1], "w");
-        fprintf(f, "%s\n%s\n%s\n", jt_sandbox_level_name(sb.level), sb.desc, w ? w : "(none)");
-        fclose(f);
-        free(w);
-        jt_sandbox_release(&sb);
-        _exit(0);
-    }
-    close(pfd[1]);
-    char *got = slurp(pfd[0]);
-    reap_ok(pid);
+    char *got = fork_ok(NULL, probe_in_chroot, jail);
     ck_assert_str_eq(got,
                      "no-namespaces\n"
                      "no namespaces (make / private: Invalid argument: '/' is not a mount point (a "

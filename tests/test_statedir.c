@@ -26,39 +26,37 @@ static void clear_env(void)
     for (size_t i = 0; vars[i]; i++) unsetenv(vars[i]);
 }
 
+typedef struct locate_job {
+    uid_t euid;
+    jt_dir_kind kind;
+    const char *flag;
+} locate_job;
+
+static int locate_child(void *arg, int fd)
+{
+    const locate_job *job = arg;
+    if (job->euid != geteuid() && seteuid(job->euid) != 0) return 2;
+    const char *src = NULL;
+    jt_err e = JT_ERR_INIT;
+    char *d = jt_dir_locate(job->kind, job->flag, &src, &e);
+    char *line = d ? jt_xasprintf("%s|%s", d, src) : jt_xasprintf("ERR|%s", jt_err_msg(&e));
+    ssize_t n = write(fd, line, strlen(line));
+    free(line);
+    free(d);
+    jt_err_clear(&e);
+    return n > 0 ? 0 : 3;
+}
+
 /* "PATH|SOURCE" as jt_dir_locate computes it with effective uid `euid`
  * (in a child, so the test's own ids never change); "ERR|message" on
  * failure. Caller frees. */
 static char *locate_as(uid_t euid, jt_dir_kind kind, const char *flag)
 {
-    int p[2];
-    ck_assert_int_eq(pipe(p), 0);
-    pid_t pid = fork();
-    ck_assert_int_ge(pid, 0);
-    if (pid == 0) {
-        close(p[0]);
-        if (euid != geteuid() && seteuid(euid) != 0) _exit(2);
-        const char *src = NULL;
-        jt_err e = JT_ERR_INIT;
-        char *d = jt_dir_locate(kind, flag, &src, &e);
-        char *line = d ? jt_xasprintf("%s|%s", d, src) : jt_xasprintf("ERR|%s", jt_err_msg(&e));
-        ssize_t n = write(p[1], line, strlen(line));
-        free(line);
-        free(d);
-        jt_err_clear(&e);
-        _exit(n > 0 ? 0 : 3);
-    }
-    close(p[1]);
-    char buf[4096];
-    size_t len = 0;
-    ssize_t n;
-    while ((n = read(p[0], buf + len, sizeof buf - 1 - len)) > 0) len += (size_t)n;
-    close(p[0]);
-    buf[len] = '\0';
     int st;
-    ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+    char *got = jt_test_fork_capture(NULL, locate_child, &(locate_job){euid, kind, flag}, &st);
+    ck_assert_ptr_nonnull(got);
     ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "locate child failed");
-    return jt_xstrdup(buf);
+    return got;
 }
 
 static uid_t other_uid(void)

@@ -114,6 +114,15 @@ char *jt_test_read_file(const char *path)
     return jt_buf_detach(&b);
 }
 
+char *jt_test_fixture(const char *name)
+{
+    char *path = jt_xasprintf("%s/tests/fixtures/%s", jt_test_srcdir(), name);
+    char *text = jt_test_read_file(path);
+    ck_assert_msg(text != NULL, "cannot read the fixture %s", path);
+    free(path);
+    return text;
+}
+
 int jt_test_run(const char *const *argv, const char *const *env, const char *input,
                 char **out, char **err)
 {
@@ -279,6 +288,48 @@ double jt_test_now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+char *jt_test_fork_capture(const struct passwd *pw, int (*fn)(void *arg, int fd), void *arg,
+                           int *status)
+{
+    int p[2];
+    if (pipe2(p, O_CLOEXEC) != 0) return NULL;
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(p[0]), close(p[1]);
+        return NULL;
+    }
+    if (pid == 0) {
+        close(p[0]);
+        if (pw && (setgroups(0, NULL) != 0 || setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0))
+            _exit(126);
+        _exit(fn(arg, p[1]));
+    }
+    close(p[1]);
+    jt_buf b = JT_BUF_INIT;
+    char chunk[4096];
+    ssize_t n;
+    while ((n = read(p[0], chunk, sizeof chunk)) != 0) {
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) break;
+        jt_buf_add(&b, chunk, (size_t)n);
+    }
+    close(p[0]);
+    *status = 0;
+    while (waitpid(pid, status, 0) < 0 && errno == EINTR) {
+    }
+    return jt_buf_detach(&b);
+}
+
+static int run_true(void *arg, int fd)
+{
+    (void)arg, (void)fd;
+    int null = open("/dev/null", O_RDWR);
+    if (null >= 0) dup2(null, 1), dup2(null, 2);
+    execl("/bin/true", "true", (char *)NULL);
+    return 127;
+}
+
 const char *jt_test_nobody_blocked(void)
 {
     static char why[256];
@@ -290,22 +341,14 @@ const char *jt_test_nobody_blocked(void)
         state = 2;
         return why;
     }
-    fflush(NULL);
-    pid_t pid = fork();
-    if (pid == 0) {
-        int null = open("/dev/null", O_RDWR);
-        if (null >= 0) dup2(null, 1), dup2(null, 2);
-        if (setgroups(0, NULL) != 0 || setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0)
-            _exit(126);
-        execl("/bin/true", "true", (char *)NULL);
-        _exit(127);
-    }
     int st = 0;
-    if (pid < 0 || waitpid(pid, &st, 0) != pid) {
+    char *out = jt_test_fork_capture(pw, run_true, NULL, &st);
+    if (!out) {
         snprintf(why, sizeof why, "cannot fork a process as nobody: %s", strerror(errno));
         state = 2;
         return why;
     }
+    free(out);
     if (WIFEXITED(st) && WEXITSTATUS(st) == 0) {
         state = 1;
         return NULL;

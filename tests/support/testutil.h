@@ -33,6 +33,9 @@ int jt_test_rmtree(const char *path);
 char *jt_test_write_file(const char *dir, const char *name, const char *content);
 /* Reads a whole file; NULL when unreadable. Caller frees. */
 char *jt_test_read_file(const char *path);
+/* The text of "<srcdir>/tests/fixtures/<name>"; a failed Check assertion
+ * when unreadable. Caller frees. */
+char *jt_test_fixture(const char *name);
 
 /* Runs argv (argv[0] is looked up in PATH unless it has a '/') with stdin
  * from `input` (may be NULL), capturing stdout and stderr (malloc'd, caller
@@ -56,6 +59,15 @@ void jt_test_sandbox_check_clean(void);
 double jt_test_now(void);
 
 void jt_test_skip(const char *why) __attribute__((noreturn));
+
+/* Forks a child that exits with fn(arg, fd), fd being the write end of a
+ * pipe (close-on-exec); with `pw` non-NULL the child first becomes that
+ * user (setgroups(0), setgid, setuid: exit 126 when one fails). Returns
+ * everything written to the pipe (malloc'd) and the child's wait status in
+ * *status; NULL when it could not fork. */
+struct passwd;
+char *jt_test_fork_capture(const struct passwd *pw, int (*fn)(void *arg, int fd), void *arg,
+                           int *status);
 
 /* NULL when a process dropped to user nobody can run /bin/true on this host;
  * else why not (e.g. a tree whose '/' is mode 0700: nobody can reach nothing).
