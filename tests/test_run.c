@@ -20,29 +20,14 @@
 #include "support/runenv.h"
 #include "support/testutil.h"
 
-/* Small and quick: short trials, few of them. */
-static const char mini_suite[] =
-    "suite: mini\n"
-    "defaults: {min_trial_seconds: 0.02, min_trials: 3, energy_measurement_trials: 6,\n"
-    "           timeout_seconds: 10}\n"
-    "test_sets:\n"
-    "  - id: sq\n"
-    "    function_name: f\n"
-    "    test_cases:\n"
-    "      - {test_id: a, inputs: [3], expected_output: 9}\n"
-    "      - {test_id: b, inputs: [4], expected_output: 16}\n"
-    "candidates:\n"
-    "  - {id: fast, candidate_code: 'def f(x): return x * x'}\n"
-    "  - id: slow\n"
-    "    candidate_code: |\n"
-    "      def f(x):\n"
-    "          s = 0\n"
-    "          for _ in range(20000): s += 1\n"
-    "          return x * x\n"
-    "  - {id: wrong, candidate_code: 'def f(x): return x + x'}\n"
-    "  - {id: broken, candidate_code: 'def f(x) return 1'}\n"
-    "  - {id: fast2, candidate_code: 'def f(x): return x ** 2'}\n"
-    "  - {id: fast3, candidate_code: 'def f(x): return pow(x, 2)'}\n";
+/* The private environment around tests/fixtures/suites/mini.yaml: small
+ * and quick, short trials, few of them. */
+static void mini_init(jt_runenv *e)
+{
+    char *mini = jt_test_fixture("suites/mini.yaml");
+    jt_runenv_init(e, "mini.yaml", mini, NULL);
+    free(mini);
+}
 
 static json_t *load_json(const char *dir, const char *name)
 {
@@ -66,7 +51,7 @@ static json_t *find(json_t *cands, const char *id)
 START_TEST(run_without_calibration_names_the_fix)
 {
     jt_runenv e;
-    jt_runenv_init(&e, "mini.yaml", mini_suite, NULL);
+    mini_init(&e);
     char *out = NULL, *err = NULL;
     const char *a[] = {"run", e.suite, "-o", e.out, "--backend", "model", NULL};
     ck_assert_int_eq(jt_runenv_run(&e, a, &out, &err), 4);
@@ -79,7 +64,7 @@ END_TEST
 START_TEST(model_run_end_to_end)
 {
     jt_runenv e;
-    jt_runenv_init(&e, "mini.yaml", mini_suite, NULL);
+    mini_init(&e);
     jt_runenv_calibrate(&e);
     json_t *cal = json_load_file(e.calib, 0, NULL);
     ck_assert_ptr_nonnull(cal);
@@ -158,7 +143,7 @@ END_TEST
 START_TEST(busy_lock_refuses_with_holder)
 {
     jt_runenv e;
-    jt_runenv_init(&e, "mini.yaml", mini_suite, NULL);
+    mini_init(&e);
     jt_runenv_calibrate(&e);
     jt_lock l;
     jt_err err = JT_ERR_INIT;
@@ -188,7 +173,7 @@ static size_t journal_records(const char *dir, json_t **recs)
 START_TEST(sigkill_then_resume_measures_each_candidate_once)
 {
     jt_runenv e;
-    jt_runenv_init(&e, "mini.yaml", mini_suite, NULL);
+    mini_init(&e);
     jt_runenv_calibrate(&e);
     pid_t pid = fork();
     if (pid == 0) {
@@ -252,7 +237,9 @@ START_TEST(sigkill_then_resume_measures_each_candidate_once)
 
     /* A changed suite cannot be resumed into this run. */
     free(jt_test_write_file(e.dir, "mini.yaml", "# edited\n"));
-    char *edited = jt_xasprintf("%s\n  - {id: extra, candidate_code: 'def f(x): return x*x'}\n", mini_suite);
+    char *mini = jt_test_fixture("suites/mini.yaml");
+    char *edited = jt_xasprintf("%s\n  - {id: extra, candidate_code: 'def f(x): return x*x'}\n", mini);
+    free(mini);
     free(jt_test_write_file(e.dir, "mini.yaml", edited));
     free(edited);
     ck_assert_int_eq(jt_runenv_run(&e, a, &out, &err), 3);
@@ -265,7 +252,7 @@ END_TEST
 START_TEST(measure_answers_in_the_seed_shape)
 {
     jt_runenv e;
-    jt_runenv_init(&e, "mini.yaml", mini_suite, NULL);
+    mini_init(&e);
     jt_runenv_calibrate(&e);
     const char *argv[] = {jt_test_binary(), "measure", "--backend", "model", NULL};
     const char *req = "{\"candidate_code\": \"def solve(x):\\n    return x * x\\n\", "
@@ -316,7 +303,7 @@ END_TEST
 START_TEST(shards_merge_into_one_run)
 {
     jt_runenv e;
-    jt_runenv_init(&e, "mini.yaml", mini_suite, NULL);
+    mini_init(&e);
     jt_runenv_calibrate(&e);
     char *d1 = jt_xasprintf("%s/shard1", e.dir), *d2 = jt_xasprintf("%s/shard2", e.dir),
          *m = jt_xasprintf("%s/merged", e.dir);
@@ -369,7 +356,7 @@ END_TEST
 START_TEST(memoised_candidate_is_flagged)
 {
     jt_runenv e;
-    jt_runenv_init(&e, "mini.yaml", mini_suite, NULL);
+    mini_init(&e);
     jt_runenv_calibrate(&e);
     free(jt_test_write_file(e.dir, "memo.yaml",
         "suite: memo\n"
@@ -447,7 +434,7 @@ static int children_with(pid_t parent, const char *marker)
 START_TEST(sigint_during_a_long_trial_stops_promptly)
 {
     jt_runenv e;
-    jt_runenv_init(&e, "mini.yaml", mini_suite, NULL);
+    mini_init(&e);
     jt_runenv_calibrate(&e);
     free(jt_test_write_file(e.dir, "long.yaml",
         "suite: long\n"
@@ -501,7 +488,7 @@ END_TEST
 START_TEST(command_suite_is_measured)
 {
     jt_runenv e;
-    jt_runenv_init(&e, "mini.yaml", mini_suite, NULL);
+    mini_init(&e);
     jt_runenv_calibrate(&e);
     char *suite = jt_xasprintf("%s/suites/examples/commands.yaml", jt_test_srcdir());
     char *out = NULL, *err = NULL;
@@ -548,7 +535,7 @@ END_TEST
 START_TEST(quickstart_end_to_end_on_model)
 {
     jt_runenv e;
-    jt_runenv_init(&e, "mini.yaml", mini_suite, NULL);
+    mini_init(&e);
     jt_runenv_calibrate(&e);
     char *suite = jt_xasprintf("%s/suites/examples/quickstart.yaml", jt_test_srcdir());
     char *out = NULL, *err = NULL;
