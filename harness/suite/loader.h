@@ -1,6 +1,8 @@
 /* loader — internals shared by the suite loader's files (suite.c: YAML
- * schema; request.c: seed requests; datasets.c: problem datasets; corpus.c:
- * sample corpora). Not a public interface. */
+ * schema, test sets, the suite; candidates.c: candidate entries and globs;
+ * ldutil.c: small helpers; hash.c: the content hash; request.c: seed
+ * requests; datasets.c: problem datasets; corpus.c: sample corpora). Not a
+ * public interface. */
 #ifndef JT_SUITE_LOADER_H
 #define JT_SUITE_LOADER_H
 
@@ -44,6 +46,8 @@ int jt_ld_add_candidate(loader *ld, jt_ydoc *d, const yaml_node_t *at, const cha
                         size_t ts_index, char *code, char *source_path, const jt_options *opts,
                         const char *group, const char *desc);
 char *jt_ld_file_stem(const char *path);
+/* candidates.c: one entry of 'candidates' (inline, file, glob, command, corpus). */
+int jt_ld_load_candidate(loader *ld, jt_ydoc *d, yaml_node_t *n);
 /* datasets.c: a `- problems: {...}` test_sets entry. */
 int jt_ld_load_problems(loader *ld, jt_ydoc *d, yaml_node_t *n);
 /* corpus.c: a `- jsonl: ...` or `- dir: ...` candidates entry, with the
