@@ -3,42 +3,158 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
-/* Upper bound on nodes one conversion may produce: generous for real test
- * data (HumanEval+ inputs are far below it) and a stop for alias bombs. */
+/* Nesting deeper than this is refused (the conversion recurses). */
+#define MAX_DEPTH 512
+/* The same limit for a whole file, checked while libyaml reads it: a value
+ * MAX_DEPTH deep sits a few levels down the suite's own structure. */
+#define MAX_FILE_DEPTH (MAX_DEPTH + 32)
+
+static int mark_err(jt_err *err, const char *file, yaml_mark_t m, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static int mark_err(jt_err *err, const char *file, yaml_mark_t m, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    jt_err_setv(err, fmt, ap);
+    va_end(ap);
+    char *msg = jt_xstrdup(jt_err_msg(err));
+    jt_err_set(err, "%s:%zu:%zu: %s", file, m.line + 1, m.column + 1, msg);
+    free(msg);
+    return -1;
+}
+
+/* libyaml's reader errors carry a byte offset, not a mark: line and column
+ * (in characters, as libyaml counts them) of data[off]. */
+static yaml_mark_t mark_at_offset(const char *data, size_t len, size_t off)
+{
+    yaml_mark_t m = {0, 0, 0};
+    if (off > len) off = len;
+    for (size_t i = 0; i < off; i++) {
+        unsigned char c = (unsigned char)data[i];
+        if (c == '\n') {
+            m.line++;
+            m.column = 0;
+        } else if ((c & 0xC0) != 0x80) {
+            m.column++;
+        }
+    }
+    m.index = off;
+    return m;
+}
+
+static int parser_err(jt_err *err, const char *file, const yaml_parser_t *p, const char *data,
+                      size_t len)
+{
+    const char *what = p->problem ? p->problem : "parse error";
+    if (p->error == YAML_READER_ERROR) {
+        yaml_mark_t m = mark_at_offset(data, len, p->problem_offset);
+        if (p->problem_value == 0 && strstr(what, "control"))
+            return mark_err(err, file, m, "not text: a NUL byte");
+        if (strstr(what, "UTF-8"))
+            return mark_err(err, file, m, "not UTF-8 text (%s)", what);
+        return mark_err(err, file, m, "malformed YAML: %s (0x%x)", what, p->problem_value);
+    }
+    if (p->context)
+        return mark_err(err, file, p->problem_mark, "malformed YAML: %s %s", what, p->context);
+    return mark_err(err, file, p->problem_mark, "malformed YAML: %s", what);
+}
+
+/* One pass over libyaml's events before any tree is built: refuses a
+ * second document, a NUL inside a scalar (libyaml gives its length; the
+ * tree's NUL-terminated text would silently end there) and nesting deeper
+ * than MAX_FILE_DEPTH, stopping where the limit is crossed, before
+ * libyaml's per-level costs grow (they are quadratic in flow nesting). */
+static int prescan(const char *data, size_t len, const char *file, jt_err *err)
+{
+    yaml_parser_t p;
+    if (!yaml_parser_initialize(&p))
+        return jt_err_set(err, "%s: cannot initialise the YAML parser", file);
+    yaml_parser_set_input_string(&p, (const unsigned char *)data, len);
+    int rc = 0, docs = 0, depth = 0, done = 0;
+    while (!done && rc == 0) {
+        yaml_event_t ev;
+        if (!yaml_parser_parse(&p, &ev)) {
+            rc = parser_err(err, file, &p, data, len);
+            break;
+        }
+        switch (ev.type) {
+        case YAML_STREAM_END_EVENT: done = 1; break;
+        case YAML_DOCUMENT_START_EVENT:
+            if (++docs > 1)
+                rc = mark_err(err, file, ev.start_mark,
+                              "a suite is one YAML document (a second one starts here)");
+            break;
+        case YAML_SEQUENCE_START_EVENT:
+        case YAML_MAPPING_START_EVENT:
+            if (++depth > MAX_FILE_DEPTH)
+                rc = mark_err(err, file, ev.start_mark, "YAML nested more than %d levels deep",
+                              MAX_FILE_DEPTH);
+            break;
+        case YAML_SEQUENCE_END_EVENT:
+        case YAML_MAPPING_END_EVENT: depth--; break;
+        case YAML_SCALAR_EVENT:
+            if (memchr(ev.data.scalar.value, '\0', ev.data.scalar.length))
+                rc = mark_err(err, file, ev.start_mark, "a string holds a NUL character (\\0)");
+            break;
+        default: break;
+        }
+        yaml_event_delete(&ev);
+    }
+    yaml_parser_delete(&p);
+    return rc;
+}
+
+static int read_all(const char *path, const char *display, jt_buf *b, jt_err *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return jt_err_set(err, "%s: cannot open: %s", display, strerror(errno));
+    struct stat st;
+    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+        int dir = S_ISDIR(st.st_mode);
+        fclose(f);
+        return jt_err_set(err, "%s: %s", display,
+                          dir ? "is a directory, not a YAML file" : "not a regular file");
+    }
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) jt_buf_add(b, chunk, n);
+    int bad = ferror(f);
+    fclose(f);
+    return bad ? jt_err_set(err, "%s: read error", display) : 0;
+}
+
 int jt_ydoc_load(jt_ydoc *d, const char *path, const char *display, jt_err *err)
 {
     memset(d, 0, sizeof *d);
     d->file = display;
-    FILE *f = fopen(path, "rb");
-    if (!f) return jt_err_set(err, "%s: cannot open: %s", display, strerror(errno));
+    jt_buf b = JT_BUF_INIT;
+    if (read_all(path, display, &b, err) || prescan(jt_buf_str(&b), b.len, display, err)) {
+        jt_buf_release(&b);
+        return -1;
+    }
     yaml_parser_t parser;
     int rc = -1;
     if (!yaml_parser_initialize(&parser)) {
-        fclose(f);
+        jt_buf_release(&b);
         return jt_err_set(err, "%s: cannot initialise the YAML parser", display);
     }
-    yaml_parser_set_input_file(&parser, f);
+    yaml_parser_set_input_string(&parser, (const unsigned char *)jt_buf_str(&b), b.len);
     if (!yaml_parser_load(&parser, &d->doc)) {
-        const char *what = parser.problem ? parser.problem : "parse error";
-        yaml_mark_t m = parser.problem_mark;
-        if (parser.context)
-            jt_err_set(err, "%s:%zu:%zu: malformed YAML: %s %s", display, m.line + 1,
-                       m.column + 1, what, parser.context);
-        else
-            jt_err_set(err, "%s:%zu:%zu: malformed YAML: %s", display, m.line + 1, m.column + 1,
-                       what);
+        parser_err(err, display, &parser, jt_buf_str(&b), b.len);
         goto out;
     }
     d->loaded = 1;
     rc = 0;
 out:
     yaml_parser_delete(&parser);
-    fclose(f);
+    jt_buf_release(&b);
     return rc;
 }
 
@@ -284,9 +400,6 @@ static json_t *convert(jt_ydoc *d, yaml_node_t *n, size_t *budget, jt_err *err)
     }
     return jt_yerr(err, d, n, "empty node"), NULL;
 }
-
-/* Nesting deeper than this is refused (the conversion recurses). */
-#define MAX_DEPTH 512
 
 /* Number of nodes `n` expands to with aliases resolved, saturating at
  * limit + 1. memo[i] caches node i + 1's size, so shared (aliased) subtrees
