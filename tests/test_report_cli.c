@@ -232,6 +232,45 @@ START_TEST(usage_and_input_errors)
 }
 END_TEST
 
+/* An energy column that is missing, or not a number on a ranked row, is an
+ * error naming the file and the column, never an empty ranking with exit 0. */
+START_TEST(energy_column_missing_or_not_numeric)
+{
+    env e;
+    env_init(&e);
+    char *res = jt_xasprintf("%s/results.csv", e.run1);
+    jt_csv_table t;
+    read_table(res, &t);
+    long mc = jt_csv_col(&t, "median_total_energy_joules"), sc = jt_csv_col(&t, "status");
+    ck_assert(mc >= 0 && sc >= 0);
+    size_t ranked = t.nrows;
+    for (size_t r = 0; r < t.nrows && ranked == t.nrows; r++)
+        if (jt_report_status_ranked(jt_csv_get(&t, r, (size_t)sc))) ranked = r;
+    ck_assert(ranked < t.nrows);
+    for (int variant = 0; variant < 3; variant++) {
+        jt_csv_table v;
+        read_table(res, &v);
+        if (variant == 0) free(v.names[mc]), v.names[mc] = jt_xstrdup("renamed_energy");
+        else jt_csv_set(&v, ranked, (size_t)mc, variant == 1 ? "abc" : "");
+        jt_buf b = JT_BUF_INIT;
+        jt_csv_format(&v, &b);
+        char *path = jt_test_write_file(e.dir, "edited.csv", jt_buf_str(&b));
+        char *out = NULL, *err = NULL;
+        ck_assert_int_eq(lb((const char *const[]){path, NULL}, &out, &err), 1);
+        ck_assert_msg(strstr(err, path) && strstr(err, "median_total_energy_joules") &&
+                          strchr(err, '\n') == err + strlen(err) - 1,
+                      "variant %d: %s", variant, err);
+        ck_assert_str_eq(out, "");
+        free(out), free(err), free(path);
+        jt_buf_release(&b);
+        jt_csv_free(&v);
+    }
+    jt_csv_free(&t);
+    free(res);
+    env_free(&e);
+}
+END_TEST
+
 static Suite *report_cli_suite(void)
 {
     Suite *s = suite_create("report_cli");
@@ -242,6 +281,7 @@ static Suite *report_cli_suite(void)
     tcase_add_test(tc, mixed_hosts_refused_unless_asked);
     tcase_add_test(tc, output_file_and_format);
     tcase_add_test(tc, usage_and_input_errors);
+    tcase_add_test(tc, energy_column_missing_or_not_numeric);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -68,16 +68,25 @@ static double *parse_samples(const char *s, size_t *n)
 
 int jt_report_board_add(jt_report_board *b, const jt_csv_table *t, const char *source, jt_err *err)
 {
-    static const char *const required[] = {"test_set", "candidate", "status"};
+    static const char *const required[] = {"test_set", "candidate", "status",
+                                           "median_total_energy_joules"};
     for (size_t i = 0; i < sizeof required / sizeof required[0]; i++)
         if (jt_csv_col(t, required[i]) < 0)
             return jt_err_set(err, "%s: no '%s' column (is this a jouletrace results.csv?)", source,
                               required[i]);
+    long st = jt_csv_col(t, "status"), mc = jt_csv_col(t, "median_total_energy_joules");
     for (size_t r = 0; r < t->nrows; r++) {
         double schema = num_cell(t, r, "csv_schema");
         if (schema > JT_CSV_SCHEMA)
             return jt_err_set(err, "%s: row %zu has csv_schema %g; this jouletrace reads up to %d "
                                    "(upgrade jouletrace)", source, r + 2, schema, JT_CSV_SCHEMA);
+        /* A ranked row without a number would silently drop out of the ranking. */
+        double v = NAN;
+        const char *m = jt_csv_get(t, r, (size_t)mc);
+        if (jt_report_status_ranked(jt_csv_get(t, r, (size_t)st)) &&
+            (!jt_csv_parse_num(m, &v) || !isfinite(v)))
+            return jt_err_set(err, "%s: row %zu: column 'median_total_energy_joules' is not a "
+                                   "finite number", source, r + 2);
     }
     for (size_t r = 0; r < t->nrows; r++) {
         JT_GROW(b->e, b->n + 1, b->cap);
