@@ -397,40 +397,6 @@ START_TEST(memoised_candidate_is_flagged)
 }
 END_TEST
 
-/* Children of `parent` whose command line contains `marker` (other tests may
- * run sandboxed runners at the same time: only ours count). */
-static int children_with(pid_t parent, const char *marker)
-{
-    DIR *d = opendir("/proc");
-    int n = 0;
-    struct dirent *de;
-    while (d && (de = readdir(d))) {
-        char *end;
-        long pid = strtol(de->d_name, &end, 10);
-        if (*end || pid <= 0) continue;
-        char path[64];
-        snprintf(path, sizeof path, "/proc/%ld/stat", pid);
-        char *st = jt_test_read_file(path);
-        long ppid = -1;
-        char *rp = st ? strrchr(st, ')') : NULL;
-        if (rp) sscanf(rp + 1, " %*c %ld", &ppid);
-        free(st);
-        if (ppid != parent) continue;
-        snprintf(path, sizeof path, "/proc/%ld/cmdline", pid);
-        FILE *f = fopen(path, "rb");
-        if (!f) continue;
-        char buf[8192];
-        size_t k = fread(buf, 1, sizeof buf - 1, f);
-        fclose(f);
-        for (size_t i = 0; i < k; i++)
-            if (!buf[i]) buf[i] = ' ';
-        buf[k] = '\0';
-        n += strstr(buf, marker) != NULL;
-    }
-    if (d) closedir(d);
-    return n;
-}
-
 START_TEST(sigint_during_a_long_trial_stops_promptly)
 {
     jt_runenv e;
@@ -455,11 +421,11 @@ START_TEST(sigint_during_a_long_trial_stops_promptly)
         _exit(127);
     }
     /* wait (polling) until the sandboxed runner exists: a trial is under way */
-    for (int spins = 0; spins < 3000 && children_with(pid, "JouleTrace's Python runner") == 0; spins++) {
+    for (int spins = 0; spins < 3000 && jt_runenv_children_with(pid, JT_RUNENV_RUNNER_MARKER) == 0; spins++) {
         struct timespec ts = {0, 10 * 1000 * 1000};
         nanosleep(&ts, NULL);
     }
-    ck_assert_int_gt(children_with(pid, "JouleTrace's Python runner"), 0);
+    ck_assert_int_gt(jt_runenv_children_with(pid, JT_RUNENV_RUNNER_MARKER), 0);
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     kill(pid, SIGINT);

@@ -1,6 +1,7 @@
 /* jouletrace run SUITE — validate and measure every candidate serially on
  * socket 0, journal each one (fsync) as it finishes, then write summary.json.
- * A run directory can be resumed; SIGINT/SIGTERM keep what is done. */
+ * A run directory can be resumed; SIGINT/SIGTERM/SIGHUP keep what is done
+ * (run_signals.h). */
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
@@ -13,6 +14,7 @@
 #include <unistd.h>
 
 #include "commands/commands.h"
+#include "commands/run_signals.h"
 #include "commands/session.h"
 #include "jouletrace/calibration.h"
 #include "jouletrace/engine.h"
@@ -58,14 +60,6 @@ static const char run_usage[] =
     "Exit status: 0 done (whatever the verdicts), 2 usage, 3 bad or changed suite,\n"
     "4 host not ready (calibration missing/stale/foreign, lock held, no counters),\n"
     "5 interrupted (resume with --resume DIR), 1 other errors.\n";
-
-static volatile sig_atomic_t interrupted;
-
-static void on_signal(int sig)
-{
-    interrupted = 1;
-    signal(sig, SIG_DFL); /* a second signal stops at once (the child dies with us) */
-}
 
 typedef struct run_opts {
     const char *suite, *out_dir, *resume_dir, *calib_path, *state_dir, *lock_path;
@@ -317,6 +311,7 @@ int jt_cmd_run(int argc, char **argv)
         return JT_EXIT_BAD_SUITE;
     }
     int code = JT_EXIT_FAILURE;
+    volatile sig_atomic_t *stop = jt_run_signals_flag();
     json_t *run = NULL, *records = NULL, *done = json_object(), *floors = json_object(),
            *set_errors = json_object();
     char *dir = NULL;
@@ -351,6 +346,9 @@ int jt_cmd_run(int argc, char **argv)
                                                         "every energy is raw, not net"));
     }
 
+    /* From here on files are written: a signal only ends the run (reports
+     * for what is done, exit 5), it never cuts a write. */
+    jt_run_signals_install();
     /* Run directory, run.json, journal. */
     if (o.resume_dir) {
         dir = jt_xstrdup(o.resume_dir);
@@ -465,8 +463,6 @@ int jt_cmd_run(int argc, char **argv)
     /* --quiet silences progress, never a warning */
     json_array_foreach(ses.warnings, i, rec) jt_warn("%s", json_string_value(rec));
 
-    signal(SIGINT, on_signal);
-    signal(SIGTERM, on_signal);
     if (jt_energy_guard_start(ses.meter, ses.topo.housekeeping_cpu, &err) != 0) {
         jt_warn("%s", jt_err_msg(&err));
         jt_err_clear(&err);
@@ -478,12 +474,12 @@ int jt_cmd_run(int argc, char **argv)
         .measure_cpu = ses.topo.measure_cpu,
         .sandbox_user = "nobody",
         .seed = o.seed,
-        .stop = &interrupted,
+        .stop = stop,
         .on_trial = on_trial,
         .ctx = &pr,
     };
     code = JT_EXIT_OK;
-    for (size_t k = 0; k < n_plan && !interrupted; k++) {
+    for (size_t k = 0; k < n_plan && !*stop; k++) {
         const jt_candidate *c = &s->candidates[plan[k]];
         const jt_test_set *ts = &s->test_sets[c->test_set];
         /* Ground truth from the reference first (once per test set). */
@@ -542,7 +538,7 @@ int jt_cmd_run(int argc, char **argv)
     free(plan);
     jt_energy_guard_stop(ses.meter);
     if (code == JT_EXIT_FAILURE) fprintf(stderr, "jouletrace run: %s\n", jt_err_msg(&err));
-    if (interrupted) {
+    if (*stop) {
         if (pr.tty && !o.quiet) fputs("\r\033[K", stderr);
         fprintf(stderr, "jouletrace run: interrupted; %zu candidates journaled; resume with: "
                         "jouletrace run %s --resume %s\n",
@@ -564,19 +560,20 @@ int jt_cmd_run(int argc, char **argv)
     char *ended = jt_utc_now();
     json_object_set_new(run, "finished", json_string(ended));
     free(ended);
-    json_object_set_new(run, "status", json_string(interrupted ? "interrupted"
+    json_object_set_new(run, "status", json_string(*stop ? "interrupted"
                                                   : code == JT_EXIT_OK ? "completed" : "failed"));
     json_object_set_new(run, "guard_failures",
                         json_integer((json_int_t)jt_energy_guard_failures(ses.meter)));
     run_path = jt_xasprintf("%s/run.json", dir);
     jt_err werr = JT_ERR_INIT;
-    if (jt_json_write_atomic(run_path, run, &werr) != 0 || jt_reports_write(dir, &werr) != 0) {
+    int written = jt_json_write_atomic(run_path, run, &werr) == 0 && jt_reports_write(dir, &werr) == 0;
+    if (!written) {
         fprintf(stderr, "jouletrace run: %s\n", jt_err_msg(&werr));
-        if (code == JT_EXIT_OK) code = JT_EXIT_FAILURE;
+        if (code == JT_EXIT_OK || code == JT_EXIT_INTERRUPTED) code = JT_EXIT_FAILURE;
     }
     jt_err_clear(&werr);
     free(run_path);
-    if (!o.quiet && !interrupted)
+    if (!o.quiet && !*stop && written && code == JT_EXIT_OK)
         fprintf(stderr, "jouletrace run: done: %s/index.html (results.csv, leaderboard.csv, summary.json)\n", dir);
     goto out;
 fail:

@@ -1,7 +1,14 @@
 #include "support/runenv.h"
 
+#include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "jouletrace/common.h"
 #include "support/testutil.h"
@@ -67,4 +74,78 @@ void jt_runenv_calibrate(const jt_runenv *e)
     int rc = jt_runenv_run(e, a, &out, &err);
     ck_assert_msg(rc == 0, "calibrate: %d\n%s\n%s", rc, out, err);
     free(out), free(err);
+}
+
+pid_t jt_runenv_spawn(const jt_runenv *e, const char *const *args, const char *log,
+                      const int *pending)
+{
+    const char *argv[MAX_ARGS + 2] = {"jouletrace"};
+    size_t n = 0;
+    while (args[n]) {
+        ck_assert_msg(n < MAX_ARGS, "jt_runenv_spawn: more than %d arguments", MAX_ARGS);
+        argv[n + 1] = args[n];
+        n++;
+    }
+    argv[n + 1] = NULL;
+    pid_t pid = fork();
+    ck_assert(pid >= 0);
+    if (pid > 0) return pid;
+    for (int i = 0; e->envs[i]; i++) putenv(e->envs[i]);
+    int null = open("/dev/null", O_RDWR);
+    int lfd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (null < 0 || lfd < 0) _exit(126);
+    dup2(null, 0), dup2(null, 1), dup2(lfd, 2);
+    if (pending) {
+        /* blocked, then raised: pending across execve, as when it comes
+         * before the program could install anything */
+        sigset_t set;
+        sigemptyset(&set);
+        sigaddset(&set, *pending);
+        sigprocmask(SIG_BLOCK, &set, NULL);
+        raise(*pending);
+    }
+    execv(jt_test_binary(), (char *const *)(uintptr_t)argv);
+    _exit(127);
+}
+
+int jt_runenv_children_with(pid_t parent, const char *marker)
+{
+    DIR *d = opendir("/proc");
+    int n = 0;
+    struct dirent *de;
+    while (d && (de = readdir(d))) {
+        char *end;
+        long pid = strtol(de->d_name, &end, 10);
+        if (*end || pid <= 0) continue;
+        char path[64];
+        snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+        char *st = jt_test_read_file(path);
+        long ppid = -1;
+        char *rp = st ? strrchr(st, ')') : NULL;
+        if (rp) sscanf(rp + 1, " %*c %ld", &ppid);
+        free(st);
+        if (ppid != parent) continue;
+        snprintf(path, sizeof path, "/proc/%ld/cmdline", pid);
+        FILE *f = fopen(path, "rb");
+        if (!f) continue;
+        char buf[8192];
+        size_t k = fread(buf, 1, sizeof buf - 1, f);
+        fclose(f);
+        for (size_t i = 0; i < k; i++)
+            if (!buf[i]) buf[i] = ' ';
+        buf[k] = '\0';
+        n += strstr(buf, marker) != NULL;
+    }
+    if (d) closedir(d);
+    return n;
+}
+
+int jt_runenv_await_runner(pid_t parent)
+{
+    for (int spins = 0; spins < 3000; spins++) {
+        if (jt_runenv_children_with(parent, JT_RUNENV_RUNNER_MARKER) > 0) return 1;
+        struct timespec ts = {0, 10 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    return 0;
 }

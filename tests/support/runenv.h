@@ -5,7 +5,11 @@
 #ifndef JT_TEST_RUNENV_H
 #define JT_TEST_RUNENV_H
 
+#include <sys/types.h>
+
 #define JT_RUNENV_MAX_ENV 8
+/* What the sandboxed Python runner's command line holds. */
+#define JT_RUNENV_RUNNER_MARKER "JouleTrace's Python runner"
 
 typedef struct jt_runenv {
     char *dir;   /* the temp dir, removed by jt_runenv_free */
@@ -32,5 +36,17 @@ int jt_runenv_run(const jt_runenv *e, const char *const *args, char **out, char 
 /* `jouletrace calibrate --backend model --windows 3 --seconds 0.05`; a
  * Check assertion that it exits 0. */
 void jt_runenv_calibrate(const jt_runenv *e);
+/* Starts `jouletrace args...` in the background with the environment, stdin
+ * and stdout on /dev/null, stderr into the file `log`; with `pending`, that
+ * signal is already pending (blocked, raised) when the binary starts.
+ * Returns the pid (the caller waits for it). */
+pid_t jt_runenv_spawn(const jt_runenv *e, const char *const *args, const char *log,
+                      const int *pending);
+/* How many children of `parent` have `marker` in their command line (other
+ * tests may run sandboxed runners at the same time: only ours count). */
+int jt_runenv_children_with(pid_t parent, const char *marker);
+/* Polls until `parent` has a Python runner child (a trial is under way);
+ * 0 when none came within about 30 s. */
+int jt_runenv_await_runner(pid_t parent);
 
 #endif
