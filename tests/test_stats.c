@@ -1,5 +1,6 @@
-/* Tests for harness/stats/: summaries, CIs of the median, outliers, the stop
- * rule, comparisons and baseline-noise flags.
+/* Tests for harness/stats/: summaries, CIs of the median (the bootstrap's in
+ * test_stats_bootstrap.c), outliers, the stop rule, comparisons and
+ * baseline-noise flags.
  *
  * Every expected number below was computed independently of this code, with
  * python3's stdlib (statistics, math, fractions, itertools; no scipy) or by
@@ -162,64 +163,6 @@ START_TEST(order_ci_on_samples)
     ck_near(ci.hi, 5.5, 0);
     ck_near(ci.coverage, 0.9375, 1e-12);
     ck_assert(ci.below_level);
-}
-END_TEST
-
-/* ---- bootstrap CI ------------------------------------------------------ */
-
-/* n = 27 distinct values 100, 100.5, …, 113 in a shuffled order
- * (x_(k) = 100 + 0.5(k − 1)). For odd n the bootstrap median is an order
- * statistic of the sample and, exactly (python3, math.comb):
- *   P(M* ≤ x_(k)) = P(Binom(27, k/27) ≥ 14)
- *   k = 8: 0.01272  k = 9: 0.03593  k = 10: 0.08326
- *   k = 18: 0.96407  k = 19: 0.98728  k = 20: 0.99647
- * so the 2.5 % and 97.5 % percentiles of 10 000 replicates are x_(9) = 104
- * and x_(19) = 109 whatever the seed: each boundary is ≥ 5.8 Monte Carlo
- * SDs away (e.g. (0.03593 − 0.025) / sqrt(0.03593·0.96407/10000)). A 90 %
- * interval would give x_(10), x_(18) instead, so the level is pinned too. */
-static const unsigned long boot_seeds[] = {1, 2, 12345, 0xdeadbeef};
-
-START_TEST(bootstrap_ci_matches_exact_distribution)
-{
-    double x[27];
-    for (size_t i = 0; i < 27; i++) x[i] = 100.0 + 0.5 * (double)((8 * i) % 27);
-    jt_stats_ci ci;
-    ck_assert_int_eq(jt_stats_median_ci(x, 27, boot_seeds[_i], 0, &ci, NULL), 0);
-    ck_assert_int_eq(ci.method, JT_STATS_CI_BOOTSTRAP);
-    ck_assert_str_eq(jt_stats_ci_method_name(ci.method), "bootstrap");
-    ck_assert_uint_eq(ci.seed, boot_seeds[_i]);
-    ck_assert_uint_eq(ci.resamples, 10000);
-    ck_near(ci.median, 106.5, 0);
-    ck_near(ci.lo, 104.0, 0);
-    ck_near(ci.hi, 109.0, 0);
-    ck_near(ci.coverage, 0.95, 0);
-    ck_near(ci.rel_half_width, 2.5 / 106.5, 1e-14);
-    ck_assert(!ci.below_level);
-}
-END_TEST
-
-START_TEST(bootstrap_ci_reproducible)
-{
-    /* n = 30, even: replicate medians are midpoints, many distinct values */
-    double x[30];
-    for (size_t i = 0; i < 30; i++) x[i] = 50.0 + 1.7 * (double)((11 * i) % 30) + 0.01 * (double)i;
-    jt_stats_ci a, b, c;
-    ck_assert_int_eq(jt_stats_median_ci(x, 30, 7, 0, &a, NULL), 0);
-    ck_assert_int_eq(jt_stats_median_ci(x, 30, 7, 0, &b, NULL), 0);
-    ck_assert(a.lo == b.lo && a.hi == b.hi); /* same seed: bit-identical */
-    ck_assert_int_eq(jt_stats_median_ci(x, 30, 8, 0, &c, NULL), 0);
-    ck_assert_uint_eq(c.seed, 8);
-    /* close: within one spacing (≈ 1.7) of each other */
-    ck_assert(fabs(a.lo - c.lo) < 2.0 && fabs(a.hi - c.hi) < 2.0);
-    /* sane: contains the median, inside [min, max], and not degenerate */
-    ck_assert(a.lo < a.median && a.median < a.hi);
-    ck_assert(a.lo >= 50.0 && a.hi <= 50.0 + 1.7 * 29 + 0.3);
-    ck_assert(a.rel_half_width > 0.02 && a.rel_half_width < 0.3);
-
-    jt_err e = JT_ERR_INIT;
-    ck_assert_int_eq(jt_stats_median_ci(x, 30, 7, 10, &a, &e), -1);
-    ck_assert_str_eq(jt_err_msg(&e), "bootstrap needs at least 100 resamples (got 10)");
-    jt_err_clear(&e);
 }
 END_TEST
 
@@ -583,8 +526,6 @@ static Suite *stats_suite(void)
     tc = tcase_create("ci");
     LOOP(tc, order_ci_ranks_table, rank_cases);
     tcase_add_test(tc, order_ci_on_samples);
-    LOOP(tc, bootstrap_ci_matches_exact_distribution, boot_seeds);
-    tcase_add_test(tc, bootstrap_ci_reproducible);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("outliers");
