@@ -178,6 +178,36 @@ START_TEST(report_write_failure_is_not_success)
 }
 END_TEST
 
+/* An idle baseline edited to -500 W: `status` is not ready and `run`
+ * refuses, both exit 4 with the same line naming the file and the field. */
+START_TEST(corrupt_calibration_refused_by_status_and_run)
+{
+    jt_runenv e;
+    jt_runenv_init(&e, "one.yaml",
+                   "suite: one\n"
+                   "test_sets: [{id: s, function_name: f, test_cases: [{inputs: [3], expected_output: 9}]}]\n"
+                   "candidates: [{id: a, candidate_code: 'def f(x): return x * x'}]\n",
+                   NULL);
+    jt_runenv_calibrate(&e);
+    json_t *cal = json_load_file(e.calib, 0, NULL);
+    ck_assert_ptr_nonnull(cal);
+    json_object_set_new(json_object_get(cal, "package"), "median_watts", json_real(-500));
+    ck_assert_int_eq(json_dump_file(cal, e.calib, 0), 0);
+    json_decref(cal);
+    char *want = jt_xasprintf("%s: 'package.median_watts' is negative", e.calib);
+    char *out = NULL, *err = NULL;
+    const char *st[] = {"status", "--backend", "model", NULL};
+    int rc = jt_runenv_run(&e, st, &out, &err);
+    ck_assert_msg(rc == 4 && strstr(out, "NOT READY") && strstr(out, want), "status %d: %s%s", rc, out, err);
+    free(out), free(err);
+    const char *a[] = {"run", e.suite, "-o", e.out, "--backend", "model", "--quiet", NULL};
+    rc = jt_runenv_run(&e, a, &out, &err);
+    ck_assert_msg(rc == 4 && strstr(err, want), "run %d: %s", rc, err);
+    free(out), free(err), free(want);
+    jt_runenv_free(&e);
+}
+END_TEST
+
 static Suite *run_endings_suite(void)
 {
     Suite *s = suite_create("run_endings");
@@ -191,6 +221,7 @@ static Suite *run_endings_suite(void)
     TCase *tf = tcase_create("failures");
     tcase_set_timeout(tf, 120);
     tcase_add_test(tf, report_write_failure_is_not_success);
+    tcase_add_test(tf, corrupt_calibration_refused_by_status_and_run);
     suite_add_tcase(s, tf);
     return s;
 }

@@ -134,9 +134,9 @@ int jt_cmd_measure(int argc, char **argv)
             goto out;
         }
         if (jt_calibration_load(path, &cal, &err) != 0 ||
-            (have_cal = 1, jt_calibration_check(&cal, jt_energy_source_name(ses.meter),
-                                                ses.topo.measure_cpu, ses.fingerprint, max_age,
-                                                time(NULL), &err)) != 0) {
+            (have_cal = 1, jt_calibration_fits(&cal, path, ses.meter, &err)) != 0 ||
+            jt_calibration_check(&cal, jt_energy_source_name(ses.meter), ses.topo.measure_cpu,
+                                 ses.fingerprint, max_age, time(NULL), &err) != 0) {
             fprintf(stderr, "jouletrace measure: %s: %s (or pass --allow-uncalibrated)\n", path,
                     jt_err_msg(&err));
             free(path);

@@ -265,6 +265,10 @@ static int load_calibration(const run_opts *o, const jt_session *ses, jt_calibra
     char *path = jt_calibration_path(o->calib_path, o->state_dir, NULL, err);
     if (!path) return -1;
     int rc = jt_calibration_load(path, c, err);
+    if (rc == 0 && jt_calibration_fits(c, path, ses->meter, err) != 0) {
+        jt_calibration_release(c);
+        rc = -1;
+    }
     if (rc == 0 &&
         jt_calibration_check(c, jt_energy_source_name(ses->meter), ses->topo.measure_cpu,
                              ses->fingerprint, o->max_age_days, time(NULL), err) != 0) {

@@ -225,7 +225,7 @@ static json_t *readiness(const probe_result *c, const char *calib_path, int core
         *ready = false;
     } else {
         double age = difftime(time(NULL), cal.created) / 86400.0;
-        int ok = c && host &&
+        int ok = c && host && jt_calibration_fits(&cal, calib_path, c->m, &err) == 0 &&
                  jt_calibration_check(&cal, jt_energy_source_name(c->m), topo.measure_cpu, host,
                                       max_age, time(NULL), &err) == 0;
         cj = json_pack("{s:s,s:b,s:s?,s:f,s:s,s:i,s:f,s:o}", "path", calib_path, "usable", ok,

@@ -196,6 +196,12 @@ static void describe(jt_energy_meter *m)
     }
 }
 
+double jt_energy_power_ceiling(const jt_energy_meter *m, int domain)
+{
+    double hw = domain >= 0 && domain < JT_ENERGY_NDOMAINS ? m->b.power_ceiling_w[domain] : 0;
+    return hw > 0 && hw < m->max_power_w ? hw : m->max_power_w;
+}
+
 static int open_one(const jt_energy_ops *ops, const jt_energy_opts *o, jt_energy_meter **out,
                     jt_err *err)
 {
@@ -342,8 +348,9 @@ static const char *advance(jt_energy_meter *m, size_t i, uint64_t raw, double t,
      * against a failed read). Counters step about every 1 ms, so a 10 ms
      * floor keeps two close reads across one step from looking fast. The
      * model is exempt: its CPU-time input has an arbitrary origin. */
-    if (!m->ops->estimate && (double)delta * unit > m->max_power_w * fmax(elapsed, 0.01)) {
-        why = "implausible jump (above max_power_w)";
+    if (!m->ops->estimate &&
+        (double)delta * unit > jt_energy_power_ceiling(m, s->domain) * fmax(elapsed, 0.01)) {
+        why = "implausible jump (above the domain's power ceiling)";
         goto broken;
     }
     st->acc += delta;

@@ -105,6 +105,26 @@ static int permission_error(jt_err *err, const char *path)
                            "(chmod 0444 on the energy_uj files)", path);
 }
 
+/* The zone's stated power ceiling in W: the highest of its constraints'
+ * max_power_uw and power_limit_uw (PL1, PL2, ...); 0 when it states none. */
+static double zone_ceiling_w(const char *root, const zone *z)
+{
+    static const char *const kinds[] = {"max_power_uw", "power_limit_uw"};
+    uint64_t best = 0;
+    for (int c = 0; c < 8; c++)
+        for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+            char *path = jt_xasprintf("%s/%s/constraint_%d_%s", root, z->dir, c, kinds[k]);
+            jt_buf text = JT_BUF_INIT;
+            uint64_t v = 0;
+            if (jt_energy_slurp(path, &text) == 0 && jt_energy_parse_u64(jt_buf_str(&text), &v) == 0 &&
+                v > best && v < UINT64_MAX)
+                best = v;
+            jt_buf_release(&text);
+            free(path);
+        }
+    return (double)best * 1e-6;
+}
+
 /* Opens one zone's energy_uj and reads its range; adds it as a source. */
 static int add_zone(jt_energy_backend *b, pc_priv *p, const char *root, const zone *z,
                     int domain, jt_err *err)
@@ -200,6 +220,7 @@ static int powercap_open(jt_energy_backend *b, const jt_energy_opts *o, jt_err *
         goto out;
     }
     size_t ndram = 0;
+    double ceiling = 0; /* -1: a package zone states none */
     dram = jt_xcalloc(n, sizeof *dram);
     for (size_t i = 0; i < n; i++) {
         const zone *zi = &z[i];
@@ -210,6 +231,9 @@ static int powercap_open(jt_energy_backend *b, const jt_energy_opts *o, jt_err *
         }
         if (is_pkg0(zi, exact)) {
             if (add_zone(b, p, root, zi, JT_ENERGY_PACKAGE, err)) goto out;
+            /* a die without a stated ceiling leaves the package's unknown */
+            double c = zone_ceiling_w(root, zi);
+            ceiling = ceiling < 0 || c <= 0 ? -1 : ceiling + c;
             continue;
         }
         if (!zi->sub) {
@@ -231,6 +255,7 @@ static int powercap_open(jt_energy_backend *b, const jt_energy_opts *o, jt_err *
         }
     }
     describe_domain(b, JT_ENERGY_PACKAGE, npkg);
+    b->power_ceiling_w[JT_ENERGY_PACKAGE] = ceiling > 0 ? ceiling : 0;
     /* DRAM is optional: a zone that will not open disables the domain (all
      * of it: a partial sum over dies would be silently low), not the
      * backend. Its sources are the last ones added, so they roll back. */

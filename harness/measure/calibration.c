@@ -2,6 +2,8 @@
 #include "jouletrace/calibration.h"
 
 #include <errno.h>
+#include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -88,6 +90,57 @@ static int domain_from(json_t *j, jt_calib_domain *d, const char *name, const ch
     return 0;
 }
 
+/* The fields of a baseline that are watts or spreads: each must be a finite
+ * number >= 0 (and the watts at most `ceiling_w`), and the CI must hold the
+ * median; anything else is a damaged or edited file, never a baseline. */
+static const struct {
+    const char *key;
+    size_t off;
+    bool watts; /* bounded by the power ceiling */
+} domain_fields[] = {
+    {"median_watts", offsetof(jt_calib_domain, median_w), true},
+    {"mad_watts", offsetof(jt_calib_domain, mad_w), true},
+    {"sd_watts", offsetof(jt_calib_domain, sd_w), true},
+    {"cv", offsetof(jt_calib_domain, cv), false},
+    {"ci95_low_watts", offsetof(jt_calib_domain, ci_low_w), true},
+    {"ci95_high_watts", offsetof(jt_calib_domain, ci_high_w), true},
+};
+
+static int domain_check(const jt_calib_domain *d, const char *name, const char *path,
+                        double ceiling_w, jt_err *err)
+{
+    if (!d->present) return 0;
+    for (size_t i = 0; i < sizeof domain_fields / sizeof domain_fields[0]; i++) {
+        double v = *(const double *)(const void *)((const char *)d + domain_fields[i].off);
+        const char *why = !isfinite(v)                              ? "is not a finite number"
+                          : v < 0                                   ? "is negative"
+                          : domain_fields[i].watts && v > ceiling_w ? "is above the power ceiling"
+                                                                    : NULL;
+        if (why)
+            return jt_err_set(err, "%s: '%s.%s' %s (%g; ceiling %g W): recalibrate with "
+                                   "`jouletrace calibrate`",
+                              path, name, domain_fields[i].key, why, v, ceiling_w);
+    }
+    if (!(d->ci_low_w <= d->median_w && d->median_w <= d->ci_high_w))
+        return jt_err_set(err, "%s: '%s.ci95_low_watts'..'ci95_high_watts' [%g, %g] does not hold "
+                               "'%s.median_watts' %g: recalibrate with `jouletrace calibrate`",
+                          path, name, d->ci_low_w, d->ci_high_w, name, d->median_w);
+    return 0;
+}
+
+int jt_calibration_fits(const jt_calibration *c, const char *path, const jt_energy_meter *m,
+                        jt_err *err)
+{
+    if (c->dram.present && !jt_energy_domain(m, JT_ENERGY_DRAM))
+        return jt_err_set(err, "%s: 'dram' baseline, but this meter has no DRAM domain: "
+                               "recalibrate with `jouletrace calibrate`",
+                          path);
+    if (domain_check(&c->package, "package", path, jt_energy_power_ceiling(m, JT_ENERGY_PACKAGE), err) ||
+        domain_check(&c->dram, "dram", path, jt_energy_power_ceiling(m, JT_ENERGY_DRAM), err))
+        return -1;
+    return 0;
+}
+
 int jt_calibration_load(const char *path, jt_calibration *c, jt_err *err)
 {
     memset(c, 0, sizeof *c);
@@ -97,9 +150,12 @@ int jt_calibration_load(const char *path, jt_calibration *c, jt_err *err)
                           path);
     json_error_t je;
     json_t *j = json_load_file(path, 0, &je);
-    if (!j)
+    if (!j && je.line > 0)
         return jt_err_set(err, "%s:%d:%d: not a calibration file: %s (run `jouletrace calibrate`)",
                           path, je.line, je.column, je.text);
+    if (!j) /* no position: unreadable, a directory, ... */
+        return jt_err_set(err, "%s: not a calibration file: %s (run `jouletrace calibrate`)",
+                          path, je.text);
     int rc = -1;
     json_int_t schema = 0, created = 0, windows = 0;
     int cpu = -1;
@@ -123,6 +179,15 @@ int jt_calibration_load(const char *path, jt_calibration *c, jt_err *err)
         goto out;
     if (!c->package.present) {
         jt_err_set(err, "%s: no package baseline: run `jouletrace calibrate`", path);
+        goto out;
+    }
+    /* Meter-free bounds now; the meter's own ceilings in jt_calibration_fits. */
+    if (domain_check(&c->package, "package", path, JT_ENERGY_MAX_POWER_W, err) ||
+        domain_check(&c->dram, "dram", path, JT_ENERGY_MAX_POWER_W, err))
+        goto out;
+    if (!isfinite(c->window_seconds) || c->window_seconds <= 0) {
+        jt_err_set(err, "%s: 'window_seconds' is %g, not a positive number: recalibrate with "
+                        "`jouletrace calibrate`", path, c->window_seconds);
         goto out;
     }
     c->created = (time_t)created;

@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "jouletrace/common.h"
+#include "jouletrace/energy.h"
 
 #define JT_CALIBRATION_SCHEMA 1
 #define JT_CALIBRATION_FILE "socket0_calibration.json" /* in the state directory */
@@ -52,9 +53,18 @@ char *jt_calibration_path(const char *file, const char *state_dir, const char **
                           jt_err *err);
 
 int jt_calibration_save(const char *path, const jt_calibration *c, jt_err *err);
-/* Missing file: -1 with "no calibration at PATH: run `jouletrace calibrate`". */
+/* Missing file: -1 with "no calibration at PATH: run `jouletrace calibrate`".
+ * A baseline that cannot be one is refused with the file and the field
+ * ("PATH: 'package.median_watts' is negative (-500; ...)"): every watt and
+ * spread finite and >= 0, watts at most JT_ENERGY_MAX_POWER_W, the CI holding
+ * the median, window_seconds > 0. */
 int jt_calibration_load(const char *path, jt_calibration *c, jt_err *err);
 void jt_calibration_release(jt_calibration *c);
+/* Whether a loaded calibration can be a baseline for this meter: its watts
+ * at most the meter's ceilings (jt_energy_power_ceiling), no DRAM baseline
+ * when the meter has no DRAM. 0, or -1 naming `path` and the field. */
+int jt_calibration_fits(const jt_calibration *c, const char *path, const jt_energy_meter *m,
+                        jt_err *err);
 
 /* Whether `c` applies to a run with this backend, measurement CPU and host
  * fingerprint at time `now`: 0 when it does; -1 with the reason and what to

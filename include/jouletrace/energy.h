@@ -73,7 +73,10 @@ typedef struct jt_energy_opts {
     int cpu;                   /* CPU of package 0 to read through; -1: lowest one */
     /* Upper bound on any domain's power. It turns a counter range into a
      * conservative wrap period (guard interval, gap check) and rejects jumps
-     * no real part can make. 1000 W is above every shipping x86 package. */
+     * no real part can make. 1000 W is above every shipping x86 package.
+     * Where the backend knows the hardware's own limit (powercap), jumps and
+     * calibrations are judged against the lower of the two instead
+     * (jt_energy_power_ceiling); the wrap period keeps this bound. */
     double max_power_w;
     /* model backend, see harness/energy/model.c for why these defaults */
     double model_idle_w;       /* package, whole wall time of the window */
@@ -140,6 +143,10 @@ bool jt_energy_is_estimate(const jt_energy_meter *m); /* true for the model */
 const char *jt_energy_fallback_reason(const jt_energy_meter *m);
 /* NULL when the domain is absent. */
 const jt_energy_domain_info *jt_energy_domain(const jt_energy_meter *m, int domain);
+/* The most power `domain` can plausibly draw (W): the hardware's stated limit
+ * where the backend knows it, else max_power_w (default 1000 W). A window,
+ * or an idle baseline, above it is not a measurement. */
+double jt_energy_power_ceiling(const jt_energy_meter *m, int domain);
 /* Newline-separated remarks (ignored zones, quirks, disabled domains); "" if none. */
 const char *jt_energy_notes(const jt_energy_meter *m);
 /* MSR 0xBC bit 0 (Intel energy filtering, deliberately noised RAPL):

@@ -43,6 +43,10 @@ typedef struct jt_energy_backend {
     char *units[JT_ENERGY_NDOMAINS]; /* human description of unit and width */
     jt_buf notes;                    /* remarks, one per line */
     int energy_filtering;            /* -1 unknown, 0 off, 1 on */
+    /* The most a domain can draw as the hardware states it (W; powercap's
+     * constraint_*_max_power_uw / _power_limit_uw, summed over the domain's
+     * zones); 0 when the backend does not know. */
+    double power_ceiling_w[JT_ENERGY_NDOMAINS];
 } jt_energy_backend;
 
 /* What the meter knows at the time of a read; the model uses it. */
