@@ -17,8 +17,12 @@ typedef struct jt_ydoc {
     unsigned *height_memo; /* expanded height + 1 per node (0 = not known) */
 } jt_ydoc;
 
-/* Loads the first document of `path`. Malformed YAML fails with
- * "FILE:LINE:COL: malformed YAML: ...". An empty file loads with a NULL root. */
+/* Loads `path`, a regular file holding one YAML document. Fails with one
+ * "FILE:LINE:COL: ..." line for malformed YAML, bytes that are not UTF-8
+ * text, a NUL inside a scalar, a second document or nesting deeper than the
+ * conversion allows (checked while reading, before a tree is built); with
+ * "FILE: ..." for a directory or another non-regular file. An empty file
+ * loads with a NULL root. */
 int jt_ydoc_load(jt_ydoc *d, const char *path, const char *display, jt_err *err);
 void jt_ydoc_release(jt_ydoc *d);
 yaml_node_t *jt_ydoc_root(jt_ydoc *d);
