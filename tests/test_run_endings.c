@@ -208,6 +208,31 @@ START_TEST(corrupt_calibration_refused_by_status_and_run)
 }
 END_TEST
 
+/* --resume of a directory that is not a run (no run.json, or a JSON file
+ * that is not one) is a usage error (2) that says so, not the changed-suite
+ * code (3). */
+START_TEST(resume_of_a_non_run_is_a_usage_error)
+{
+    jt_runenv e;
+    jt_runenv_init(&e, "one.yaml",
+                   "suite: one\n"
+                   "test_sets: [{id: s, function_name: f, test_cases: [{inputs: [3], expected_output: 9}]}]\n"
+                   "candidates: [{id: a, candidate_code: 'def f(x): return x * x'}]\n",
+                   NULL);
+    for (int variant = 0; variant < 2; variant++) {
+        if (variant == 1) free(jt_test_write_file(e.dir, "run.json", "[1, 2]\n"));
+        char *out = NULL, *err = NULL;
+        const char *a[] = {"run", e.suite, "--resume", e.dir, "--backend", "model", "--allow-uncalibrated", NULL};
+        int rc = jt_runenv_run(&e, a, &out, &err);
+        ck_assert_msg(rc == 2 && strstr(err, "not a run directory") && strstr(err, e.dir) &&
+                          strchr(err, '\n') == err + strlen(err) - 1,
+                      "variant %d: exit %d: %s", variant, rc, err);
+        free(out), free(err);
+    }
+    jt_runenv_free(&e);
+}
+END_TEST
+
 static Suite *run_endings_suite(void)
 {
     Suite *s = suite_create("run_endings");
@@ -222,6 +247,7 @@ static Suite *run_endings_suite(void)
     tcase_set_timeout(tf, 120);
     tcase_add_test(tf, report_write_failure_is_not_success);
     tcase_add_test(tf, corrupt_calibration_refused_by_status_and_run);
+    tcase_add_test(tf, resume_of_a_non_run_is_a_usage_error);
     suite_add_tcase(s, tf);
     return s;
 }

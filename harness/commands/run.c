@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "commands/commands.h"
+#include "commands/run_progress.h"
 #include "commands/run_signals.h"
 #include "commands/session.h"
 #include "jouletrace/calibration.h"
@@ -70,58 +71,6 @@ typedef struct run_opts {
     jt_energy_kind backend;
     int core;
 } run_opts;
-
-typedef struct progress {
-    int tty, quiet;
-    size_t done, total;
-    double t0;
-    const char *current;
-} progress;
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void fmt_duration(double s, char *buf, size_t n)
-{
-    if (!isfinite(s) || s < 0) snprintf(buf, n, "?");
-    else if (s < 60) snprintf(buf, n, "%.0fs", s);
-    else if (s < 3600) snprintf(buf, n, "%.0fm%02.0fs", floor(s / 60), fmod(s, 60));
-    else snprintf(buf, n, "%.0fh%02.0fm", floor(s / 3600), floor(fmod(s, 3600) / 60));
-}
-
-static void on_trial(void *ctx, const char *id, size_t trial, size_t max)
-{
-    progress *p = ctx;
-    if (p->quiet || !p->tty) return;
-    double el = now_s() - p->t0;
-    char eta[32] = "?";
-    if (p->done) fmt_duration(el / (double)p->done * (double)(p->total - p->done), eta, sizeof eta);
-    /* The id comes from the suite: print only its printable bytes. */
-    fprintf(stderr, "\r\033[K[%zu/%zu] ", p->done + 1, p->total);
-    for (const char *c = id; *c && c - id < 40; c++) fputc((unsigned char)*c < 0x20 ? '?' : *c, stderr);
-    fprintf(stderr, " trial %zu/%zu  ETA %s", trial, max, eta);
-    fflush(stderr);
-}
-
-static void finished(progress *p, const json_t *rec)
-{
-    p->done++;
-    if (p->quiet) return;
-    const char *st = json_string_value(json_object_get(rec, "status"));
-    json_t *m = json_object_get(json_object_get(rec, "energy_metrics"), "median_total_energy_joules");
-    if (p->tty) fputs("\r\033[K", stderr);
-    fprintf(stderr, "[%zu/%zu] ", p->done, p->total);
-    const char *id = json_string_value(json_object_get(rec, "id"));
-    for (const char *c = id; c && *c && c - id < 60; c++) fputc((unsigned char)*c < 0x20 ? '?' : *c, stderr);
-    if (json_is_number(m))
-        fprintf(stderr, " %s  %.4g J/iteration\n", st, json_number_value(m));
-    else
-        fprintf(stderr, " %s\n", st);
-}
 
 static unsigned long long fnv1a(const char *s)
 {
@@ -280,20 +229,26 @@ static int load_calibration(const run_opts *o, const jt_session *ses, jt_calibra
     return rc;
 }
 
-/* Resume: run.json must exist and name the same suite content. */
+/* Resume: run.json must exist and name the same suite content. Returns the
+ * exit code: 0, JT_EXIT_USAGE (DIR is not a run), JT_EXIT_BAD_SUITE (changed). */
 static int check_resume(const char *dir, const jt_suite *s, json_t **run, jt_err *err)
 {
     char *p = jt_xasprintf("%s/run.json", dir);
     json_error_t je;
     *run = json_load_file(p, 0, &je);
     free(p);
-    if (!*run) return jt_err_set(err, "--resume %s: no readable run.json (%s)", dir, je.text);
+    if (!*run || !json_is_object(json_object_get(*run, "suite"))) {
+        jt_err_set(err, "--resume %s: not a run directory (run.json: %s)", dir,
+                   *run ? "no 'suite' object" : je.text);
+        return JT_EXIT_USAGE;
+    }
     const char *h = json_string_value(json_object_get(json_object_get(*run, "suite"), "content_hash"));
-    if (!h || strcmp(h, s->content_hash))
-        return jt_err_set(err,
-                          "--resume %s: the suite changed since that run started (content hash "
-                          "%.12s… then, %.12s… now); start a new run",
-                          dir, h ? h : "?", s->content_hash);
+    if (!h || strcmp(h, s->content_hash)) {
+        jt_err_set(err, "--resume %s: the suite changed since that run started (content hash "
+                        "%.12s… then, %.12s… now); start a new run",
+                   dir, h ? h : "?", s->content_hash);
+        return JT_EXIT_BAD_SUITE;
+    }
     return 0;
 }
 
@@ -327,9 +282,8 @@ int jt_cmd_run(int argc, char **argv)
     memset(&ses, 0, sizeof ses);
     ses.lock.fd = -1;
 
-    if (o.resume_dir && check_resume(o.resume_dir, s, &run, &err) != 0) {
+    if (o.resume_dir && (code = check_resume(o.resume_dir, s, &run, &err)) != 0) {
         fprintf(stderr, "jouletrace run: %s\n", jt_err_msg(&err));
-        code = JT_EXIT_BAD_SUITE;
         goto out;
     }
     jt_session_opts so = {o.backend, o.core, o.lock_path, o.wait != 0, "run", s->name};
@@ -471,7 +425,7 @@ int jt_cmd_run(int argc, char **argv)
         jt_warn("%s", jt_err_msg(&err));
         jt_err_clear(&err);
     }
-    progress pr = {isatty(STDERR_FILENO), o.quiet, 0, n_plan, now_s(), NULL};
+    jt_run_progress pr = {isatty(STDERR_FILENO), o.quiet, 0, n_plan, jt_run_now_s(), NULL};
     jt_engine eng = {
         .meter = ses.meter,
         .calib = have_calib ? &calib : NULL,
@@ -479,7 +433,7 @@ int jt_cmd_run(int argc, char **argv)
         .sandbox_user = "nobody",
         .seed = o.seed,
         .stop = stop,
-        .on_trial = on_trial,
+        .on_trial = jt_run_on_trial,
         .ctx = &pr,
     };
     code = JT_EXIT_OK;
@@ -500,7 +454,7 @@ int jt_cmd_run(int argc, char **argv)
         if (bad_set) {
             json_t *frec = jt_engine_failed_record(&eng, s, c, bad_set);
             int arc = jt_journal_append(&journal, frec, &err);
-            if (arc == 0) finished(&pr, frec);
+            if (arc == 0) jt_run_finished(&pr, frec);
             json_decref(frec);
             if (arc != 0) {
                 code = JT_EXIT_FAILURE;
@@ -536,7 +490,7 @@ int jt_cmd_run(int argc, char **argv)
             code = JT_EXIT_FAILURE;
             break;
         }
-        finished(&pr, crec);
+        jt_run_finished(&pr, crec);
         json_decref(crec);
     }
     free(plan);

@@ -1,0 +1,25 @@
+/* run_progress — what `run` prints while it measures: on a terminal a
+ * "[k/n] id trial t/max ETA" line redrawn per trial, and one line per
+ * finished candidate (its status and median energy) unless --quiet.
+ * Candidate ids are printed as their printable bytes only. Internal to
+ * harness/commands/. */
+#ifndef JT_RUN_PROGRESS_H
+#define JT_RUN_PROGRESS_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+typedef struct jt_run_progress {
+    int tty, quiet;
+    size_t done, total;
+    double t0;
+    const char *current;
+} jt_run_progress;
+
+double jt_run_now_s(void); /* CLOCK_MONOTONIC seconds */
+/* jt_engine.on_trial: ctx is the jt_run_progress. */
+void jt_run_on_trial(void *ctx, const char *id, size_t trial, size_t max);
+/* One candidate's record is journaled. */
+void jt_run_finished(jt_run_progress *p, const json_t *rec);
+
+#endif
