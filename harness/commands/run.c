@@ -58,9 +58,10 @@ static const char run_usage[] =
     "  --seed N                base seed of the bootstrap (recorded; default 1)\n"
     "  -q, --quiet             no progress output\n"
     "\n"
-    "Exit status: 0 done (whatever the verdicts), 2 usage, 3 bad or changed suite,\n"
-    "4 host not ready (calibration missing/stale/foreign, lock held, no counters),\n"
-    "5 interrupted (resume with --resume DIR), 1 other errors.\n";
+    "Exit status: 0 done (whatever the verdicts), 2 usage (or --resume of a non-run),\n"
+    "3 bad or changed suite, 4 host not ready (calibration missing/stale/foreign/\n"
+    "corrupt, lock held, no counters), 5 interrupted by SIGINT/SIGTERM/SIGHUP\n"
+    "(resume with --resume DIR), 1 other errors (a report not written).\n";
 
 typedef struct run_opts {
     const char *suite, *out_dir, *resume_dir, *calib_path, *state_dir, *lock_path;
