@@ -31,7 +31,20 @@ host_state() {
 }
 before=$(host_state)
 
-scratch=$(mktemp -d "${TMPDIR:-/tmp}/jt-check.XXXXXX") || exit 1
+# Scratch directories of runs that were killed (SIGKILL leaves no trap to run)
+# go first: each live run holds an flock on its own lock file, so one whose
+# lock can be taken is dead. flock(1) is util-linux, on every Debian.
+# A new directory is locked under a name the sweep skips (jt-check.new-*),
+# then renamed, so the sweep never sees one that is not locked yet.
+for old in "${TMPDIR:-/tmp}"/jt-check.*; do
+  case $old in */jt-check.new-*) continue ;; esac
+  [ -d "$old" ] && [ ! -L "$old" ] && [ -O "$old" ] || continue
+  flock -n "$old/.lock" true 2>/dev/null && rm -rf "$old"
+done
+new=$(mktemp -d "${TMPDIR:-/tmp}/jt-check.new-XXXXXX") || exit 1
+exec 9>"$new/.lock" && flock -n 9 || { echo "run-tests.sh: cannot lock $new" >&2; exit 1; }
+scratch=${new%/*}/jt-check.${new##*new-}
+mv "$new" "$scratch" || exit 1
 chmod 0711 "$scratch" # the sandbox's unprivileged child traverses to its workdir
 cleanup() { rm -rf "$scratch"; }
 trap cleanup EXIT
