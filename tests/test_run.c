@@ -177,6 +177,7 @@ START_TEST(sigkill_then_resume_measures_each_candidate_once)
     jt_runenv_calibrate(&e);
     pid_t pid = fork();
     if (pid == 0) {
+        jt_test_default_signals();
         for (int i = 0; e.envs[i]; i++) putenv(e.envs[i]);
         int null = open("/dev/null", O_WRONLY);
         dup2(null, 1);
@@ -410,6 +411,7 @@ START_TEST(sigint_during_a_long_trial_stops_promptly)
     char *suite = jt_xasprintf("%s/long.yaml", e.dir), *dir = jt_xasprintf("%s/long-run", e.dir);
     pid_t pid = fork();
     if (pid == 0) {
+        jt_test_default_signals();
         for (int i = 0; e.envs[i]; i++) putenv(e.envs[i]);
         int null = open("/dev/null", O_WRONLY);
         dup2(null, 1);

@@ -95,6 +95,7 @@ pid_t jt_runenv_spawn(const jt_runenv *e, const char *const *args, const char *l
     int lfd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
     if (null < 0 || lfd < 0) _exit(126);
     dup2(null, 0), dup2(null, 1), dup2(lfd, 2);
+    jt_test_default_signals(); /* the signal tests must not inherit nohup's SIG_IGN */
     if (pending) {
         /* blocked, then raised: pending across execve, as when it comes
          * before the program could install anything */

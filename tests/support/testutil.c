@@ -135,6 +135,7 @@ int jt_test_run(const char *const *argv, const char *const *env, const char *inp
         dup2(outp[1], 1);
         dup2(errp[1], 2);
         for (size_t i = 0; env && env[i]; i++) putenv((char *)(uintptr_t)env[i]);
+        jt_test_default_signals();
         execvp(argv[0], (char *const *)(uintptr_t)argv);
         _exit(127);
     }
@@ -370,4 +371,16 @@ void jt_test_skip_case(const char *name, const char *why)
 {
     printf("SKIP-CASE: %s: %s\n", name, why);
     fflush(stdout);
+}
+
+void jt_test_default_signals(void)
+{
+    static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+    sigset_t set;
+    sigemptyset(&set);
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+        signal(sigs[i], SIG_DFL);
+        sigaddset(&set, sigs[i]);
+    }
+    sigprocmask(SIG_UNBLOCK, &set, NULL);
 }

@@ -74,6 +74,10 @@ char *jt_test_fork_capture(const struct passwd *pw, int (*fn)(void *arg, int fd)
  * Cases that play an unprivileged user outside the sandbox's private root
  * need it; where it fails they are left out with jt_test_skip_case(). */
 const char *jt_test_nobody_blocked(void);
+/* In a forked child before exec: SIGINT, SIGTERM and SIGHUP back to their
+ * default action and unblocked. A test run from cron, nohup or a background
+ * job inherits them ignored, and the program under test would inherit that. */
+void jt_test_default_signals(void);
 /* Prints "SKIP-CASE: <name>: <why>"; run-tests.sh counts these lines. */
 void jt_test_skip_case(const char *name, const char *why);
 
