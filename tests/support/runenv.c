@@ -111,34 +111,7 @@ pid_t jt_runenv_spawn(const jt_runenv *e, const char *const *args, const char *l
 
 int jt_runenv_children_with(pid_t parent, const char *marker)
 {
-    DIR *d = opendir("/proc");
-    int n = 0;
-    struct dirent *de;
-    while (d && (de = readdir(d))) {
-        char *end;
-        long pid = strtol(de->d_name, &end, 10);
-        if (*end || pid <= 0) continue;
-        char path[64];
-        snprintf(path, sizeof path, "/proc/%ld/stat", pid);
-        char *st = jt_test_read_file(path);
-        long ppid = -1;
-        char *rp = st ? strrchr(st, ')') : NULL;
-        if (rp) sscanf(rp + 1, " %*c %ld", &ppid);
-        free(st);
-        if (ppid != parent) continue;
-        snprintf(path, sizeof path, "/proc/%ld/cmdline", pid);
-        FILE *f = fopen(path, "rb");
-        if (!f) continue;
-        char buf[8192];
-        size_t k = fread(buf, 1, sizeof buf - 1, f);
-        fclose(f);
-        for (size_t i = 0; i < k; i++)
-            if (!buf[i]) buf[i] = ' ';
-        buf[k] = '\0';
-        n += strstr(buf, marker) != NULL;
-    }
-    if (d) closedir(d);
-    return n;
+    return jt_test_procs_matching((long)parent, marker, false);
 }
 
 int jt_runenv_await_runner(pid_t parent)

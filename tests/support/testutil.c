@@ -183,7 +183,34 @@ int jt_test_run(const char *const *argv, const char *const *env, const char *inp
     return -1;
 }
 
-int jt_test_count_procs(const char *marker)
+/* One process of /proc: its parent, state and command line (NULs as
+ * spaces). Returns false when it is gone or unreadable. */
+static bool proc_info(long pid, long *ppid, char *state, char *cmd, size_t cap)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+    char *stat = jt_test_read_file(path);
+    if (!stat) return false;
+    /* field 4 (ppid) follows the ")" that closes comm */
+    char *rp = strrchr(stat, ')');
+    *ppid = -1;
+    *state = '?';
+    if (rp) sscanf(rp + 1, " %c %ld", state, ppid);
+    free(stat);
+    cmd[0] = '\0';
+    snprintf(path, sizeof path, "/proc/%ld/cmdline", pid);
+    FILE *f = fopen(path, "rb");
+    if (f) {
+        size_t n = fread(cmd, 1, cap - 1, f);
+        fclose(f);
+        for (size_t i = 0; i < n; i++)
+            if (!cmd[i]) cmd[i] = ' ';
+        cmd[n] = '\0';
+    }
+    return true;
+}
+
+int jt_test_procs_matching(long parent, const char *marker, bool or_child_of_parent)
 {
     DIR *d = opendir("/proc");
     if (!d) return -1;
@@ -194,35 +221,24 @@ int jt_test_count_procs(const char *marker)
         char *end;
         long pid = strtol(e->d_name, &end, 10);
         if (*end || pid <= 0 || pid == self) continue;
-        char path[64];
-        snprintf(path, sizeof path, "/proc/%ld/stat", pid);
-        char *stat = jt_test_read_file(path);
-        if (!stat) continue;
-        /* field 4 (ppid) follows the ")" that closes comm */
-        char *rp = strrchr(stat, ')');
-        long ppid = -1;
-        char state = '?';
-        if (rp) sscanf(rp + 1, " %c %ld", &state, &ppid);
-        free(stat);
-        if (state == 'Z' && ppid != self) continue;
-        bool hit = ppid == self;
-        if (!hit && marker) {
-            snprintf(path, sizeof path, "/proc/%ld/cmdline", pid);
-            FILE *f = fopen(path, "rb");
-            if (f) {
-                char buf[8192];
-                size_t n = fread(buf, 1, sizeof buf - 1, f);
-                fclose(f);
-                for (size_t i = 0; i < n; i++)
-                    if (!buf[i]) buf[i] = ' ';
-                buf[n] = '\0';
-                hit = strstr(buf, marker) != NULL;
-            }
+        long ppid;
+        char state, cmd[8192];
+        if (!proc_info(pid, &ppid, &state, cmd, sizeof cmd)) continue;
+        bool child = ppid == parent;
+        if (or_child_of_parent) {
+            if (state == 'Z' && !child) continue;
+            count += child || (marker && strstr(cmd, marker));
+        } else {
+            count += child && marker && strstr(cmd, marker);
         }
-        count += hit;
     }
     closedir(d);
     return count;
+}
+
+int jt_test_count_procs(const char *marker)
+{
+    return jt_test_procs_matching(getpid(), marker, true);
 }
 
 void jt_test_skip(const char *why)

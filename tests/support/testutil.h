@@ -47,6 +47,10 @@ int jt_test_run(const char *const *argv, const char *const *env, const char *inp
 /* Number of processes (other than ourselves) whose parent is us or whose
  * command line contains `marker`; used to prove nothing is left behind. */
 int jt_test_count_procs(const char *marker);
+/* The /proc walk behind it: processes (other than ourselves) whose command
+ * line contains `marker`; with or_child_of_parent, also every live child of
+ * `parent`; without, only children of `parent` that have the marker. */
+int jt_test_procs_matching(long parent, const char *marker, bool or_child_of_parent);
 
 /* The sandbox fixture of test_child and test_pyrun (tcase_add_checked_fixture
  * with setup/teardown): a private TMPDIR where the children's workdirs go,
