@@ -394,29 +394,45 @@ START_TEST(accuracy_over_wrapping_window)
     jt_fake_rapl_start(f, 1000);
     jt_energy_opts o = opts_for(f);
     o.max_power_w = 100;
-    jt_energy_meter *m = open_powercap(&o);
-    ck_assert_double_eq_tol(jt_energy_guard_interval(m), 0.025, 1e-9); /* dram: 10 J/100 W/4 */
-    jt_err e = JT_ERR_INIT;
-    ck_assert_msg(jt_energy_guard_start(m, -1, &e) == 0, "%s", jt_err_msg(&e));
-    jt_energy_sample a = {0}, b = {0};
-    ck_assert_msg(jt_energy_align_edge(m, &a, &e) == 0, "%s", jt_err_msg(&e));
-    sleep_s(1.0);
-    read_ok(m, &b);
-    jt_energy_guard_stop(m);
-    jt_energy_delta d;
-    ck_assert_msg(jt_energy_diff(&a, &b, &d, &e) == 0, "%s", jt_err_msg(&e));
-    ck_assert_uint_ge(b.wraps[JT_ENERGY_PACKAGE] - a.wraps[JT_ENERGY_PACKAGE], 1);
-    ck_assert_uint_ge(b.wraps[JT_ENERGY_DRAM] - a.wraps[JT_ENERGY_DRAM], 1);
-    ck_assert_uint_eq(jt_energy_guard_failures(m), 0);
-    double pw = d.joules[JT_ENERGY_PACKAGE] / d.seconds;
-    double dw = d.joules[JT_ENERGY_DRAM] / d.seconds;
-    fprintf(stderr, "accuracy: package %.4f W, dram %.4f W over %.4f s, wraps %llu/%llu\n", pw, dw,
-            d.seconds, (unsigned long long)(b.wraps[0] - a.wraps[0]),
-            (unsigned long long)(b.wraps[1] - a.wraps[1]));
-    ck_assert_msg(fabs(pw / 20.0 - 1) <= 0.005, "package %.4f W over %.4f s", pw, d.seconds);
-    ck_assert_msg(fabs(dw / 3.0 - 1) <= 0.005, "dram %.4f W over %.4f s", dw, d.seconds);
-    jt_err_clear(&e);
-    jt_energy_close(m);
+    /* The guard must read within the wrap period at 100 W (0.1 s for the
+     * dram counter). A machine loaded enough to starve its thread longer
+     * makes the meter reject the window, as it must (the engine repeats such
+     * a window); so does this test, a few times. An accepted window must be
+     * exact. */
+    for (int attempt = 1;; attempt++) {
+        jt_energy_meter *m = open_powercap(&o);
+        ck_assert_double_eq_tol(jt_energy_guard_interval(m), 0.025, 1e-9); /* dram: 10 J/100 W/4 */
+        jt_err e = JT_ERR_INIT;
+        ck_assert_msg(jt_energy_guard_start(m, -1, &e) == 0, "%s", jt_err_msg(&e));
+        jt_energy_sample a = {0}, b = {0};
+        ck_assert_msg(jt_energy_align_edge(m, &a, &e) == 0, "%s", jt_err_msg(&e));
+        sleep_s(1.0);
+        int rc = jt_energy_read(m, &b, &e);
+        jt_energy_guard_stop(m);
+        if (rc != 0) {
+            ck_assert_msg(strstr(jt_err_msg(&e), "sample rejected") && attempt < 5, "read: %s",
+                          jt_err_msg(&e));
+            fprintf(stderr, "attempt %d rejected (a loaded machine): %s\n", attempt, jt_err_msg(&e));
+            jt_err_clear(&e);
+            jt_energy_close(m);
+            continue;
+        }
+        jt_energy_delta d;
+        ck_assert_msg(jt_energy_diff(&a, &b, &d, &e) == 0, "%s", jt_err_msg(&e));
+        ck_assert_uint_ge(b.wraps[JT_ENERGY_PACKAGE] - a.wraps[JT_ENERGY_PACKAGE], 1);
+        ck_assert_uint_ge(b.wraps[JT_ENERGY_DRAM] - a.wraps[JT_ENERGY_DRAM], 1);
+        ck_assert_uint_eq(jt_energy_guard_failures(m), 0);
+        double pw = d.joules[JT_ENERGY_PACKAGE] / d.seconds;
+        double dw = d.joules[JT_ENERGY_DRAM] / d.seconds;
+        fprintf(stderr, "accuracy: package %.4f W, dram %.4f W over %.4f s, wraps %llu/%llu\n", pw,
+                dw, d.seconds, (unsigned long long)(b.wraps[0] - a.wraps[0]),
+                (unsigned long long)(b.wraps[1] - a.wraps[1]));
+        ck_assert_msg(fabs(pw / 20.0 - 1) <= 0.005, "package %.4f W over %.4f s", pw, d.seconds);
+        ck_assert_msg(fabs(dw / 3.0 - 1) <= 0.005, "dram %.4f W over %.4f s", dw, d.seconds);
+        jt_err_clear(&e);
+        jt_energy_close(m);
+        break;
+    }
     jt_fake_rapl_free(f);
 }
 END_TEST
