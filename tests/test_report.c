@@ -199,12 +199,10 @@ START_TEST(html_banners_model_uncalibrated)
 }
 END_TEST
 
-/* A merged run (`jouletrace merge` tags each record with its node's host):
- * the host column follows the record, and the page says that one test set
- * ranks measurements from different machines. */
-START_TEST(merged_run_hosts)
+/* Rewrites dir's journal with edit(rec, arg) applied to every record;
+ * returns how many records it holds. */
+static size_t edit_journal(const char *dir, void (*edit)(json_t *rec, int arg), int arg)
 {
-    char *dir = copy_fixture("basic");
     char *jpath = jt_xasprintf("%s/journal.jsonl", dir);
     json_t *recs = NULL;
     jt_journal_info info;
@@ -214,21 +212,52 @@ START_TEST(merged_run_hosts)
     size_t i;
     json_t *rec;
     json_array_foreach(recs, i, rec) {
-        if (!strcmp(json_string_value(json_object_get(rec, "id")), "sq-slow"))
-            json_object_set_new(rec, "host", json_string("node-2"));
+        edit(rec, arg);
         char *line = json_dumps(rec, JSON_COMPACT);
         jt_buf_addf(&text, "%s\n", line);
         free(line);
     }
     ck_assert_int_eq(jt_write_file_atomic(jpath, text.data, text.len, &err), 0);
+    size_t n = json_array_size(recs);
+    jt_buf_release(&text);
+    json_decref(recs);
+    free(jpath);
+    return n;
+}
+
+static bool is_slow(const json_t *rec)
+{
+    return !strcmp(json_string_value(json_object_get(rec, "id")), "sq-slow");
+}
+
+static void slow_on_node_2(json_t *rec, int arg)
+{
+    (void)arg;
+    if (is_slow(rec)) json_object_set_new(rec, "host", json_string("node-2"));
+}
+
+/* arg 1: the slow candidate ran weakened (text to be escaped), the rest full */
+static void set_sandbox(json_t *rec, int arg)
+{
+    bool weak = arg == 1 && is_slow(rec);
+    json_object_set_new(rec, "sandbox_level", json_string(weak ? "no-namespaces" : "full"));
+    json_object_set_new(rec, "sandbox", json_string(weak ? "no namespaces (<b>clone</b>: x)"
+                                                         : "pid,net,mount,ipc namespaces"));
+}
+
+/* A merged run (`jouletrace merge` tags each record with its node's host):
+ * the host column follows the record, and the page says that one test set
+ * ranks measurements from different machines. */
+START_TEST(merged_run_hosts)
+{
+    char *dir = copy_fixture("basic");
+    edit_journal(dir, slow_on_node_2, 0);
     reports_ok(dir);
     char *results = read_in(dir, "results.csv"), *page = read_in(dir, "index.html");
     ck_assert_msg(strstr(results, ",node-2,"), "host column should follow the record");
     ck_assert_msg(strstr(page, "different machines together: test set &#39;square&#39;") &&
                       strstr(page, "&#39;node-2&#39;"), "no mixed-host note");
-    free(results), free(page), free(jpath);
-    jt_buf_release(&text);
-    json_decref(recs);
+    free(results), free(page);
     jt_test_tmpdir_free(dir);
 }
 END_TEST
@@ -238,35 +267,16 @@ END_TEST
 START_TEST(html_banner_weakened_sandbox)
 {
     char *dir = copy_fixture("basic");
-    char *jpath = jt_xasprintf("%s/journal.jsonl", dir);
-    json_t *recs = NULL;
-    jt_journal_info info;
-    jt_err err = JT_ERR_INIT;
-    ck_assert_int_eq(jt_journal_read(jpath, &recs, &info, &err), 0);
-    jt_buf text = JT_BUF_INIT;
-    size_t i;
-    json_t *rec;
-    json_array_foreach(recs, i, rec) {
-        bool weak = _i == 1 && !strcmp(json_string_value(json_object_get(rec, "id")), "sq-slow");
-        json_object_set_new(rec, "sandbox_level", json_string(weak ? "no-namespaces" : "full"));
-        json_object_set_new(rec, "sandbox", json_string(weak ? "no namespaces (<b>clone</b>: x)"
-                                                             : "pid,net,mount,ipc namespaces"));
-        char *line = json_dumps(rec, JSON_COMPACT);
-        jt_buf_addf(&text, "%s\n", line);
-        free(line);
-    }
-    ck_assert_int_eq(jt_write_file_atomic(jpath, text.data, text.len, &err), 0);
+    size_t n = edit_journal(dir, set_sandbox, _i);
     reports_ok(dir);
     char *page = read_in(dir, "index.html");
     char *want = jt_xasprintf("<div class=\"banner alert\"><strong>Weakened sandbox:</strong> 1 of "
                               "%zu records ran with less isolation than the README describes (no "
                               "namespaces (&lt;b&gt;clone&lt;/b&gt;: x)): a hostile candidate",
-                              json_array_size(recs));
+                              n);
     if (_i == 1) ck_assert_msg(strstr(page, want), "no sandbox banner:\n%s", page);
     else ck_assert_msg(!strstr(page, "Weakened sandbox"), "banner for a full sandbox");
-    free(want), free(page), free(jpath);
-    jt_buf_release(&text);
-    json_decref(recs);
+    free(want), free(page);
     jt_test_tmpdir_free(dir);
 }
 END_TEST
