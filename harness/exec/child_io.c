@@ -78,7 +78,8 @@ static int pump(jt_child *c, int fd, short events, int timeout_ms, bool *exited)
     } else if (timeout_ms < 0 || timeout_ms > EXIT_POLL_MS) {
         timeout_ms = EXIT_POLL_MS;
     }
-    int r = poll(pf, (nfds_t)n, timeout_ms);
+    /* a stop that arrived before this wait (between two waits) counts too */
+    int r = c->stop && *c->stop ? (errno = EINTR, -1) : poll(pf, (nfds_t)n, timeout_ms);
     if (r < 0 && errno == EINTR && c->stop && *c->stop) {
         jt_child_kill(c, JT_CHILD_KILLED); /* interrupted: do not wait out the step */
         errno = EINTR;
