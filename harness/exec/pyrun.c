@@ -13,6 +13,7 @@
 
 #include "exec/pyrun_priv.h"
 #include "jouletrace/child.h"
+#include "jouletrace/cpuacct.h"
 #include "jouletrace/fsutil.h"
 
 /* runners/runner_blob.S: the runner's source, NUL-terminated. */
@@ -31,6 +32,20 @@ extern const char jt_python_runner_source[];
  * own deadline, the backstop for a runner that does not reply, comes this much
  * later so that a loaded machine's slower reply keeps its precise reason. */
 #define COMMAND_GRACE_SECONDS(t) (1.0 + 0.1 * (t))
+/* Cross-checks of the child's own run figures against the harness's
+ * (jt_run_result.disagreement). Elapsed: the runner reads CLOCK_MONOTONIC
+ * (perf_counter_ns) strictly inside our window on the same clock, so an
+ * honest figure is never longer; the slack only absorbs rounding. CPU: the
+ * harness counts the same process plus the runner's handling of the command
+ * and reply (tens of microseconds), a tick of scheduler lag per read (cgroup)
+ * or 10 ms clock ticks of reaped children per read (proc), and descendants
+ * the child's getrusage cannot see. Waiting for a CPU on a loaded machine
+ * adds no CPU time to either side, so honest single-process code stays
+ * within a few percent; only a figure below half the harness's, beyond the
+ * absolute slack, is a disagreement (patched clocks, work forked away). */
+#define ELAPSED_SLACK_SECONDS 1e-3
+#define CPU_LOW_RATIO 0.5
+#define CPU_SLACK_SECONDS 0.02
 
 struct jt_pyrun {
     jt_child child;
@@ -41,6 +56,9 @@ struct jt_pyrun {
     bool command;       /* mode command */
     bool running;       /* run_begin sent a command that run_end has not collected */
     double run_deadline;
+    double run_t0;      /* harness clock when the run command went out */
+    jt_cpuacct *acct;   /* the child's tree CPU, from outside; NULL: acct_error */
+    char *acct_error;
     bool done;          /* a final verdict is known; the child is gone */
     jt_verdict verdict; /* when done */
     char *reason;
@@ -254,6 +272,16 @@ static int start_child(jt_pyrun *r, const jt_pyrun_config *cfg, jt_err *err)
     return rc < 0 ? jt_err_prefix(err, "pyrun") : 0;
 }
 
+/* A child whose CPU cannot be accounted can still be validated; its runs
+ * fail (run_begin). */
+static void open_accounting(jt_pyrun *r)
+{
+    jt_err e = JT_ERR_INIT;
+    jt_cpuacct_target t = {r->child.pid, r->child.namespaced, NULL, false};
+    if (jt_cpuacct_open(&t, &r->acct, &e) != 0) r->acct_error = jt_xstrdup(jt_err_msg(&e));
+    jt_err_clear(&e);
+}
+
 int jt_pyrun_start(const jt_pyrun_config *cfg, jt_pyrun **out, jt_err *err)
 {
     int rc = -1;
@@ -284,6 +312,7 @@ int jt_pyrun_start(const jt_pyrun_config *cfg, jt_pyrun **out, jt_err *err)
         finish(r, JT_VERDICT_LOAD_ERROR, JT_CHILD_KILLED, "the code is not valid UTF-8");
     } else {
         if (start_child(r, cfg, err) < 0) goto out;
+        open_accounting(r); /* before the candidate's code can fork anything */
         reply = exchange(r, msg, "loading", phase_deadline(r), true, true);
         if (reply && !json_is_true(json_object_get(reply, "ok"))) {
             r->traceback = dup_or_null(reply, "traceback");
@@ -400,12 +429,23 @@ int jt_pyrun_run_begin(jt_pyrun *r, uint64_t iterations, jt_err *err)
     if (r->running) return jt_err_set(err, "pyrun: a run is already pending");
     if (iterations == 0 || iterations > INT64_MAX)
         return jt_err_set(err, "pyrun: iterations out of range");
+    if (!r->acct) return jt_err_set(err, "pyrun: no CPU accounting: %s", r->acct_error);
+    if (jt_cpuacct_mark(r->acct, err) != 0) return jt_err_prefix(err, "pyrun");
     json_t *msg = json_pack("{s:s,s:I}", "cmd", "run", "iterations", (json_int_t)iterations);
     r->run_deadline = phase_deadline(r);
+    r->run_t0 = now();
     r->running = true;
     exchange(r, msg, "a run", r->run_deadline, true, false); /* failures surface in run_end */
     json_decref(msg);
     return 0;
+}
+
+static void cross_check(jt_run_result *o)
+{
+    if (!(o->child_elapsed_seconds <= o->elapsed_seconds + ELAPSED_SLACK_SECONDS))
+        o->disagreement |= JT_RUN_CHILD_ELAPSED_HIGH;
+    if (!(o->child_cpu_seconds >= CPU_LOW_RATIO * o->cpu_seconds - CPU_SLACK_SECONDS))
+        o->disagreement |= JT_RUN_CHILD_CPU_LOW;
 }
 
 int jt_pyrun_run_end(jt_pyrun *r, jt_run_result *out, jt_verdict *verdict, jt_err *err)
@@ -415,12 +455,20 @@ int jt_pyrun_run_end(jt_pyrun *r, jt_run_result *out, jt_verdict *verdict, jt_er
     if (!r->done) {
         json_t *reply = exchange(r, NULL, "a run", r->run_deadline, false, true);
         r->running = false;
+        double t1 = now();
         if (reply && json_is_true(json_object_get(reply, "ok"))) {
             out->iterations = (uint64_t)json_integer_value(json_object_get(reply, "iterations"));
-            out->elapsed_seconds =
+            out->child_elapsed_seconds =
                 (double)json_integer_value(json_object_get(reply, "elapsed_ns")) / 1e9;
-            out->cpu_seconds = (double)json_integer_value(json_object_get(reply, "cpu_ns")) / 1e9;
+            out->child_cpu_seconds =
+                (double)json_integer_value(json_object_get(reply, "cpu_ns")) / 1e9;
             json_decref(reply);
+            out->elapsed_seconds = t1 - r->run_t0;
+            if (jt_cpuacct_since_mark(r->acct, &out->cpu_seconds, err) != 0) {
+                *verdict = JT_VERDICT_FAILED;
+                return jt_err_prefix(err, "pyrun");
+            }
+            cross_check(out);
             return 0;
         }
         if (reply) runner_refused(r, reply, JT_VERDICT_INCORRECT, "a run");
@@ -475,6 +523,8 @@ void jt_pyrun_free(jt_pyrun *r)
 {
     if (!r) return;
     jt_child_release(&r->child);
+    jt_cpuacct_free(r->acct); /* after the reap: its cgroup must be empty */
+    free(r->acct_error);
     free(r->reason);
     free(r->traceback);
     free(r);

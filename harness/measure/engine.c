@@ -166,8 +166,10 @@ static int one_trial(jt_engine *e, jt_pyrun *r, uint64_t n, trial *t, jt_verdict
     if (jt_energy_domain(e->meter, JT_ENERGY_DRAM) && !d.valid[JT_ENERGY_DRAM]) return 1;
     t->n = n;
     t->wall = d.seconds > 0 ? d.seconds : t1 - t0;
-    t->child_s = res.elapsed_seconds;
+    t->child_s = res.child_elapsed_seconds;
     t->cpu_s = res.cpu_seconds;
+    t->child_cpu_s = res.child_cpu_seconds;
+    t->disagreement = res.disagreement;
     t->edge = a.edge;
     double idle_pkg = e->calib ? e->calib->package.median_w : 0;
     t->pkg_raw = d.joules[JT_ENERGY_PACKAGE];

@@ -28,8 +28,10 @@
 typedef struct trial {
     uint64_t n;
     double wall;       /* harness clock, between the two energy reads */
-    double child_s;    /* the child's own timing of the n iterations */
-    double cpu_s;      /* the child's CPU time for them */
+    double child_s;    /* the child's own timing of the n iterations (a cross-check) */
+    double cpu_s;      /* the child's tree's CPU time for them, measured by the harness */
+    double child_cpu_s; /* the child's own CPU figure (a cross-check) */
+    unsigned disagreement; /* jt_run_result.disagreement */
     double pkg_raw, pkg_net;
     double ram_raw, ram_net;   /* NAN: no DRAM domain / no DRAM baseline */
     double total, total_net;   /* total_net NAN without a DRAM baseline when DRAM exists */

@@ -63,8 +63,10 @@ void jt_engine_add_measurement_(jt_engine *e, const outcome *out, size_t n_cases
            *netw = jt_xcalloc(n + 1, sizeof *netw), *wall = jt_xcalloc(n + 1, sizeof *wall);
     size_t n_ram = 0, n_ramn = 0, n_totn = 0;
     json_t *trials = json_array();
+    unsigned disagreement = 0;
     for (size_t i = 0; i < n; i++) {
         const trial *t = &out->trials[i];
+        disagreement |= t->disagreement;
         double k = (double)t->n;
         tot[i] = t->total / k;
         pkg[i] = t->pkg_net / k;
@@ -76,8 +78,7 @@ void jt_engine_add_measurement_(jt_engine *e, const outcome *out, size_t n_cases
         if (isfinite(t->ram_raw)) ram[n_ram++] = t->ram_raw / k;
         if (isfinite(t->ram_net)) ramn[n_ramn++] = t->ram_net / k;
         if (isfinite(t->total_net)) totn[n_totn++] = t->total_net / k;
-        json_array_append_new(
-            trials,
+        json_t *tj =
             json_pack("{s:I,s:I,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:b,s:o,s:o,s:o,s:o,s:o}",
                       "trial", (json_int_t)i + 1, "iterations", (json_int_t)t->n, "wall_seconds",
                       num(t->wall), "child_seconds", num(t->child_s), "cpu_seconds", num(t->cpu_s),
@@ -91,7 +92,9 @@ void jt_engine_add_measurement_(jt_engine *e, const outcome *out, size_t n_cases
                       "interrupts",
                       t->tel.cpu_interrupts >= 0 ? json_integer(t->tel.cpu_interrupts) : json_null(),
                       "frequency_mhz", num(t->tel.freq_mhz), "temperature_celsius",
-                      num(t->tel.temp_c)));
+                      num(t->tel.temp_c));
+        json_object_set_new(tj, "child_cpu_seconds", num(t->child_cpu_s));
+        json_array_append_new(trials, tj);
     }
     double med_tot = median_of(tot, n);
     json_object_set_new(
@@ -135,6 +138,12 @@ void jt_engine_add_measurement_(jt_engine *e, const outcome *out, size_t n_cases
         json_object_set_new(stats, "first_pass_ratio", num(ratio));
         if (ratio > MEMO_RATIO) json_array_append_new(flags, json_string("memoization_suspected"));
     }
+    /* The child's own figures contradicted the harness's in some trial
+     * (pyrun.h jt_run_result; the numbers above are the harness's). */
+    if (disagreement & JT_RUN_CHILD_ELAPSED_HIGH)
+        json_array_append_new(flags, json_string("child_clock_disagrees"));
+    if (disagreement & JT_RUN_CHILD_CPU_LOW)
+        json_array_append_new(flags, json_string("child_cpu_disagrees"));
     json_object_set_new(rec, "flags", flags);
 
     if (floor) {

@@ -199,9 +199,9 @@ typedef struct jt_pyrun_config {
  *   run N     N iterations x every test, each a fresh process with its stdin;
  *             stdout drained and thrown away, not compared, but an exit
  *             status other than expected_exit_code ends the run (incorrect).
- *             elapsed covers the spawns, pipes and waits; cpu_seconds is the
- *             runner's own CPU plus that of every reaped program
- *             (RUSAGE_CHILDREN), so the model backend sees the programs' work.
+ *             elapsed covers the spawns, pipes and waits; the harness's
+ *             cpu_seconds holds the runner and every program it ran (the
+ *             child's own figure: RUSAGE_SELF plus RUSAGE_CHILDREN).
  *   outputs   each test's stdout as a string ({"__error__"} when the exit
  *             status differs, stdout is not UTF-8 or holds NUL, or passes
  *             16 MiB): expected outputs from a reference program.
@@ -281,12 +281,32 @@ typedef struct jt_validation {
 
 void jt_validation_release(jt_validation *v);
 
+/* A run's figures come from the harness (docs/design.md "Measurement"):
+ * elapsed_seconds is the harness's monotonic clock from just before the
+ * `run` command is sent to just after the reply arrived, cpu_seconds the CPU
+ * time of the child's whole process tree over the same span, read from
+ * outside (cpuacct.h: its cgroup, else /proc). Both include the runner's
+ * handling of the command and the reply (microseconds; the harness floor
+ * holds the same). What the child itself reported (its perf_counter_ns and
+ * getrusage, which its candidate can patch, and which miss work forked to
+ * other processes) are kept as cross-checks only; `disagreement` says
+ * where they contradict the harness (JT_RUN_CHILD_* bits, thresholds in
+ * pyrun.c). */
 typedef struct jt_run_result {
     uint64_t iterations;
-    double elapsed_seconds;  /* measured by the child around the N iterations */
-    double cpu_seconds;      /* child's process CPU time for the same span (mode
-                                command: plus the programs it ran) */
+    double elapsed_seconds;       /* harness clock around the run */
+    double cpu_seconds;           /* the child's tree, measured by the harness */
+    double child_elapsed_seconds; /* the child's own timing of the N iterations */
+    double child_cpu_seconds;     /* the child's own CPU figure (mode command: plus the
+                                     programs it reaped) */
+    unsigned disagreement;        /* 0, or JT_RUN_CHILD_* bits */
 } jt_run_result;
+
+/* The child claims its iterations took longer than the harness's window
+ * around them. */
+#define JT_RUN_CHILD_ELAPSED_HIGH 1u
+/* The child claims much less CPU than the harness measured for its tree. */
+#define JT_RUN_CHILD_CPU_LOW 2u
 
 typedef struct jt_pyrun jt_pyrun;
 
