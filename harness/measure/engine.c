@@ -162,7 +162,7 @@ static int one_trial(jt_engine *e, jt_pyrun *r, uint64_t n, trial *t, jt_verdict
     jt_err_clear(&serr);
     /* A meter with DRAM must deliver it for every trial: a window whose DRAM
      * read broke is repeated like any unusable sample, never kept with its
-     * total silently short of the DRAM energy (DESIGN §7). */
+     * total silently short of the DRAM energy (docs/design.md "Energy backends"). */
     if (jt_energy_domain(e->meter, JT_ENERGY_DRAM) && !d.valid[JT_ENERGY_DRAM]) return 1;
     t->n = n;
     t->wall = d.seconds > 0 ? d.seconds : t1 - t0;

@@ -1,4 +1,4 @@
-/* Leaderboards per test set (report.h, DESIGN §6 "Comparisons").
+/* Leaderboards per test set (report.h, docs/design.md "Comparisons").
  *
  * Input is results.csv rows (from this run or from files), so the run's
  * leaderboard.csv and `jouletrace leaderboard` agree by construction. Per

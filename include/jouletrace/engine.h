@@ -1,6 +1,6 @@
 /* engine — measures one candidate: validate → loop calibration → trials with
  * an energy window around each → stop rule → statistics → one journal
- * record. DESIGN.md §5 and §6 define every number; README "Results" lists
+ * record. docs/design.md "Measurement" and "Numbers" define every number; README "Results" lists
  * the record's fields.
  *
  * Per trial i (window of wall_i seconds, n_i iterations):

@@ -11,7 +11,7 @@
  * jt_pyrun_run_end(), so the window holds the iterations and little else.
  *
  * Values (inputs, expected outputs) are jansson values in JouleTrace's typed
- * encoding (DESIGN §4, produced by the suite loader): {"__int__": "<digits>"}
+ * encoding (docs/design.md "Typed values", produced by the suite loader): {"__int__": "<digits>"}
  * for integers outside int64, {"__float__": "inf"|"-inf"|"nan"},
  * {"__tuple__": [...]}, {"__set__"|"__frozenset__": [...]}, {"__bytes__":
  * "<base64>"}, {"__complex__": [re, im]}, {"__dict__": [[k, v], ...]}; any
