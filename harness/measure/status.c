@@ -24,8 +24,8 @@ static const status_row rows[JT_STATUS_COUNT] = {
     [JT_STATUS_INTERRUPTED] = {"interrupted", false, false},
 };
 
-/* Verdict → status; a verdict added without a row here is a build error
- * in spirit: the static assertion below counts them. */
+/* Verdict → status. A verdict added to pyrun.h without a row here fails
+ * the static assertion below. */
 static const jt_status of_verdict[] = {
     [JT_VERDICT_CORRECT] = JT_STATUS_CORRECT,
     [JT_VERDICT_INCORRECT] = JT_STATUS_INCORRECT,
