@@ -17,6 +17,7 @@
 #include "jouletrace/expected.h"
 #include "jouletrace/pyrun.h"
 #include "jouletrace/sandbox.h"
+#include "jouletrace/status.h"
 #include "jouletrace/suite.h"
 #include "suite/options.h"
 
@@ -93,7 +94,7 @@ static void print_clipped(FILE *f, const char *s, size_t width)
 /* The status word: a verdict, or no_code for a sample without code. */
 static const char *status_of(const jt_candidate *c, const jt_validation *v)
 {
-    return c->no_code ? "no_code" : jt_verdict_name(v->verdict);
+    return jt_status_name(c->no_code ? JT_STATUS_NO_CODE : jt_status_of_verdict(v->verdict));
 }
 
 static json_t *validation_json(const jt_candidate *c, const jt_test_set *ts,

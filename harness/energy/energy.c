@@ -282,6 +282,18 @@ done:
     return rc;
 }
 
+int jt_energy_open_ops(const jt_energy_ops *ops, const jt_energy_opts *o, jt_energy_meter **out,
+                       jt_err *err)
+{
+    jt_energy_opts defaults;
+    if (!o) {
+        jt_energy_opts_init(&defaults);
+        o = &defaults;
+    }
+    *out = NULL;
+    return open_one(ops, o, out, err);
+}
+
 void jt_energy_close(jt_energy_meter *m)
 {
     if (!m) return;

@@ -15,12 +15,14 @@
 #include <string.h>
 
 #include "jouletrace/stats.h"
+#include "jouletrace/status.h"
 
 #define ALPHA 0.05 /* "better than reference": BH-adjusted q below this */
 
 bool jt_report_status_ranked(const char *status)
 {
-    return status && (!strcmp(status, "completed") || !strcmp(status, "unstable"));
+    jt_status st;
+    return jt_status_parse(status, &st, NULL) == 0 && jt_status_measured(st);
 }
 
 /* ---- reading rows ------------------------------------------------------ */

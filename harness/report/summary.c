@@ -6,6 +6,7 @@
 
 #include "jouletrace/fsutil.h"
 #include "jouletrace/journal.h"
+#include "jouletrace/status.h"
 
 int jt_json_write_atomic(const char *path, const json_t *doc, jt_err *err)
 {
@@ -44,7 +45,15 @@ int jt_summary_build(const char *run_dir, json_t **out, jt_err *err)
     json_t *counts = json_object();
     json_array_foreach(cands, i, rec) {
         const char *st = json_string_value(json_object_get(rec, "status"));
-        if (!st) st = "unknown";
+        jt_status known;
+        jt_err serr = JT_ERR_INIT;
+        if (jt_status_parse(st, &known, &serr) != 0) { /* a hand-edited or newer journal */
+            const char *id = json_string_value(json_object_get(rec, "id"));
+            jt_warn("%s: record '%s': %s; counted as \"unknown\"", journal_path, id ? id : "?",
+                    jt_err_msg(&serr));
+            st = "unknown";
+        }
+        jt_err_clear(&serr);
         json_object_set_new(counts, st, json_integer(json_integer_value(json_object_get(counts, st)) + 1));
     }
     *out = json_pack("{s:i,s:O,s:o,s:o,s:o,s:{s:I,s:I,s:b}}", "schema_version", JT_SUMMARY_SCHEMA,

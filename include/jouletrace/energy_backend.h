@@ -76,6 +76,12 @@ extern const jt_energy_ops jt_energy_powercap_ops;
 extern const jt_energy_ops jt_energy_msr_ops;
 extern const jt_energy_ops jt_energy_model_ops;
 
+/* Opens a meter on `ops` itself rather than a row of the backend table, as
+ * jt_energy_open does for one backend (o NULL: the defaults): a backend
+ * under test, such as tests/test_engine.c's meter whose reads fail. */
+int jt_energy_open_ops(const jt_energy_ops *ops, const jt_energy_opts *o, jt_energy_meter **out,
+                       jt_err *err);
+
 /* probe() for backends whose only honest check is opening: open, close. */
 int jt_energy_probe_by_open(const jt_energy_ops *ops, const jt_energy_opts *o, jt_err *why);
 

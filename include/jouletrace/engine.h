@@ -1,7 +1,7 @@
 /* engine — measures one candidate: validate → loop calibration → trials with
  * an energy window around each → stop rule → statistics → one journal
- * record. docs/design.md "Measurement" and "Numbers" define every number; README "Results" lists
- * the record's fields.
+ * record. docs/design.md "Measurement" and "Numbers" define every number;
+ * "Journal" lists the record's fields and the statuses (status.h).
  *
  * Per trial i (window of wall_i seconds, n_i iterations):
  *   package_raw = Δ package counter, package_net = package_raw − P_idle_pkg·wall
@@ -47,12 +47,14 @@ typedef struct jt_engine {
 /* Outcome of jt_engine_measure beyond the record. */
 typedef enum jt_engine_outcome {
     JT_ENGINE_DONE = 0,      /* *record holds a finished candidate (any status) */
-    JT_ENGINE_INTERRUPTED,   /* *stop was set: nothing to journal */
+    JT_ENGINE_INTERRUPTED,   /* *stop was set (status interrupted): nothing to journal */
 } jt_engine_outcome;
 
 /* Measures candidate c. floor is the harness-floor record of its test set
  * (from jt_engine_floor) or NULL. Always returns a record unless
- * interrupted; the candidate's own failures are statuses in the record. */
+ * interrupted; the candidate's own failures are statuses in the record
+ * (status.h), among them a meter that gave no usable window: `failed`,
+ * with the meter's reason for the last one in `error`. */
 jt_engine_outcome jt_engine_measure(jt_engine *e, const jt_suite *s, const jt_candidate *c,
                                     const json_t *floor, json_t **record);
 
