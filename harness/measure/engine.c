@@ -7,6 +7,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "jouletrace/clock.h"
+#include "jouletrace/fnv.h"
 #include "jouletrace/pyrun.h"
 #include "jouletrace/sandbox.h"
 #include "jouletrace/stats.h"
@@ -23,18 +25,9 @@
 
 static unsigned long derive_seed(unsigned long base, const char *id)
 {
-    unsigned long h = 1469598103934665603UL; /* FNV-1a: stable across runs and builds */
-    for (const unsigned char *p = (const unsigned char *)id; *p; p++) h = (h ^ *p) * 1099511628211UL;
-    h ^= base;
-    h &= 0x7fffffffffffffffUL; /* recorded as a JSON integer: keep it positive */
-    return h ? h : 1;          /* GSL maps 0 to its default seed */
-}
-
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+    uint64_t h = jt_id_hash(id) ^ base; /* FNV-1a: stable across runs and builds */
+    h &= UINT64_C(0x7fffffffffffffff); /* recorded as a JSON integer: keep it positive */
+    return h ? (unsigned long)h : 1;   /* GSL maps 0 to its default seed */
 }
 
 void jt_engine_pyrun_config(const jt_test_set *ts, const jt_options *o, const char *code,
@@ -126,7 +119,7 @@ static int one_trial(jt_engine *e, jt_pyrun *r, uint64_t n, trial *t, jt_verdict
     a.cpu_seconds = e->cpu_clock;
     jt_err serr = JT_ERR_INIT;
     int bad = jt_energy_align_edge(e->meter, &a, &serr) != 0;
-    double t0 = now_seconds();
+    double t0 = jt_monotonic_s();
     if (jt_pyrun_run_begin(r, n, err) != 0) {
         *v = JT_VERDICT_FAILED;
         jt_err_clear(&serr);
@@ -152,7 +145,7 @@ static int one_trial(jt_engine *e, jt_pyrun *r, uint64_t n, trial *t, jt_verdict
      * The few idle microseconds after the child finished are inside the
      * window's wall time, so the baseline subtraction accounts for them. */
     bad |= jt_energy_align_edge(e->meter, &b, &serr) != 0;
-    double t1 = now_seconds();
+    double t1 = jt_monotonic_s();
     jt_telemetry_read(pid, e->measure_cpu, &tb);
     jt_energy_delta d;
     if (bad || jt_energy_diff(&a, &b, &d, &serr) != 0) {
