@@ -10,6 +10,7 @@
 #include "jouletrace/clock.h"
 #include "jouletrace/fnv.h"
 #include "jouletrace/pyrun.h"
+#include "jouletrace/pyrun_config.h"
 #include "jouletrace/sandbox.h"
 #include "jouletrace/stats.h"
 #include "jouletrace/telemetry.h"
@@ -30,37 +31,11 @@ static unsigned long derive_seed(unsigned long base, const char *id)
     return h ? (unsigned long)h : 1;   /* GSL maps 0 to its default seed */
 }
 
-void jt_engine_pyrun_config(const jt_test_set *ts, const jt_options *o, const char *code,
-                            const char *filename, const char *fn, int cpu, const char *user,
-                            jt_pyrun_config *cfg)
-{
-    memset(cfg, 0, sizeof *cfg);
-    cfg->python = o->python;
-    cfg->code = code;
-    cfg->filename = filename;
-    cfg->function_name = fn ? fn : ts->function_name;
-    cfg->mode = ts->mode;
-    cfg->test_cases = ts->test_cases;
-    cfg->float_tolerance = o->float_tolerance;
-    cfg->timeout_seconds = o->timeout_seconds;
-    cfg->memory_limit_mb = o->memory_limit_mb;
-    cfg->cpu = cpu;
-    cfg->sandbox_user = user;
-    cfg->comparator = ts->comparator;
-    cfg->atol = ts->atol;
-    cfg->rtol = ts->rtol;
-    cfg->checker_code = ts->checker_code;
-    cfg->setup_code = ts->setup_code;
-    cfg->convert_code = ts->convert_code;
-    cfg->prelude = ts->prelude;
-    cfg->reload_per_iteration = o->reload_per_iteration;
-}
-
 static void fill_config(const jt_engine *e, const jt_test_set *ts, const jt_options *o,
                         const char *code, const char *filename, const char *fn,
                         jt_pyrun_config *cfg)
 {
-    jt_engine_pyrun_config(ts, o, code, filename, fn, e->measure_cpu, e->sandbox_user, cfg);
+    jt_pyrun_config_for(ts, o, code, filename, fn, e->measure_cpu, e->sandbox_user, cfg);
     cfg->stop = e->stop; /* SIGINT/SIGTERM kill the child at once */
 }
 
