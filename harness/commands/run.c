@@ -18,8 +18,10 @@
 #include "commands/run_signals.h"
 #include "commands/session.h"
 #include "jouletrace/calibration.h"
+#include "jouletrace/clock.h"
 #include "jouletrace/engine.h"
 #include "jouletrace/expected.h"
+#include "jouletrace/fnv.h"
 #include "jouletrace/fsutil.h"
 #include "jouletrace/host.h"
 #include "jouletrace/journal.h"
@@ -72,13 +74,6 @@ typedef struct run_opts {
     jt_energy_kind backend;
     int core;
 } run_opts;
-
-static unsigned long long fnv1a(const char *s)
-{
-    unsigned long long h = 1469598103934665603ULL;
-    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-    return h;
-}
 
 static int parse_shard(const char *s, long *k, long *n, jt_err *err)
 {
@@ -410,7 +405,7 @@ int jt_cmd_run(int argc, char **argv)
     size_t *plan = jt_xcalloc(s->n_candidates + 1, sizeof *plan), n_plan = 0;
     for (i = 0; i < s->n_candidates; i++) {
         const jt_candidate *c = &s->candidates[i];
-        if (o.shard_n && (long)(fnv1a(c->id) % (unsigned long long)o.shard_n) != o.shard_k - 1) continue;
+        if (o.shard_n && (long)(jt_id_hash(c->id) % (uint64_t)o.shard_n) != o.shard_k - 1) continue;
         if (json_object_get(done, c->id)) continue;
         plan[n_plan++] = i;
     }
@@ -426,7 +421,7 @@ int jt_cmd_run(int argc, char **argv)
         jt_warn("%s", jt_err_msg(&err));
         jt_err_clear(&err);
     }
-    jt_run_progress pr = {isatty(STDERR_FILENO), o.quiet, 0, n_plan, jt_run_now_s(), NULL};
+    jt_run_progress pr = {isatty(STDERR_FILENO), o.quiet, 0, n_plan, jt_monotonic_s(), NULL};
     jt_engine eng = {
         .meter = ses.meter,
         .calib = have_calib ? &calib : NULL,

@@ -16,7 +16,6 @@ typedef struct jt_run_progress {
     const char *current;
 } jt_run_progress;
 
-double jt_run_now_s(void); /* CLOCK_MONOTONIC seconds */
 /* jt_engine.on_trial: ctx is the jt_run_progress. */
 void jt_run_on_trial(void *ctx, const char *id, size_t trial, size_t max);
 /* One candidate's record is journaled. */

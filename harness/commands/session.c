@@ -38,6 +38,8 @@ int jt_session_open(jt_session *s, const jt_session_opts *o, int *exit_code, jt_
     jt_energy_opts eo;
     jt_energy_opts_init(&eo);
     eo.cpu = s->topo.housekeeping_cpu >= 0 ? s->topo.housekeeping_cpu : s->topo.measure_cpu;
+    eo.pkg0_cpus = s->topo.pkg0_cpus;
+    eo.n_pkg0 = s->topo.n_pkg0;
     if (jt_energy_open(o->backend, &eo, &s->meter, err) != 0) {
         jt_err_prefix(err, "no usable energy counters for --backend %s", jt_energy_kind_name(o->backend));
         return -1;

@@ -13,13 +13,12 @@
 
 #include "commands/commands.h"
 #include "jouletrace/common.h"
-#include "jouletrace/engine.h"
 #include "jouletrace/expected.h"
 #include "jouletrace/pyrun.h"
+#include "jouletrace/pyrun_config.h"
 #include "jouletrace/sandbox.h"
 #include "jouletrace/status.h"
 #include "jouletrace/suite.h"
-#include "suite/options.h"
 
 static const char validate_usage[] =
     "usage: jouletrace validate SUITE [--json] [--only PATTERN]... [--quiet] [--parse-only]\n"
@@ -123,8 +122,8 @@ static int judge(const jt_suite *s, const jt_candidate *c, jt_validation *v)
 {
     const jt_test_set *ts = &s->test_sets[c->test_set];
     jt_pyrun_config cfg;
-    jt_engine_pyrun_config(ts, &c->opts, c->code, c->source_path ? c->source_path : c->id, NULL,
-                           -1, "nobody", &cfg);
+    jt_pyrun_config_for(ts, &c->opts, c->code, c->source_path ? c->source_path : c->id, NULL, -1,
+                        "nobody", &cfg);
     cfg.command = c->command; /* mode command (pyrun.h) */
     cfg.build = c->build;
     cfg.source_name = c->source_path;

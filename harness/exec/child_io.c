@@ -9,27 +9,20 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "exec/child_priv.h"
 #include "jouletrace/child.h"
+#include "jouletrace/clock.h"
 
 /* Without a pidfd (kernel < 5.3) the child's exit is checked this often. */
 #define EXIT_POLL_MS 20
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* Milliseconds to the deadline (rounded up), 0 once passed; -1 = none. */
 static int ms_left(double deadline)
 {
     if (deadline < 0) return -1;
-    double left = (deadline - now()) * 1000.0;
+    double left = (deadline - jt_monotonic_s()) * 1000.0;
     if (left <= 0) return 0;
     return left > 1e9 ? 1000000000 : (int)ceil(left);
 }
@@ -129,7 +122,7 @@ static int await_exit(jt_child *c, double deadline, jt_err *err)
 jt_child_io jt_child_send_line(jt_child *c, const char *line, double timeout_s, jt_err *err)
 {
     jt_child_io rc = JT_CHILD_IO_ERROR;
-    double deadline = timeout_s < 0 ? -1 : now() + timeout_s;
+    double deadline = timeout_s < 0 ? -1 : jt_monotonic_s() + timeout_s;
     /* Every reply answers the command before it. Bytes waiting before we
      * have asked anything were written out of turn — e.g. by candidate code
      * forging a reply on the protocol channel — and poison the exchange. */
@@ -185,7 +178,7 @@ out:
 
 jt_child_io jt_child_recv_line(jt_child *c, double timeout_s, char **line, jt_err *err)
 {
-    double deadline = timeout_s < 0 ? -1 : now() + timeout_s;
+    double deadline = timeout_s < 0 ? -1 : jt_monotonic_s() + timeout_s;
     bool exited = false;
     *line = NULL;
     for (;;) {
@@ -226,7 +219,7 @@ jt_child_io jt_child_recv_line(jt_child *c, double timeout_s, char **line, jt_er
 
 int jt_child_wait(jt_child *c, double timeout_s, jt_err *err)
 {
-    double deadline = timeout_s < 0 ? -1 : now() + timeout_s;
+    double deadline = timeout_s < 0 ? -1 : jt_monotonic_s() + timeout_s;
     if (c->cmd_fd >= 0) {
         close(c->cmd_fd); /* EOF on the command channel: "please exit" */
         c->cmd_fd = -1;

@@ -9,10 +9,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "exec/pyrun_priv.h"
 #include "jouletrace/child.h"
+#include "jouletrace/clock.h"
 #include "jouletrace/fsutil.h"
 
 /* runners/runner_blob.S: the runner's source, NUL-terminated. */
@@ -59,17 +59,10 @@ const char *jt_verdict_name(jt_verdict v)
     return (unsigned)v < sizeof verdict_names / sizeof verdict_names[0] ? verdict_names[v] : "?";
 }
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* When we stop waiting for the child in a phase that started now. */
 static double phase_deadline(const jt_pyrun *r)
 {
-    return now() + r->timeout + (r->command ? COMMAND_GRACE_SECONDS(r->timeout) : 0.0);
+    return jt_monotonic_s() + r->timeout + (r->command ? COMMAND_GRACE_SECONDS(r->timeout) : 0.0);
 }
 
 /* Records the final verdict and ends the child (its captured output stays). */
@@ -157,11 +150,11 @@ static json_t *exchange(jt_pyrun *r, json_t *msg, const char *phase, double dead
             finish(r, JT_VERDICT_FAILED, JT_CHILD_KILLED, "%s: cannot encode the command", phase);
             goto out;
         }
-        io = jt_child_send_line(&r->child, text, fmax(deadline - now(), 0), &e);
+        io = jt_child_send_line(&r->child, text, fmax(deadline - jt_monotonic_s(), 0), &e);
         free(text);
     }
     if (io == JT_CHILD_IO_OK && recv)
-        io = jt_child_recv_line(&r->child, fmax(deadline - now(), 0), &line, &e);
+        io = jt_child_recv_line(&r->child, fmax(deadline - jt_monotonic_s(), 0), &line, &e);
     if (io != JT_CHILD_IO_OK) {
         child_lost(r, io, phase, &e);
         goto out;

@@ -8,7 +8,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "jouletrace/clock.h"
+#include "jouletrace/fnv.h"
 #include "jouletrace/pyrun.h"
+#include "jouletrace/pyrun_config.h"
 #include "jouletrace/sandbox.h"
 #include "jouletrace/stats.h"
 #include "jouletrace/status.h"
@@ -26,51 +29,16 @@
 
 static unsigned long derive_seed(unsigned long base, const char *id)
 {
-    unsigned long h = 1469598103934665603UL; /* FNV-1a: stable across runs and builds */
-    for (const unsigned char *p = (const unsigned char *)id; *p; p++) h = (h ^ *p) * 1099511628211UL;
-    h ^= base;
-    h &= 0x7fffffffffffffffUL; /* recorded as a JSON integer: keep it positive */
-    return h ? h : 1;          /* GSL maps 0 to its default seed */
-}
-
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-void jt_engine_pyrun_config(const jt_test_set *ts, const jt_options *o, const char *code,
-                            const char *filename, const char *fn, int cpu, const char *user,
-                            jt_pyrun_config *cfg)
-{
-    memset(cfg, 0, sizeof *cfg);
-    cfg->python = o->python;
-    cfg->code = code;
-    cfg->filename = filename;
-    cfg->function_name = fn ? fn : ts->function_name;
-    cfg->mode = ts->mode;
-    cfg->test_cases = ts->test_cases;
-    cfg->float_tolerance = o->float_tolerance;
-    cfg->timeout_seconds = o->timeout_seconds;
-    cfg->memory_limit_mb = o->memory_limit_mb;
-    cfg->cpu = cpu;
-    cfg->sandbox_user = user;
-    cfg->comparator = ts->comparator;
-    cfg->atol = ts->atol;
-    cfg->rtol = ts->rtol;
-    cfg->checker_code = ts->checker_code;
-    cfg->setup_code = ts->setup_code;
-    cfg->convert_code = ts->convert_code;
-    cfg->prelude = ts->prelude;
-    cfg->reload_per_iteration = o->reload_per_iteration;
+    uint64_t h = jt_id_hash(id) ^ base; /* FNV-1a: stable across runs and builds */
+    h &= UINT64_C(0x7fffffffffffffff); /* recorded as a JSON integer: keep it positive */
+    return h ? (unsigned long)h : 1;   /* GSL maps 0 to its default seed */
 }
 
 static void fill_config(const jt_engine *e, const jt_test_set *ts, const jt_options *o,
                         const char *code, const char *filename, const char *fn,
                         jt_pyrun_config *cfg)
 {
-    jt_engine_pyrun_config(ts, o, code, filename, fn, e->measure_cpu, e->sandbox_user, cfg);
+    jt_pyrun_config_for(ts, o, code, filename, fn, e->measure_cpu, e->sandbox_user, cfg);
     cfg->stop = e->stop; /* SIGINT/SIGTERM kill the child at once */
 }
 
@@ -129,7 +97,7 @@ static int one_trial(jt_engine *e, jt_pyrun *r, uint64_t n, trial *t, jt_verdict
      * clock that only advances by the child's CPU time inside windows. */
     a.cpu_seconds = e->cpu_clock;
     int bad = jt_energy_align_edge(e->meter, &a, why) != 0;
-    double t0 = now_seconds();
+    double t0 = jt_monotonic_s();
     if (jt_pyrun_run_begin(r, n, err) != 0) {
         *v = JT_VERDICT_FAILED;
         return -1;
@@ -150,7 +118,7 @@ static int one_trial(jt_engine *e, jt_pyrun *r, uint64_t n, trial *t, jt_verdict
      * The few idle microseconds after the child finished are inside the
      * window's wall time, so the baseline subtraction accounts for them. */
     bad |= jt_energy_align_edge(e->meter, &b, why) != 0;
-    double t1 = now_seconds();
+    double t1 = jt_monotonic_s();
     jt_telemetry_read(pid, e->measure_cpu, &tb);
     jt_energy_delta d;
     if (bad || jt_energy_diff(&a, &b, &d, why) != 0) return 1;

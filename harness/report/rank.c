@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jouletrace/fnv.h"
 #include "jouletrace/stats.h"
 #include "jouletrace/status.h"
 
@@ -205,14 +206,11 @@ static unsigned long pair_seed(const char *ts, const jt_report_entry *a, const j
                                const char *what)
 {
     const char *parts[] = {ts, a->candidate, a->run_started, b->candidate, b->run_started, what};
-    unsigned long h = 1469598103934665603UL;
-    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
-        for (const unsigned char *p = (const unsigned char *)parts[i]; *p; p++)
-            h = (h ^ *p) * 1099511628211UL;
-        h = (h ^ 0x1f) * 1099511628211UL;
-    }
-    h &= 0x7fffffffUL;
-    return h ? h : 1;
+    uint64_t h = JT_ID_HASH_BASIS;
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
+        h = jt_fnv1a_add(jt_fnv1a_adds(h, parts[i]), "\x1f", 1); /* a unit separator ends each */
+    h &= 0x7fffffff;
+    return h ? (unsigned long)h : 1;
 }
 
 /* Ratio of a's median to b's with its CI (NAN bounds without samples). */

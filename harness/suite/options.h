@@ -23,7 +23,4 @@ const char *const *jt_option_keys(void);
  * d NULL (a request): the message has no FILE:LINE:COL. */
 int jt_options_check(const jt_options *o, jt_ydoc *d, const yaml_node_t *where, jt_err *err);
 
-/* Prints "key  type  default  help" lines (for `jouletrace validate --help-options`). */
-void jt_options_describe(FILE *f);
-
 #endif

@@ -70,11 +70,4 @@ jt_engine_outcome jt_engine_floor(jt_engine *e, const jt_suite *s, size_t ts,
 json_t *jt_engine_failed_record(const jt_engine *e, const jt_suite *s, const jt_candidate *c,
                                 const char *reason);
 
-/* The sandboxed child's configuration for running `code` against test set
- * ts with options o (validate, trials, floors and reference outputs all
- * use it, so they judge alike). fn NULL: the test set's function_name. */
-void jt_engine_pyrun_config(const jt_test_set *ts, const jt_options *o, const char *code,
-                            const char *filename, const char *fn, int cpu, const char *user,
-                            jt_pyrun_config *cfg);
-
 #endif

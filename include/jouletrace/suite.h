@@ -19,6 +19,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "jouletrace/common.h"
 
@@ -135,5 +136,7 @@ long jt_suite_find_test_set(const jt_suite *s, const char *id);
 void jt_options_init(jt_options *o);
 void jt_options_copy(jt_options *dst, const jt_options *src);
 void jt_options_release(jt_options *o);
+/* Prints "key  type  default  help" lines (for `jouletrace validate --help-options`). */
+void jt_options_describe(FILE *f);
 
 #endif
