@@ -329,20 +329,18 @@ typedef struct interrupter {
     atomic_bool engine_returned;
 } interrupter;
 
-/* Signals the main thread once the engine's child exists: the candidate
- * never returns, so only the interrupt can end its validation. The signal
- * is repeated until the engine returns: the harness notices the flag only
- * when the signal interrupts its wait on the child, and one that lands
- * between two waits (while the child is being set up) is not seen. */
+/* Sends SIGINT, once, to the main thread as soon as the engine's child
+ * exists: the candidate never returns, so only the interrupt can end its
+ * validation. Once is enough wherever it lands: during a wait on the child
+ * it interrupts the wait; anywhere else (the child still being set up) the
+ * next wait sees the flag before it blocks (child_io.c's ppoll). */
 static void *interrupt_when_child_runs(void *p)
 {
     interrupter *it = p;
     struct timespec poll = {0, 5000000};
-    while (jt_test_count_procs(NULL) == 0) nanosleep(&poll, NULL);
-    while (!atomic_load(&it->engine_returned)) {
-        pthread_kill(it->main_thread, SIGUSR1);
+    while (jt_test_count_procs(NULL) == 0 && !atomic_load(&it->engine_returned))
         nanosleep(&poll, NULL);
-    }
+    pthread_kill(it->main_thread, SIGINT);
     return NULL;
 }
 
@@ -353,7 +351,7 @@ START_TEST(interrupt_during_validation_kills_the_child)
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal; /* no SA_RESTART: the wait must see EINTR */
     sigemptyset(&sa.sa_mask);
-    ck_assert_int_eq(sigaction(SIGUSR1, &sa, &old), 0);
+    ck_assert_int_eq(sigaction(SIGINT, &sa, &old), 0);
     ctx c = {&interrupted, 0, 0};
     jt_energy_meter *m = open_fake(&never_fails);
     jt_engine e = engine_on(m, &interrupted, &c);
@@ -366,7 +364,7 @@ START_TEST(interrupt_during_validation_kills_the_child)
     jt_engine_outcome o = jt_engine_measure(&e, s, &s->candidates[0], NULL, &rec);
     atomic_store(&it.engine_returned, true);
     pthread_join(th, NULL);
-    sigaction(SIGUSR1, &old, NULL);
+    sigaction(SIGINT, &old, NULL);
     ck_assert_int_eq(interrupted, 1);
     ck_assert_int_eq(o, JT_ENGINE_INTERRUPTED);
     ck_assert_ptr_null(rec);

@@ -71,7 +71,27 @@ static int pump(jt_child *c, int fd, short events, int timeout_ms, bool *exited)
     } else if (timeout_ms < 0 || timeout_ms > EXIT_POLL_MS) {
         timeout_ms = EXIT_POLL_MS;
     }
-    int r = poll(pf, (nfds_t)n, timeout_ms);
+    /* The stop flag is set by a signal handler: block the ending signals,
+     * look at the flag, and let ppoll unblock them atomically, so a signal
+     * that lands just before the wait ends it at once instead of after the
+     * step's deadline (which may be the candidate's whole timeout). */
+    sigset_t ending, old;
+    sigemptyset(&ending);
+    sigaddset(&ending, SIGINT);
+    sigaddset(&ending, SIGTERM);
+    sigaddset(&ending, SIGHUP);
+    sigprocmask(SIG_BLOCK, &ending, &old);
+    int r;
+    if (c->stop && *c->stop) {
+        r = -1;
+        errno = EINTR;
+    } else {
+        struct timespec ts = {timeout_ms / 1000, (long)(timeout_ms % 1000) * 1000000L};
+        r = ppoll(pf, (nfds_t)n, timeout_ms < 0 ? NULL : &ts, &old);
+    }
+    int saved = errno;
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    errno = saved;
     if (r < 0 && errno == EINTR && c->stop && *c->stop) {
         jt_child_kill(c, JT_CHILD_KILLED); /* interrupted: do not wait out the step */
         errno = EINTR;
