@@ -136,4 +136,9 @@ void jt_options_init(jt_options *o);
 void jt_options_copy(jt_options *dst, const jt_options *src);
 void jt_options_release(jt_options *o);
 
+/* The key of the floor a candidate with options o on test set test_set_id
+ * shares: the options flagged as shaping the floor in the option table
+ * (harness/suite/options.c) and the test set. Caller frees. */
+char *jt_options_floor_key(const char *test_set_id, const jt_options *o);
+
 #endif
