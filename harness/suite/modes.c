@@ -62,6 +62,11 @@ const jt_comparator_def *jt_comparator_find(const char *name)
     return NULL;
 }
 
+const jt_comparator_def *jt_comparator_get(jt_comparator_id id)
+{
+    return (unsigned)id < N_COMPARATORS ? &comparator_table[id] : NULL;
+}
+
 const char *jt_mode_default_comparator(const jt_mode_def *m)
 {
     return comparator_table[m->default_comparator].name;

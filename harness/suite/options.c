@@ -47,14 +47,13 @@ static const jt_opt_def opt_table[] = {
 #undef OFF
 #define N_OPTS (sizeof opt_table / sizeof opt_table[0])
 
-const char *const *jt_option_keys(void)
+size_t jt_option_keys(const char **out, size_t cap)
 {
-    static const char *keys[N_OPTS + 1];
-    if (!keys[0])
-        for (size_t i = 0; i < N_OPTS; i++) keys[i] = opt_table[i].key;
-    return keys;
+    size_t n = 0;
+    for (size_t i = 0; i < N_OPTS && n + 1 < cap; i++) out[n++] = opt_table[i].key;
+    out[n] = NULL;
+    return n;
 }
-
 /* Finds `name` in a fixed safe PATH (never the caller's PATH: the child runs
  * with a minimal environment and possibly as another user). */
 static char *find_program(const char *name)

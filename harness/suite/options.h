@@ -52,8 +52,9 @@ int jt_option_apply(jt_options *o, jt_ydoc *d, const yaml_node_t *key, const yam
  * an option, -1 with "'key' must be ..." in err. */
 int jt_option_apply_json(jt_options *o, const char *key, const json_t *val, jt_err *err);
 
-/* NULL-terminated list of option keys (for "did you mean"). */
-const char *const *jt_option_keys(void);
+/* Fills out[0..cap) with the option keys (at most cap - 1 of them) and a
+ * NULL after them; returns how many (for "did you mean"). */
+size_t jt_option_keys(const char **out, size_t cap);
 
 /* Cross-option checks after all overrides (e.g. min_trials <= max trials);
  * d NULL (a request): the message has no FILE:LINE:COL. */

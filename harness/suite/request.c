@@ -51,8 +51,7 @@ int jt_suite_from_request(const json_t *req, const char *name, jt_suite **out, j
             const char *all[64];
             size_t n = 0;
             for (size_t i = 0; request_keys[i]; i++) all[n++] = request_keys[i];
-            for (const char *const *k = jt_option_keys(); *k && n < 63; k++) all[n++] = *k;
-            all[n] = NULL;
+            jt_option_keys(all + n, 64 - n);
             const char *near = jt_did_you_mean(key, all);
             if (near) jt_err_set(err, "unknown key '%s' (did you mean '%s'?)", key, near);
             else jt_err_set(err, "unknown key '%s'", key);

@@ -181,6 +181,13 @@ static int store(loader *ld, jt_ydoc *d, const ts_key *r, yaml_node_t *v, jt_tes
     return 0;
 }
 
+void jt_ld_test_set_defaults(jt_test_set *ts)
+{
+    for (size_t i = 0; i < N_TS_KEYS; i++)
+        if (test_set_keys[i].type == TK_NUMBER)
+            *(double *)((char *)ts + test_set_keys[i].offset) = test_set_keys[i].def;
+}
+
 static int load_test_set(loader *ld, jt_ydoc *d, yaml_node_t *n);
 
 /* `- include: FILE`: a test set, a list of them, or {test_sets: [...]}. */
@@ -240,15 +247,18 @@ static const struct {
     {"include", load_include},
     {"problems", jt_ld_load_problems},
 };
+#define N_ENTRY_KINDS (sizeof entry_kinds / sizeof entry_kinds[0])
 
 static int load_test_set(loader *ld, jt_ydoc *d, yaml_node_t *n)
 {
     if (jt_ld_expect_type(ld, d, n, YAML_MAPPING_NODE, "a test set")) return -1;
-    for (size_t i = 0; i < sizeof entry_kinds / sizeof entry_kinds[0]; i++)
+    for (size_t i = 0; i < N_ENTRY_KINDS; i++)
         if (jt_ld_get(d, n, entry_kinds[i].key, NULL)) return entry_kinds[i].load(ld, d, n);
-    const char *names[N_TS_KEYS + 1];
+    /* every key this entry could have had (a typo of 'include' is suggested too) */
+    const char *names[N_TS_KEYS + N_ENTRY_KINDS + 1];
     for (size_t i = 0; i < N_TS_KEYS; i++) names[i] = test_set_keys[i].key;
-    names[N_TS_KEYS] = NULL;
+    for (size_t i = 0; i < N_ENTRY_KINDS; i++) names[N_TS_KEYS + i] = entry_kinds[i].key;
+    names[N_TS_KEYS + N_ENTRY_KINDS] = NULL;
     if (jt_ld_check_keys(ld, d, n, names, 0, "a test set")) return -1;
 
     jt_suite *s = ld->s;
@@ -257,9 +267,9 @@ static int load_test_set(loader *ld, jt_ydoc *d, yaml_node_t *n)
     memset(ts, 0, sizeof *ts);
     ts->mark = jt_ld_mark_of(d, n);
     s->n_test_sets++; /* owned from here on: freed with the suite even on error */
+    jt_ld_test_set_defaults(ts);
     for (size_t i = 0; i < N_TS_KEYS; i++) {
         const ts_key *r = &test_set_keys[i];
-        if (r->type == TK_NUMBER) *(double *)((char *)ts + r->offset) = r->def;
         yaml_node_t *v = jt_ld_get(d, n, r->key, NULL);
         if (v && store(ld, d, r, v, ts)) return -1;
         if (r->check && r->check(ld, d, n, v, ts)) return -1;

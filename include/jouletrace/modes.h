@@ -53,6 +53,7 @@ typedef struct jt_comparator_def {
 const jt_mode_def *jt_mode_find(const char *name);
 const jt_mode_def *jt_mode_get(jt_mode_id id);
 const jt_comparator_def *jt_comparator_find(const char *name);
+const jt_comparator_def *jt_comparator_get(jt_comparator_id id);
 
 /* The mode the suite format gives a test set without `mode:` ("call"). */
 const jt_mode_def *jt_mode_default(void);

@@ -2,7 +2,7 @@
  *
  * A suite names test sets (function + test cases) and candidates (code to
  * judge and measure), with per-candidate options inherited from `defaults:`.
- * The format is the contract in DESIGN.md §4; README "Suite format" is the
+ * The format is the contract in docs/design.md "Suite format"; README "Suite format" is the
  * user-facing reference.
  *
  * jt_suite_load() either returns a complete, consistent suite or fails with
