@@ -218,6 +218,21 @@ static char *hash_text(const jt_opt_def *t, size_t n, const ext_options *o)
     return s;
 }
 
+/* Asserts whether going from a to b changes the hash object and the floor key. */
+static void moves(const jt_opt_def *t, size_t n, const ext_options *a, const ext_options *b,
+                  const char *what, bool hash, bool floor)
+{
+    char *ha = hash_text(t, n, a), *hb = hash_text(t, n, b);
+    char *fa = jt_opt_floor_key(t, n, "s", a), *fb = jt_opt_floor_key(t, n, "s", b);
+    ck_assert_msg((strcmp(ha, hb) != 0) == hash, "%s: hash %s", what, hash ? "unchanged" : "changed");
+    ck_assert_msg((strcmp(fa, fb) != 0) == floor, "%s: floor key %s", what,
+                  floor ? "unchanged" : "changed");
+    free(ha);
+    free(hb);
+    free(fa);
+    free(fb);
+}
+
 START_TEST(hash_and_floor_key_walk_the_option_table)
 {
     size_t n = 0;
@@ -240,37 +255,17 @@ START_TEST(hash_and_floor_key_walk_the_option_table)
     char *fk = jt_options_floor_key("s", &a.base);
     ck_assert_msg(!strncmp(fa, fk, strlen(fk)), "%s vs %s", fa, fk);
     free(fk);
-    b.cosmetic = 0.5; /* neither changes */
-    char *hb = hash_text(t, n + 2, &b), *fb = jt_opt_floor_key(t, n + 2, "s", &b);
-    ck_assert_str_eq(ha, hb);
-    ck_assert_str_eq(fa, fb);
-    free(hb);
-    free(fb);
-    b.shaping = 2; /* both change */
-    hb = hash_text(t, n + 2, &b);
-    fb = jt_opt_floor_key(t, n + 2, "s", &b);
-    ck_assert_str_ne(ha, hb);
-    ck_assert_str_ne(fa, fb);
-    free(hb);
-    free(fb);
+    b.cosmetic = 0.5; /* in neither */
+    moves(t, n + 2, &a, &b, "cosmetic", false, false);
+    b.shaping = 2; /* in both */
+    moves(t, n + 2, &a, &b, "shaping", true, true);
     b = a;
-    /* a real row that is hashed but does not shape the floor */
-    b.base.timeout_seconds = a.base.timeout_seconds * 2;
-    hb = hash_text(t, n + 2, &b);
-    fb = jt_opt_floor_key(t, n + 2, "s", &b);
-    ck_assert_str_ne(ha, hb);
-    ck_assert_str_eq(fa, fb);
-    free(hb);
-    free(fb);
+    b.base.timeout_seconds = a.base.timeout_seconds * 2; /* a real row: hashed, not the floor */
+    moves(t, n + 2, &a, &b, "timeout_seconds", true, false);
     b = a;
-    b.base.memory_limit_mb = a.base.memory_limit_mb + 1; /* hashed and shapes the floor */
-    hb = hash_text(t, n + 2, &b);
-    fb = jt_opt_floor_key(t, n + 2, "s", &b);
-    ck_assert_str_ne(ha, hb);
-    ck_assert_str_ne(fa, fb);
-    free(hb);
-    free(fb);
-    fb = jt_opt_floor_key(t, n + 2, "other", &a); /* another test set, another floor */
+    b.base.memory_limit_mb = a.base.memory_limit_mb + 1; /* a real row in both */
+    moves(t, n + 2, &a, &b, "memory_limit_mb", true, true);
+    char *fb = jt_opt_floor_key(t, n + 2, "other", &a); /* another test set, another floor */
     ck_assert_str_ne(fa, fb);
     free(fb);
     free(ha);
