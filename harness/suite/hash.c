@@ -15,15 +15,12 @@ void jt_ld_compute_hash(jt_suite *s)
     json_t *sets = json_array();
     for (size_t i = 0; i < s->n_test_sets; i++) {
         const jt_test_set *ts = &s->test_sets[i];
-        /* everything that decides a verdict or what is measured */
-        json_array_append_new(
-            sets, json_pack("{s:s,s:s,s:s,s:s?,s:O,s:s?,s:f,s:f,s:s?,s:s?,s:s?,s:b,s:s?,s:s?}", "id",
-                            ts->id, "function_name", ts->function_name, "mode", ts->mode,
-                            "reference", ts->reference, "test_cases", ts->test_cases,
-                            "comparator", ts->comparator, "atol", ts->atol, "rtol", ts->rtol,
-                            "checker", ts->checker_code, "setup_code", ts->setup_code, "convert", ts->convert_code, "prelude",
-                            ts->prelude, "prompt", ts->prompt, "reference_code",
-                            ts->reference_code));
+        /* everything that decides a verdict or what is measured: the hashed
+         * rows of the test-set key table, and a dataset's reference code */
+        json_t *o = jt_ld_test_set_hash_object(ts);
+        json_object_set_new(o, "reference_code",
+                            ts->reference_code ? json_string(ts->reference_code) : json_null());
+        json_array_append_new(sets, o);
     }
     json_t *doc = json_pack("{s:s,s:o}", "suite", s->name, "test_sets", sets);
     char *text = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS);

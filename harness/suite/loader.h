@@ -53,6 +53,9 @@ int jt_ld_load_test_set_list(loader *ld, jt_ydoc *d, yaml_node_t *list);
 /* testset.c: the defaults the key table gives a test set's numbers (atol,
  * rtol), for test sets built from datasets too. */
 void jt_ld_test_set_defaults(jt_test_set *ts);
+/* testset.c: {key: value} of the rows of the test-set key table that enter
+ * the content hash (absent strings as null). */
+json_t *jt_ld_test_set_hash_object(const jt_test_set *ts);
 /* testcase.c: one test case of ts (index: its position, for unnamed ids). */
 int jt_ld_load_test_case(loader *ld, jt_ydoc *d, yaml_node_t *n, size_t index, json_t *seen_ids,
                          jt_test_set *ts);

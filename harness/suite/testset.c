@@ -20,10 +20,11 @@ typedef int (*ts_check)(loader *ld, jt_ydoc *d, yaml_node_t *n, yaml_node_t *v, 
 typedef struct ts_key {
     const char *key;
     tk_type type;
-    size_t offset;    /* of the field in jt_test_set (TK_LIST: none) */
+    size_t offset;    /* of the field in jt_test_set (TK_LIST: a json_t *) */
     double min, max;  /* TK_NUMBER: inclusive range */
     double def;       /* TK_NUMBER: the default */
     unsigned modes;   /* the modes the key applies to */
+    bool hashed;      /* enters the suite content hash (it decides a verdict) */
     ts_check check;   /* NULL: none */
 } ts_key;
 
@@ -136,22 +137,22 @@ static int check_test_cases(loader *ld, jt_ydoc *d, yaml_node_t *n, yaml_node_t 
 /* In the order they are read: a row may rely on the rows above it (the
  * mode decides the comparator's default, the comparator the checker). */
 static const ts_key test_set_keys[] = {
-    {"id", TK_STRING, OFF(id), 0, 0, 0, ALL, check_id},
-    {"mode", TK_STRING, OFF(mode), 0, 0, 0, ALL, check_mode},
-    {"function_name", TK_STRING, OFF(function_name), 0, 0, 0, ALL, check_function_name},
-    {"description", TK_STRING, OFF(description), 0, 0, 0, ALL, NULL},
-    {"reference", TK_STRING, OFF(reference), 0, 0, 0, ALL, NULL},
-    {"comparator", TK_STRING, OFF(comparator), 0, 0, 0, ALL, check_comparator},
+    {"id", TK_STRING, OFF(id), 0, 0, 0, ALL, true, check_id},
+    {"mode", TK_STRING, OFF(mode), 0, 0, 0, ALL, true, check_mode},
+    {"function_name", TK_STRING, OFF(function_name), 0, 0, 0, ALL, true, check_function_name},
+    {"description", TK_STRING, OFF(description), 0, 0, 0, ALL, false, NULL},
+    {"reference", TK_STRING, OFF(reference), 0, 0, 0, ALL, true, NULL},
+    {"comparator", TK_STRING, OFF(comparator), 0, 0, 0, ALL, true, check_comparator},
     /* EvalPlus's defaults for float outputs */
-    {"atol", TK_NUMBER, OFF(atol), 0, 1e300, 1e-6, ALL, NULL},
-    {"rtol", TK_NUMBER, OFF(rtol), 0, 1, 1e-7, ALL, NULL},
-    {"checker", TK_STRING, OFF(checker_code), 0, 0, 0, ALL, check_checker},
-    {"setup_code", TK_STRING, OFF(setup_code), 0, 0, 0, ALL, NULL},
+    {"atol", TK_NUMBER, OFF(atol), 0, 1e300, 1e-6, ALL, true, NULL},
+    {"rtol", TK_NUMBER, OFF(rtol), 0, 1, 1e-7, ALL, true, NULL},
+    {"checker", TK_STRING, OFF(checker_code), 0, 0, 0, ALL, true, check_checker},
+    {"setup_code", TK_STRING, OFF(setup_code), 0, 0, 0, ALL, true, NULL},
     {"convert", TK_STRING, OFF(convert_code), 0, 0, 0,
-     JT_MODE_BIT(JT_MODE_CALL) | JT_MODE_BIT(JT_MODE_METHOD), NULL},
-    {"prompt", TK_STRING, OFF(prompt), 0, 0, 0, ALL, NULL},
-    {"prelude", TK_BOOL, OFF(prelude), 0, 0, 0, ALL, NULL},
-    {"test_cases", TK_LIST, 0, 0, 0, 0, ALL, check_test_cases},
+     JT_MODE_BIT(JT_MODE_CALL) | JT_MODE_BIT(JT_MODE_METHOD), true, NULL},
+    {"prompt", TK_STRING, OFF(prompt), 0, 0, 0, ALL, true, NULL},
+    {"prelude", TK_BOOL, OFF(prelude), 0, 0, 0, ALL, true, NULL},
+    {"test_cases", TK_LIST, OFF(test_cases), 0, 0, 0, ALL, true, check_test_cases},
 };
 #undef OFF
 #define N_TS_KEYS (sizeof test_set_keys / sizeof test_set_keys[0])
@@ -179,6 +180,29 @@ static int store(loader *ld, jt_ydoc *d, const ts_key *r, yaml_node_t *v, jt_tes
     case TK_LIST: return 0; /* its check reads it */
     }
     return 0;
+}
+
+json_t *jt_ld_test_set_hash_object(const jt_test_set *ts)
+{
+    json_t *o = json_object();
+    for (size_t i = 0; i < N_TS_KEYS; i++) {
+        const ts_key *r = &test_set_keys[i];
+        const void *field = (const char *)ts + r->offset;
+        if (!r->hashed) continue;
+        json_t *v = json_null();
+        switch (r->type) {
+        case TK_STRING: {
+            const char *text = *(char *const *)field;
+            v = text ? json_string(text) : json_null();
+            break;
+        }
+        case TK_NUMBER: v = json_real(*(const double *)field); break;
+        case TK_BOOL: v = json_boolean(*(const bool *)field); break;
+        case TK_LIST: v = json_incref(*(json_t *const *)field); break;
+        }
+        json_object_set_new(o, r->key, v);
+    }
+    return o;
 }
 
 void jt_ld_test_set_defaults(jt_test_set *ts)
