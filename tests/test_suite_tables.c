@@ -96,6 +96,24 @@ START_TEST(mode_and_comparator_messages_list_the_table)
     m = err_of(dir, "mode: command, comparator: close", "{expected_stdout: '1'}", NULL);
     ck_assert_str_eq(m, "mode command compares output with 'exact' or 'stdout'");
     free(m);
+    /* the help lines: a line per mode with its comparators, a line per comparator */
+    char *help = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&help, &len);
+    jt_modes_describe(f);
+    fclose(f);
+    for (size_t i = 0; modes[i]; i++) {
+        const jt_mode_def *md = jt_mode_find(modes[i]);
+        char *line = jt_xasprintf("\n  %-8s %s", md->name, jt_mode_default_comparator(md));
+        ck_assert_msg(strstr(help, line), "no line for mode %s in:\n%s", modes[i], help);
+        free(line);
+    }
+    for (size_t i = 0; cmps[i]; i++) {
+        char *line = jt_xasprintf("\n  %-8s %s\n", cmps[i], jt_comparator_find(cmps[i])->help);
+        ck_assert_msg(strstr(help, line), "no line for comparator %s in:\n%s", cmps[i], help);
+        free(line);
+    }
+    free(help);
     jt_test_tmpdir_free(dir);
 }
 END_TEST

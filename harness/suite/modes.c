@@ -132,3 +132,22 @@ void jt_comparators_join(jt_buf *b, unsigned comparators, bool quote, const char
     names[n] = NULL;
     jt_names_join(b, names, quote, last);
 }
+
+void jt_modes_describe(FILE *f)
+{
+    fprintf(f, "\nTest set modes (mode:, default %s) and the comparators each allows (the first\n"
+               "is its default):\n", jt_mode_default()->name);
+    for (size_t i = 0; i < N_MODES; i++) {
+        const jt_mode_def *m = &mode_table[i];
+        jt_buf b = JT_BUF_INIT;
+        jt_buf_adds(&b, comparator_table[m->default_comparator].name);
+        for (size_t c = 0; c < N_COMPARATORS; c++)
+            if ((m->comparators & JT_CMP_BIT(c)) && c != (size_t)m->default_comparator)
+                jt_buf_addf(&b, ",%s", comparator_table[c].name);
+        fprintf(f, "  %-8s %-34s %s\n", m->name, jt_buf_str(&b), m->help);
+        jt_buf_release(&b);
+    }
+    fputs("\nComparators (comparator:):\n", f);
+    for (size_t i = 0; i < N_COMPARATORS; i++)
+        fprintf(f, "  %-8s %s\n", comparator_table[i].name, comparator_table[i].help);
+}

@@ -11,6 +11,7 @@
 #define JOULETRACE_MODES_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "jouletrace/common.h"
 
@@ -81,5 +82,9 @@ void jt_names_join(jt_buf *b, const char *const *names, bool quote, const char *
 void jt_modes_join(jt_buf *b, unsigned modes, bool quote, const char *last);
 /* The comparators in a bit set (JT_CMP_BIT), in table order. */
 void jt_comparators_join(jt_buf *b, unsigned comparators, bool quote, const char *last);
+
+/* Prints "Test set modes" and "Comparators" help lines from the rows (for
+ * `jouletrace validate --help`). */
+void jt_modes_describe(FILE *f);
 
 #endif
