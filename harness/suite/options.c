@@ -54,6 +54,7 @@ size_t jt_option_keys(const char **out, size_t cap)
     out[n] = NULL;
     return n;
 }
+
 /* Finds `name` in a fixed safe PATH (never the caller's PATH: the child runs
  * with a minimal environment and possibly as another user). */
 static char *find_program(const char *name)
