@@ -1630,7 +1630,7 @@ START_TEST(command_config_errors)
         {false, false, "command", NULL, "mode command needs command"},
         {true, true, "command", NULL, "mode command needs command"},
         {true, false, "command", "close", "mode command has no comparator 'close'"},
-        {true, false, "call", "stdout", "unknown comparator 'stdout'"},
+        {true, false, "call", "stdout", "mode call has no comparator 'stdout'"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         jt_pyrun_config cfg = command_config(WC_SH, cases[i].with_command ? command : NULL, NULL,

@@ -197,10 +197,7 @@ static json_t *backend_json(jt_energy_meter *m)
 /* Floors are shared by candidates whose floor would be measured alike. */
 static char *floor_key(const jt_test_set *ts, const jt_options *o)
 {
-    return jt_xasprintf("%s\x1f%s\x1f%.17g\x1f%ld\x1f%ld\x1f%.17g\x1f%.17g\x1f%d\x1f%ld", ts->id,
-                        o->python, o->min_trial_seconds, o->min_trials, o->energy_measurement_trials,
-                        o->precision_target, o->cv_target, o->fresh_process_per_trial,
-                        o->memory_limit_mb);
+    return jt_options_floor_key(ts->id, o); /* the option table's floor rows */
 }
 
 /* Loads and checks the calibration; -1 with the reason (exit "not ready"). */

@@ -14,6 +14,7 @@
 #include "commands/commands.h"
 #include "jouletrace/common.h"
 #include "jouletrace/expected.h"
+#include "jouletrace/modes.h"
 #include "jouletrace/pyrun.h"
 #include "jouletrace/pyrun_config.h"
 #include "jouletrace/sandbox.h"
@@ -194,6 +195,7 @@ static int parse_args(int argc, char **argv, vopts *o, const char **suite_path)
             fputs(validate_usage, stdout);
             fputs("\nSuite options (in defaults: or on a candidate):\n", stdout);
             jt_options_describe(stdout);
+            jt_modes_describe(stdout);
             return 1;
         default:
             fprintf(stderr, "jouletrace validate: unknown or incomplete option '%s'\n%s",

@@ -14,6 +14,7 @@
 #include "jouletrace/child.h"
 #include "jouletrace/clock.h"
 #include "jouletrace/fsutil.h"
+#include "jouletrace/modes.h"
 
 /* runners/runner_blob.S: the runner's source, NUL-terminated. */
 extern const char jt_python_runner_source[];
@@ -253,8 +254,9 @@ int jt_pyrun_start(const jt_pyrun_config *cfg, jt_pyrun **out, jt_err *err)
     json_t *msg = NULL, *reply = NULL;
     jt_pyrun *r = NULL;
     *out = NULL;
-    bool command = cfg->mode && !strcmp(cfg->mode, "command");
-    if ((!cfg->code && !cfg->floor) || (!cfg->function_name && !command) ||
+    const jt_mode_def *md = cfg->mode ? jt_mode_find(cfg->mode) : jt_mode_default();
+    bool command = md && md->id == JT_MODE_COMMAND;
+    if ((!cfg->code && !cfg->floor) || (!cfg->function_name && (!md || md->needs_function_name)) ||
         !json_is_array(cfg->test_cases))
         return jt_err_set(err, "pyrun: code, function_name and test_cases are required");
     if (!(cfg->timeout_seconds > 0) || !isfinite(cfg->timeout_seconds))
@@ -271,7 +273,7 @@ int jt_pyrun_start(const jt_pyrun_config *cfg, jt_pyrun **out, jt_err *err)
     bool code_ok = true;
     msg = jt_pyrun_setup_message_(cfg, &code_ok, err);
     if (!msg) goto out;
-    r->script = !strcmp(cfg->mode ? cfg->mode : "call", "script");
+    r->script = md->id == JT_MODE_SCRIPT; /* md is known: the setup message checked it */
     r->command = command;
     if (!code_ok) {
         finish(r, JT_VERDICT_LOAD_ERROR, JT_CHILD_KILLED, "the code is not valid UTF-8");
