@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "commands/commands.h"
+#include "commands/run_signals.h"
 #include "commands/session.h"
 #include "jouletrace/calibration.h"
 #include "jouletrace/common.h"
@@ -45,18 +46,10 @@ static const char calibrate_usage[] =
     "\n"
     "Exit status: 0 written, 2 usage, 4 not ready (lock held, no counters), 5 interrupted.\n";
 
-static volatile sig_atomic_t interrupted;
-
-static void on_signal(int sig)
-{
-    interrupted = 1;
-    signal(sig, SIG_DFL);
-}
-
-static void sleep_seconds(double s)
+static void sleep_seconds(double s, volatile sig_atomic_t *interrupted)
 {
     struct timespec ts = {(time_t)s, (long)((s - floor(s)) * 1e9)};
-    while (!interrupted && clock_nanosleep(CLOCK_MONOTONIC, 0, &ts, &ts) == EINTR) {
+    while (!*interrupted && clock_nanosleep(CLOCK_MONOTONIC, 0, &ts, &ts) == EINTR) {
     }
 }
 
@@ -100,7 +93,7 @@ int jt_cmd_calibrate(int argc, char **argv)
     while (!argrc && (ch = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
         int flag = jt_session_flag(ch, optarg, &sf, &err);
         if (flag) {
-            argrc = flag < 0;
+            argrc = flag < 0 ? -1 : 0;
             continue;
         }
         switch (ch) {
@@ -141,8 +134,8 @@ int jt_cmd_calibrate(int argc, char **argv)
         free(path);
         return code;
     }
-    signal(SIGINT, on_signal);
-    signal(SIGTERM, on_signal);
+    volatile sig_atomic_t *interrupted = jt_run_signals_flag();
+    jt_run_signals_install();
     if (jt_energy_guard_start(ses.meter, ses.topo.housekeeping_cpu, &err) != 0) {
         jt_warn("%s", jt_err_msg(&err));
         jt_err_clear(&err);
@@ -152,16 +145,16 @@ int jt_cmd_calibrate(int argc, char **argv)
     double *dram = jt_xcalloc((size_t)windows, sizeof *dram);
     size_t n = 0, n_dram = 0, dropped = 0;
     int tty = isatty(STDERR_FILENO);
-    while ((long)n < windows && !interrupted && dropped <= (size_t)windows) {
+    while ((long)n < windows && !*interrupted && dropped <= (size_t)windows) {
         jt_energy_sample a, b;
         memset(&a, 0, sizeof a);
         memset(&b, 0, sizeof b);
         jt_err serr = JT_ERR_INIT;
         int bad = jt_energy_align_edge(ses.meter, &a, &serr) != 0;
-        sleep_seconds(seconds);
+        sleep_seconds(seconds, interrupted);
         bad |= jt_energy_align_edge(ses.meter, &b, &serr) != 0; /* whole update periods */
         jt_energy_delta d;
-        if (interrupted) break;
+        if (*interrupted) break;
         if (bad || jt_energy_diff(&a, &b, &d, &serr) != 0 || d.seconds <= 0) {
             dropped++; /* never a number from a failed read: repeat the window */
             if (!quiet) fprintf(stderr, "jouletrace calibrate: window dropped: %s\n", jt_err_msg(&serr));
@@ -178,7 +171,7 @@ int jt_cmd_calibrate(int argc, char **argv)
     int rc = JT_EXIT_OK;
     jt_calibration c;
     memset(&c, 0, sizeof c);
-    if (interrupted) {
+    if (*interrupted) {
         fprintf(stderr, "jouletrace calibrate: interrupted; nothing written\n");
         rc = JT_EXIT_INTERRUPTED;
         goto out;
