@@ -177,13 +177,20 @@ static jt_engine_outcome floor_for(jt_run *r, jt_engine *e, const jt_candidate *
     return oc;
 }
 
+/* The meter's wrap guard, read from the housekeeping CPU while candidates
+ * run (energy.h); without it a long window may lose wraps: said, not fatal. */
+static void guard_start(const jt_run_host *h)
+{
+    jt_err err = JT_ERR_INIT;
+    if (jt_energy_guard_start(h->meter, h->topo->housekeeping_cpu, &err) != 0)
+        jt_warn("%s", jt_err_msg(&err));
+    jt_err_clear(&err);
+}
+
 int jt_run_measure(jt_run *r, jt_engine *e, void (*on_record)(void *ctx, const json_t *rec),
                    void *ctx, jt_err *err)
 {
-    jt_err gerr = JT_ERR_INIT;
-    if (jt_energy_guard_start(e->meter, r->host->topo->housekeeping_cpu, &gerr) != 0)
-        jt_warn("%s", jt_err_msg(&gerr));
-    jt_err_clear(&gerr);
+    guard_start(r->host);
     int rc = 0;
     for (size_t k = 0; k < r->n_plan && rc == 0 && !*e->stop; k++) {
         const jt_candidate *c = &r->suite->candidates[r->plan[k]];
@@ -216,10 +223,7 @@ int jt_run_end(jt_run *r, const char *status, jt_err *err)
 jt_engine_outcome jt_run_measure_one(const jt_run_host *h, const jt_suite *s,
                                      volatile sig_atomic_t *stop, json_t **record)
 {
-    jt_err gerr = JT_ERR_INIT;
-    if (jt_energy_guard_start(h->meter, h->topo->housekeeping_cpu, &gerr) != 0)
-        jt_warn("%s", jt_err_msg(&gerr));
-    jt_err_clear(&gerr);
+    guard_start(h);
     jt_engine e = jt_run_engine(h, 1, stop);
     jt_engine_outcome oc = jt_engine_measure(&e, s, &s->candidates[0], NULL, record);
     jt_energy_guard_stop(h->meter);
