@@ -12,7 +12,9 @@
  * host up and call these; the run borrows the host (jt_run_host).
  *
  * Exit codes are returned as JT_EXIT_* where the caller needs one, with
- * the one-line reason in err; warnings go through jt_warn.
+ * the one-line reason in err; warnings go through jt_warn, and a test set
+ * whose expected outputs cannot be computed is said on stderr once (its
+ * candidates are journaled as failed).
  *
  * Ownership: a jt_run owns its directory path, run.json document, journal
  * and plan (jt_run_release); the suite and the host are borrowed. */
