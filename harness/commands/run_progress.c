@@ -28,8 +28,9 @@ void jt_run_on_trial(void *ctx, const char *id, size_t trial, size_t max)
     fflush(stderr);
 }
 
-void jt_run_finished(jt_run_progress *p, const json_t *rec)
+void jt_run_finished(void *ctx, const json_t *rec)
 {
+    jt_run_progress *p = ctx;
     p->done++;
     if (p->quiet) return;
     const char *st = json_string_value(json_object_get(rec, "status"));

@@ -27,7 +27,7 @@
 #include "jouletrace/pyrun.h"
 #include "jouletrace/suite.h"
 
-#define JT_RECORD_SCHEMA 1 /* "schema_version" of journal records; consumers key on it */
+#include "jouletrace/journal.h" /* JT_RECORD_SCHEMA: the records this engine writes */
 
 typedef struct jt_engine {
     jt_energy_meter *meter;          /* open meter (its source labels every record) */
