@@ -255,7 +255,9 @@ static bool same_protocol(jt_pyrun *r, const json_t *reply)
     return false;
 }
 
-static int start_child(jt_pyrun *r, const jt_pyrun_config *cfg, double deadline, jt_err *err)
+/* Starts the child and sends it the runner; *deadline: when loading ends
+ * (the phase starts once the child runs). */
+static int start_child(jt_pyrun *r, const jt_pyrun_config *cfg, double *deadline, jt_err *err)
 {
     const char *python = cfg->python ? cfg->python : DEFAULT_PYTHON;
     const char *dev_runner = getenv("JOULETRACE_PYTHON_RUNNER");
@@ -284,7 +286,8 @@ static int start_child(jt_pyrun *r, const jt_pyrun_config *cfg, double deadline,
     r->child.stop = cfg->stop;
     int rc = jt_child_start(&r->child, err);
     r->child.argv = NULL;
-    if (rc == 0) send_runner(r, dev_source ? dev_source : jt_python_runner_source, deadline);
+    *deadline = phase_deadline(r);
+    if (rc == 0) send_runner(r, dev_source ? dev_source : jt_python_runner_source, *deadline);
     free(dev_source);
     return rc < 0 ? jt_err_prefix(err, "pyrun") : 0;
 }
@@ -318,8 +321,8 @@ int jt_pyrun_start(const jt_pyrun_config *cfg, jt_pyrun **out, jt_err *err)
     if (!code_ok) {
         finish(r, JT_VERDICT_LOAD_ERROR, JT_CHILD_KILLED, "the code is not valid UTF-8");
     } else {
-        double deadline = phase_deadline(r);
-        if (start_child(r, cfg, deadline, err) < 0) goto out;
+        double deadline = 0;
+        if (start_child(r, cfg, &deadline, err) < 0) goto out;
         if (!r->done) reply = exchange(r, msg, "loading", deadline, true, true);
         if (reply && !same_protocol(r, reply)) {
             json_decref(reply);

@@ -10,8 +10,8 @@
 #include "jouletrace/pyrun.h"
 
 /* The version of the runner protocol (runners/main.py, PROTOCOL): sent in
- * the setup command and expected back in its reply (docs/design.md "Runner
- * protocol"). Bump both with any change to a command or a reply. */
+ * the setup command and expected back in its reply
+ * (docs/design.md "Runner protocol"). Bump both with any change to a command or a reply. */
 #define JT_PYRUN_PROTOCOL 2
 
 /* The setup command; NULL with err set when the config is unusable. A code

@@ -1,5 +1,5 @@
-# call_runner.py: modes call and method (docs/design.md "Modes and
-# comparators"): the candidate is loaded into a fresh module, its entry point
+# call_runner.py: modes call and method
+# (docs/design.md "Modes and comparators"): the candidate is loaded into a fresh module, its entry point
 # is called on each test's inputs, and what it returns is judged by the
 # suite's comparator (compare.py). ScriptRunner (script_runner.py) builds on
 # this class.

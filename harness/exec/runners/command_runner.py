@@ -1,5 +1,5 @@
-# command_runner.py: mode "command" (pyrun.h, "Mode command"; docs/design.md
-# "Modes and comparators"): any program, fed a test's stdin and args, judged
+# command_runner.py: mode "command" (pyrun.h, "Mode command";
+# docs/design.md "Modes and comparators"): any program, fed a test's stdin and args, judged
 # on its stdout and exit status. The runner is only the driver here: it
 # writes the source into the workdir, runs the build once (at setup), then
 # starts the command afresh for every test case (validate, outputs) and every

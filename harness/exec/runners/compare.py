@@ -1,5 +1,5 @@
-# compare.py: the comparators of modes call and method (docs/design.md
-# "Modes and comparators"). COMPARATORS maps each name to a factory that
+# compare.py: the comparators of modes call and method
+# (docs/design.md "Modes and comparators"). COMPARATORS maps each name to a factory that
 # takes the setup command and returns judge(test, got) -> bool, where test
 # has inputs, has_expected and expected; CheckerFailed when a checker raised.
 # STDOUT_COMPARATORS does the same for mode command's stdout. Apart from the

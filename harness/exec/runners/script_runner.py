@@ -1,5 +1,5 @@
-# script_runner.py: mode script (pyrun.h, "Mode script"; docs/design.md
-# "Modes and comparators"): each test is a script (HumanEval's check(), an
+# script_runner.py: mode script (pyrun.h, "Mode script";
+# docs/design.md "Modes and comparators"): each test is a script (HumanEval's check(), an
 # MBPP assert) exec'd in a fresh shallow copy of the candidate's module
 # globals; it passes when it raises nothing. Loading is CallRunner's; with
 # "floor" each script runs in its tolerant form (floor.py).
