@@ -1,6 +1,7 @@
 /* pyrun: one sandboxed Python runner per candidate (see pyrun.h), built on
  * child.h. This file turns the runner's JSON replies and the child's exit
- * causes into verdicts; the runner itself is runners/python_runner.py. */
+ * causes into verdicts; the runner itself is the .py files of runners/
+ * (main.py and its modules), started by their loader python_runner.py. */
 #include "jouletrace/pyrun.h"
 
 #include <math.h>
@@ -16,7 +17,10 @@
 #include "jouletrace/fsutil.h"
 #include "jouletrace/modes.h"
 
-/* runners/runner_blob.S: the runner's source, NUL-terminated. */
+/* runners/runner_blob.S, NUL-terminated: the loader (the child's -c
+ * program) and the runner's modules, which the loader reads from the
+ * command channel. */
+extern const char jt_python_runner_loader[];
 extern const char jt_python_runner_source[];
 
 #define DEFAULT_PYTHON "/usr/bin/python3"
@@ -214,12 +218,45 @@ static void runner_refused(jt_pyrun *r, const json_t *reply, jt_verdict candidat
         finish(r, candidate_verdict, JT_CHILD_KILLED, "%s%s%s", type, *msg ? ": " : "", msg);
 }
 
-static int start_child(jt_pyrun *r, const jt_pyrun_config *cfg, jt_err *err)
+/* The runner's text to the loader (python_runner.py): "jouletrace-runner
+ * <N>\n", N bytes, "\n" (the line's own). A failure ends the child with
+ * its verdict. */
+static void send_runner(jt_pyrun *r, const char *source, double deadline)
+{
+    jt_err e = JT_ERR_INIT;
+    char *message = jt_xasprintf("jouletrace-runner %zu\n%s", strlen(source), source);
+    jt_child_io io = jt_child_send_line(&r->child, message, fmax(deadline - jt_monotonic_s(), 0), &e);
+    if (io != JT_CHILD_IO_OK) child_lost(r, io, "loading", &e);
+    free(message);
+    jt_err_clear(&e);
+}
+
+/* The setup reply speaks our protocol version, else the child is ended. */
+static bool same_protocol(jt_pyrun *r, const json_t *reply)
+{
+    const json_t *v = json_object_get(reply, "protocol");
+    if (json_is_integer(v) && json_integer_value(v) == JT_PYRUN_PROTOCOL) return true;
+    if (json_is_integer(v))
+        finish(r, JT_VERDICT_FAILED, JT_CHILD_KILLED,
+               "loading: the runner speaks protocol version %" JSON_INTEGER_FORMAT
+               ", this jouletrace %d (a runner from another version?)",
+               json_integer_value(v), JT_PYRUN_PROTOCOL);
+    else
+        finish(r, JT_VERDICT_FAILED, JT_CHILD_KILLED,
+               "loading: the runner did not say its protocol version (this jouletrace "
+               "speaks %d; a runner from another version?)",
+               JT_PYRUN_PROTOCOL);
+    return false;
+}
+
+/* Starts the child and sends it the runner; *deadline: when loading ends
+ * (the phase starts once the child runs). */
+static int start_child(jt_pyrun *r, const jt_pyrun_config *cfg, double *deadline, jt_err *err)
 {
     const char *python = cfg->python ? cfg->python : DEFAULT_PYTHON;
     const char *dev_runner = getenv("JOULETRACE_PYTHON_RUNNER");
     char *dev_source = NULL;
-    /* The development override is read here and passed like the embedded
+    /* The development override is read here and sent like the embedded
      * runner: the sandbox's private root hides the file itself. */
     if (dev_runner && *dev_runner) {
         size_t len = 0;
@@ -232,8 +269,7 @@ static int start_child(jt_pyrun *r, const jt_pyrun_config *cfg, jt_err *err)
         }
     }
     /* not -I: it would also ignore PYTHONHASHSEED */
-    const char *argv[] = {python, "-s", "-B", "-c",
-                          dev_source ? dev_source : jt_python_runner_source, NULL};
+    const char *argv[] = {python, "-s", "-B", "-c", jt_python_runner_loader, NULL};
     r->child.argv = argv; /* borrowed only until jt_child_start returns */
     r->child.protocol = true;
     r->child.memory_limit_mb = cfg->memory_limit_mb;
@@ -244,6 +280,8 @@ static int start_child(jt_pyrun *r, const jt_pyrun_config *cfg, jt_err *err)
     r->child.stop = cfg->stop;
     int rc = jt_child_start(&r->child, err);
     r->child.argv = NULL;
+    *deadline = phase_deadline(r);
+    if (rc == 0) send_runner(r, dev_source ? dev_source : jt_python_runner_source, *deadline);
     free(dev_source);
     return rc < 0 ? jt_err_prefix(err, "pyrun") : 0;
 }
@@ -278,8 +316,13 @@ int jt_pyrun_start(const jt_pyrun_config *cfg, jt_pyrun **out, jt_err *err)
     if (!code_ok) {
         finish(r, JT_VERDICT_LOAD_ERROR, JT_CHILD_KILLED, "the code is not valid UTF-8");
     } else {
-        if (start_child(r, cfg, err) < 0) goto out;
-        reply = exchange(r, msg, "loading", phase_deadline(r), true, true);
+        double deadline = 0;
+        if (start_child(r, cfg, &deadline, err) < 0) goto out;
+        if (!r->done) reply = exchange(r, msg, "loading", deadline, true, true);
+        if (reply && !same_protocol(r, reply)) {
+            json_decref(reply);
+            reply = NULL;
+        }
         if (reply && !json_is_true(json_object_get(reply, "ok"))) {
             r->traceback = dup_or_null(reply, "traceback");
             runner_refused(r, reply, JT_VERDICT_LOAD_ERROR, "loading");

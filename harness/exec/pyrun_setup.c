@@ -123,6 +123,7 @@ json_t *jt_pyrun_setup_message_(const jt_pyrun_config *cfg, bool *code_ok, jt_er
     }
     json_t *m = json_object();
     json_object_set_new(m, "cmd", json_string("setup"));
+    json_object_set_new(m, "protocol", json_integer(JT_PYRUN_PROTOCOL));
     *code_ok = set_str(m, "code", cfg->code ? cfg->code : "");
     if (!set_str(m, "filename", cfg->filename ? cfg->filename : "candidate.py") ||
         !set_str(m, "function_name", cfg->function_name) || !set_str(m, "mode", mode) ||
