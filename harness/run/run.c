@@ -149,7 +149,11 @@ static const char *expected_outputs(jt_run *r, const jt_candidate *c, json_t *wa
     const char *bad = json_string_value(json_object_get(r->set_errors, ts->id));
     if (bad || !ts->needs_expected) return bad;
     jt_err xerr = JT_ERR_INIT;
-    if (jt_expected_fill(r->suite, c->test_set, warnings, &xerr) != 0) {
+    size_t before = json_array_size(warnings);
+    int rc = jt_expected_fill(r->suite, c->test_set, warnings, &xerr);
+    for (size_t i = before; i < json_array_size(warnings); i++) /* dropped cases, cache */
+        jt_warn("%s", json_string_value(json_array_get(warnings, i)));
+    if (rc != 0) {
         json_object_set_new(r->set_errors, ts->id, json_string(jt_err_msg(&xerr)));
         bad = json_string_value(json_object_get(r->set_errors, ts->id));
         fprintf(stderr, "jouletrace run: %s\n", bad);
