@@ -82,8 +82,8 @@ $(BUILD)/%.o: %.S
 	@mkdir -p $(dir $@)
 	$(call say,AS,$<)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-# -MMD does not see .incbin: name the embedded file here.
-$(BUILD)/harness/exec/runners/runner_blob.o: harness/exec/runners/python_runner.py
+# -MMD does not see .incbin: name the embedded files here.
+$(BUILD)/harness/exec/runners/runner_blob.o: $(wildcard harness/exec/runners/*.py)
 
 $(LIBJT): $(LIB_OBJ)
 	$(call say,AR,$@)rm -f $@ && ar rcs $@ $^

@@ -8,10 +8,11 @@
 # The tests run in a private scratch directory that is removed at the end,
 # pass or fail: TMPDIR, HOME and the XDG directories point into it, and so do
 # JouleTrace's state directory, cache and socket-0 lock, so a test that falls
-# back to a default never touches the host's. Two checks of their own:
+# back to a default never touches the host's. Three checks of their own:
 #   tidy            a binary that passed left nothing in its TMPDIR
 #   host-unchanged  the mode and owner of /tmp, /var/tmp, /dev/shm and /run/lock,
 #                   and the JouleTrace-named entries in them, are as before
+#   design-refs     tests/check-design-refs.sh: cited docs/design.md sections exist
 set -u
 : "${BUILD:=build}"
 JT_SRCDIR=$(pwd); JT_BUILDDIR=$(cd "$BUILD" && pwd)
@@ -90,6 +91,15 @@ for t in "$@"; do
         grep -E ':[EF]:|ERROR|Assertion|runtime error|AddressSanitizer|left behind' "$log" | head -n 20 | sed 's/^/      /' ;;
   esac
 done
+
+# design-refs: every docs/design.md section a comment cites is a heading there
+if sh "$JT_SRCDIR/tests/check-design-refs.sh" "$JT_SRCDIR" >"$JT_SRCDIR/tests/out/design-refs.log" 2>&1; then
+  pass=$((pass+1)); printf 'PASS  %-28s %s\n' design-refs docs/design.md
+else
+  fail=$((fail+1)); failed="$failed design-refs"
+  printf 'FAIL  %-28s %s\n' design-refs "comments cite what docs/design.md does not have:"
+  head -n 20 "$JT_SRCDIR/tests/out/design-refs.log" | sed 's/^/      /'
+fi
 
 after=$(host_state)
 if [ "$before" = "$after" ]; then

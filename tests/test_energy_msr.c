@@ -148,6 +148,39 @@ START_TEST(amd_family_19h_registers)
 }
 END_TEST
 
+/* Without an explicit cpu the backend reads through the lowest of package
+ * 0's CPUs its options name (never a topology of its own), else CPU 0. */
+START_TEST(reads_through_package_0s_cpu_from_the_options)
+{
+    jt_fake_rapl *f = jt_fake_rapl_new();
+    jt_fake_msr_set(f, 0, 0x606, UNIT_ESU14);
+    jt_fake_msr_counter(f, 0, 0x611, 1, 0);
+    jt_fake_msr_set(f, 3, 0x606, UNIT_ESU16);
+    jt_fake_msr_counter(f, 3, 0x611, 1, 0);
+    const int pkg0[] = {3, 4};
+    jt_energy_opts o = opts_for(f, "GenuineIntel", 6, 0x8C);
+    o.cpu = -1;
+    o.pkg0_cpus = pkg0;
+    o.n_pkg0 = 2;
+    ck_assert_int_eq(jt_energy_pkg0_cpu(&o), 3);
+    jt_energy_meter *m = open_msr(&o);
+    ck_assert_msg(strstr(jt_energy_domain(m, JT_ENERGY_PACKAGE)->where, "/3/msr"), "%s",
+                  jt_energy_domain(m, JT_ENERGY_PACKAGE)->where);
+    ck_assert_double_eq(jt_energy_domain(m, JT_ENERGY_PACKAGE)->unit_joules, 0x1p-16);
+    jt_energy_close(m);
+    o.cpu = 4; /* an explicit cpu wins */
+    ck_assert_int_eq(jt_energy_pkg0_cpu(&o), 4);
+    o.cpu = -1;
+    o.pkg0_cpus = NULL;
+    o.n_pkg0 = 0;
+    ck_assert_int_eq(jt_energy_pkg0_cpu(&o), 0);
+    m = open_msr(&o);
+    ck_assert_double_eq(jt_energy_domain(m, JT_ENERGY_PACKAGE)->unit_joules, 0x1p-14);
+    jt_energy_close(m);
+    jt_fake_rapl_free(f);
+}
+END_TEST
+
 START_TEST(vendor_from_environment)
 {
     jt_fake_rapl *f = jt_fake_rapl_new();
@@ -295,6 +328,7 @@ static Suite *msr_suite(void)
     tcase_add_loop_test(tc, intel_package_and_dram_in_esu_units, 0, 2);
     tcase_add_test(tc, dram_quirk_model_uses_fixed_unit);
     tcase_add_test(tc, amd_family_19h_registers);
+    tcase_add_test(tc, reads_through_package_0s_cpu_from_the_options);
     tcase_add_test(tc, vendor_from_environment);
     tcase_add_test(tc, wrap_at_32_bits_ignoring_reserved_bits);
     tcase_add_test(tc, missing_dram_register_disables_dram);

@@ -25,7 +25,7 @@ START_TEST(parses_the_kernel_layout)
     ck_assert_uint_eq(ev.config, 0x03);
     jt_energy_perf_event_release(&ev);
     int type = -1, cpu = -1;
-    ck_assert_int_eq(jt_energy_perf_parse_pmu(jt_fake_perf_root(f), &type, &cpu, &e), 0);
+    ck_assert_int_eq(jt_energy_perf_parse_pmu(jt_fake_perf_root(f), NULL, 0, &type, &cpu, &e), 0);
     ck_assert_int_eq(type, 13);
     ck_assert_int_eq(cpu, 0);
     jt_err_clear(&e);
@@ -98,16 +98,39 @@ START_TEST(no_format_dir_means_event_is_config)
 }
 END_TEST
 
+/* The PMU lists one CPU per package; the one of package 0 comes from the
+ * caller's package-0 CPUs (energy/ reads no topology of its own). */
+START_TEST(pmu_cpu_is_package_0s_from_the_options)
+{
+    jt_fake_rapl *f = jt_fake_rapl_new();
+    jt_fake_perf_pmu(f, "13", "0,28", 1);
+    const int pkg0_high[] = {28, 29, 30}, pkg0_low[] = {0, 1}, pkg0_none[] = {5, 6};
+    int type = -1, cpu = -1;
+    jt_err e = JT_ERR_INIT;
+    ck_assert_int_eq(jt_energy_perf_parse_pmu(jt_fake_perf_root(f), pkg0_high, 3, &type, &cpu, &e), 0);
+    ck_assert_int_eq(cpu, 28);
+    ck_assert_int_eq(jt_energy_perf_parse_pmu(jt_fake_perf_root(f), pkg0_low, 2, &type, &cpu, &e), 0);
+    ck_assert_int_eq(cpu, 0);
+    /* none of them listed, or none known: the first listed */
+    ck_assert_int_eq(jt_energy_perf_parse_pmu(jt_fake_perf_root(f), pkg0_none, 2, &type, &cpu, &e), 0);
+    ck_assert_int_eq(cpu, 0);
+    ck_assert_int_eq(jt_energy_perf_parse_pmu(jt_fake_perf_root(f), pkg0_high, 0, &type, &cpu, &e), 0);
+    ck_assert_int_eq(cpu, 0);
+    jt_err_clear(&e);
+    jt_fake_rapl_free(f);
+}
+END_TEST
+
 START_TEST(bad_pmu_type_or_cpumask)
 {
     jt_fake_rapl *f = jt_fake_rapl_new();
     jt_fake_perf_pmu(f, "power", "0", 0);
     int type, cpu;
     jt_err e = JT_ERR_INIT;
-    ck_assert_int_eq(jt_energy_perf_parse_pmu(jt_fake_perf_root(f), &type, &cpu, &e), -1);
+    ck_assert_int_eq(jt_energy_perf_parse_pmu(jt_fake_perf_root(f), NULL, 0, &type, &cpu, &e), -1);
     ck_assert(strstr(jt_err_msg(&e), "is not a PMU type"));
     jt_fake_perf_pmu(f, "13", "zero", 0);
-    ck_assert_int_eq(jt_energy_perf_parse_pmu(jt_fake_perf_root(f), &type, &cpu, &e), -1);
+    ck_assert_int_eq(jt_energy_perf_parse_pmu(jt_fake_perf_root(f), NULL, 0, &type, &cpu, &e), -1);
     ck_assert(strstr(jt_err_msg(&e), "is not a CPU list"));
     jt_err_clear(&e);
     jt_fake_rapl_free(f);
@@ -150,6 +173,7 @@ static Suite *perf_suite(void)
     tcase_add_loop_test(tc, malformed_files_are_named, 0,
                         (int)(sizeof bad_cases / sizeof bad_cases[0]));
     tcase_add_test(tc, no_format_dir_means_event_is_config);
+    tcase_add_test(tc, pmu_cpu_is_package_0s_from_the_options);
     tcase_add_test(tc, bad_pmu_type_or_cpumask);
     tcase_add_test(tc, probe_reasons);
     suite_add_tcase(s, tc);

@@ -458,7 +458,7 @@ START_TEST(sigint_during_a_long_trial_stops_promptly)
 }
 END_TEST
 
-/* The example command suite measured end to end (DESIGN §4 command
+/* The example command suite measured end to end (docs/design.md "Suite format", command
  * candidates): the correct programs are measured (C with a build step, a
  * Python script, a shell script), the wrong one and the one that does not
  * compile are not, and the test set's floor (/bin/true per test) is there. */

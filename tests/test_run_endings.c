@@ -178,6 +178,36 @@ START_TEST(report_write_failure_is_not_success)
 }
 END_TEST
 
+/* A warning raised while the run measures (the reference raised on a test
+ * case, which is dropped) is a stderr line then, not only a run.json entry;
+ * the rest of the set is still judged and measured. */
+START_TEST(warning_during_the_run_reaches_stderr)
+{
+    jt_runenv e;
+    jt_runenv_init(&e, "drop.yaml",
+                   "suite: drop\n"
+                   "defaults: {min_trial_seconds: 0.02, min_trials: 3, energy_measurement_trials: 3}\n"
+                   "test_sets: [{id: s, function_name: f, reference: ref,\n"
+                   "             test_cases: [{test_id: ok, inputs: [3]}, {test_id: boom, inputs: [-1]}]}]\n"
+                   "candidates:\n"
+                   "  - {id: ref, candidate_code: \"def f(x):\\n    assert x >= 0\\n    return x * x\\n\"}\n"
+                   "  - {id: a, candidate_code: 'def f(x): return x * x'}\n",
+                   NULL);
+    jt_runenv_calibrate(&e);
+    char *out = NULL, *err = NULL;
+    const char *a[] = {"run", e.suite, "-o", e.out, "--backend", "model", "-q", NULL};
+    int rc = jt_runenv_run(&e, a, &out, &err);
+    ck_assert_msg(rc == 0, "exit %d: %s", rc, err);
+    ck_assert_msg(strstr(err, "jouletrace: warning: test set 's': test case 'boom' dropped: "
+                              "the reference gave"), "%s", err);
+    char *rp = jt_xasprintf("%s/run.json", e.out);
+    char *run = jt_test_read_file(rp);
+    ck_assert_msg(run && strstr(run, "test case 'boom' dropped"), "%s", run ? run : "no run.json");
+    free(run), free(rp), free(out), free(err);
+    jt_runenv_free(&e);
+}
+END_TEST
+
 /* An idle baseline edited to -500 W: `status` is not ready and `run`
  * refuses, both exit 4 with the same line naming the file and the field. */
 START_TEST(corrupt_calibration_refused_by_status_and_run)
@@ -246,6 +276,7 @@ static Suite *run_endings_suite(void)
     TCase *tf = tcase_create("failures");
     tcase_set_timeout(tf, 120);
     tcase_add_test(tf, report_write_failure_is_not_success);
+    tcase_add_test(tf, warning_during_the_run_reaches_stderr);
     tcase_add_test(tf, corrupt_calibration_refused_by_status_and_run);
     tcase_add_test(tf, resume_of_a_non_run_is_a_usage_error);
     suite_add_tcase(s, tf);

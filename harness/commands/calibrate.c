@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "commands/commands.h"
+#include "commands/run_signals.h"
 #include "commands/session.h"
 #include "jouletrace/calibration.h"
 #include "jouletrace/common.h"
@@ -45,18 +46,10 @@ static const char calibrate_usage[] =
     "\n"
     "Exit status: 0 written, 2 usage, 4 not ready (lock held, no counters), 5 interrupted.\n";
 
-static volatile sig_atomic_t interrupted;
-
-static void on_signal(int sig)
-{
-    interrupted = 1;
-    signal(sig, SIG_DFL);
-}
-
-static void sleep_seconds(double s)
+static void sleep_seconds(double s, volatile sig_atomic_t *interrupted)
 {
     struct timespec ts = {(time_t)s, (long)((s - floor(s)) * 1e9)};
-    while (!interrupted && clock_nanosleep(CLOCK_MONOTONIC, 0, &ts, &ts) == EINTR) {
+    while (!*interrupted && clock_nanosleep(CLOCK_MONOTONIC, 0, &ts, &ts) == EINTR) {
     }
 }
 
@@ -79,57 +72,54 @@ static int domain_stats(const double *w, size_t n, unsigned long seed, jt_calib_
 
 int jt_cmd_calibrate(int argc, char **argv)
 {
-    static const struct option longopts[] = {
+    static const struct option own[] = {
         {"seconds", required_argument, NULL, 's'},
         {"windows", required_argument, NULL, 'n'},
-        {"backend", required_argument, NULL, 'b'},
-        {"calibration", required_argument, NULL, 'c'},
-        {"state-dir", required_argument, NULL, 'D'},
-        {"measurement-core", required_argument, NULL, 'm'},
-        {"lock-file", required_argument, NULL, 'l'},
-        {"wait", no_argument, NULL, 'w'},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     double seconds = 1.0;
     long windows = 30;
-    jt_session_opts so = {JT_ENERGY_AUTO, -1, NULL, false, "calibrate", NULL};
-    const char *calib_arg = NULL, *state_arg = NULL, *source = NULL;
+    jt_session_flags sf;
+    jt_session_flags_init(&sf, "calibrate");
+    const char *source = NULL;
     char *path = NULL;
-    int quiet = 0, ch;
+    int quiet = 0, ch, argrc = 0;
     jt_err err = JT_ERR_INIT;
+    struct option *longopts = jt_session_longopts(JT_SESSION_HOST, own);
     opterr = 0;
     optind = 1;
-    while ((ch = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
-        int bad = 0;
+    while (!argrc && (ch = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
+        int flag = jt_session_flag(ch, optarg, &sf, &err);
+        if (flag) {
+            argrc = flag < 0 ? -1 : 0;
+            continue;
+        }
         switch (ch) {
-        case 's': bad = jt_parse_double(optarg, 0.01, 3600, &seconds, "--seconds", &err); break;
-        case 'n': bad = jt_parse_long(optarg, 3, 100000, &windows, "--windows", &err); break;
-        case 'b': bad = jt_energy_kind_parse(optarg, &so.backend, &err); break;
-        case 'c': calib_arg = optarg; break;
-        case 'D': state_arg = optarg; break;
-        case 'm': bad = jt_session_parse_core(optarg, &so.measurement_core, &err); break;
-        case 'l': so.lock_path = optarg; break;
-        case 'w': so.wait = true; break;
+        case 's': argrc = jt_parse_double(optarg, 0.01, 3600, &seconds, "--seconds", &err); break;
+        case 'n': argrc = jt_parse_long(optarg, 3, 100000, &windows, "--windows", &err); break;
         case 'q': quiet = 1; break;
-        case 'h': fputs(calibrate_usage, stdout); return JT_EXIT_OK;
-        default:
-            jt_err_set(&err, "unknown or incomplete option '%s'", argv[optind - 1]);
-            bad = -1;
+        case 'h': argrc = 1; break;
+        default: argrc = jt_err_set(&err, "unknown or incomplete option '%s'", argv[optind - 1]);
         }
-        if (bad) {
-            fprintf(stderr, "jouletrace calibrate: %s\n%s", jt_err_msg(&err), calibrate_usage);
-            jt_err_clear(&err);
-            return JT_EXIT_USAGE;
-        }
+    }
+    free(longopts);
+    if (argrc > 0) {
+        fputs(calibrate_usage, stdout);
+        return JT_EXIT_OK;
+    }
+    if (argrc) {
+        fprintf(stderr, "jouletrace calibrate: %s\n%s", jt_err_msg(&err), calibrate_usage);
+        jt_err_clear(&err);
+        return JT_EXIT_USAGE;
     }
     if (optind != argc) {
         fprintf(stderr, "jouletrace calibrate: unexpected argument '%s'\n%s", argv[optind],
                 calibrate_usage);
         return JT_EXIT_USAGE;
     }
-    if (!(path = jt_calibration_path(calib_arg, state_arg, &source, &err))) {
+    if (!(path = jt_calibration_path(sf.calibration, sf.state_dir, &source, &err))) {
         fprintf(stderr, "jouletrace calibrate: %s\n", jt_err_msg(&err));
         jt_err_clear(&err);
         return JT_EXIT_FAILURE;
@@ -137,15 +127,15 @@ int jt_cmd_calibrate(int argc, char **argv)
 
     jt_session ses;
     int code;
-    if (jt_session_open(&ses, &so, &code, &err) != 0) {
+    if (jt_session_open(&ses, &sf.open, &code, &err) != 0) {
         fprintf(stderr, "jouletrace calibrate: %s\n", jt_err_msg(&err));
         jt_session_close(&ses);
         jt_err_clear(&err);
         free(path);
         return code;
     }
-    signal(SIGINT, on_signal);
-    signal(SIGTERM, on_signal);
+    volatile sig_atomic_t *interrupted = jt_run_signals_flag();
+    jt_run_signals_install();
     if (jt_energy_guard_start(ses.meter, ses.topo.housekeeping_cpu, &err) != 0) {
         jt_warn("%s", jt_err_msg(&err));
         jt_err_clear(&err);
@@ -155,16 +145,16 @@ int jt_cmd_calibrate(int argc, char **argv)
     double *dram = jt_xcalloc((size_t)windows, sizeof *dram);
     size_t n = 0, n_dram = 0, dropped = 0;
     int tty = isatty(STDERR_FILENO);
-    while ((long)n < windows && !interrupted && dropped <= (size_t)windows) {
+    while ((long)n < windows && !*interrupted && dropped <= (size_t)windows) {
         jt_energy_sample a, b;
         memset(&a, 0, sizeof a);
         memset(&b, 0, sizeof b);
         jt_err serr = JT_ERR_INIT;
         int bad = jt_energy_align_edge(ses.meter, &a, &serr) != 0;
-        sleep_seconds(seconds);
+        sleep_seconds(seconds, interrupted);
         bad |= jt_energy_align_edge(ses.meter, &b, &serr) != 0; /* whole update periods */
         jt_energy_delta d;
-        if (interrupted) break;
+        if (*interrupted) break;
         if (bad || jt_energy_diff(&a, &b, &d, &serr) != 0 || d.seconds <= 0) {
             dropped++; /* never a number from a failed read: repeat the window */
             if (!quiet) fprintf(stderr, "jouletrace calibrate: window dropped: %s\n", jt_err_msg(&serr));
@@ -181,7 +171,7 @@ int jt_cmd_calibrate(int argc, char **argv)
     int rc = JT_EXIT_OK;
     jt_calibration c;
     memset(&c, 0, sizeof c);
-    if (interrupted) {
+    if (*interrupted) {
         fprintf(stderr, "jouletrace calibrate: interrupted; nothing written\n");
         rc = JT_EXIT_INTERRUPTED;
         goto out;

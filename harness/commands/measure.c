@@ -1,18 +1,17 @@
 /* jouletrace measure < request.json — one candidate in the seed service's
  * request JSON, answered with the seed's response JSON on stdout, so
  * existing API clients can shell out to it. Same host checks as `run`
- * (lock, calibration, backend); no run directory, no journal, no floor. */
+ * (lock, calibration, backend, signals: session.h, run_signals.h) and the
+ * run module's measurement (run.h); no run directory, no journal, no floor. */
 #include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "commands/commands.h"
+#include "commands/run_signals.h"
 #include "commands/session.h"
-#include "jouletrace/calibration.h"
-#include "jouletrace/engine.h"
+#include "jouletrace/run.h"
 #include "jouletrace/suite.h"
 
 static const char measure_usage[] =
@@ -45,56 +44,55 @@ static const char measure_usage[] =
     "Exit status: 0 answered (whatever the candidate's status), 2 usage or bad\n"
     "request, 4 host not ready (calibration, lock, counters), 5 interrupted.\n";
 
-static volatile sig_atomic_t interrupted;
-
-static void on_signal(int sig)
+/* The seed service's response: the record's status, validation, metrics
+ * and the fields a client needs to trust them. New reference. */
+static json_t *seed_response(const json_t *rec)
 {
-    interrupted = 1;
-    signal(sig, SIG_DFL);
+    static const char *const keys[] = {"status", "validation", "energy_metrics", "energy_source",
+                                       "stop_reason", "flags", "error"};
+    json_t *resp = json_object();
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        json_t *v = json_object_get(rec, keys[i]);
+        json_object_set_new(resp, keys[i], v ? json_incref(v) : json_null());
+    }
+    return resp;
 }
 
-int jt_cmd_measure(int argc, char **argv)
+/* -1 usage error (err), 1 --help, 0 parsed. */
+static int parse_args(int argc, char **argv, jt_session_flags *sf, int *full, jt_err *err)
 {
-    static const struct option longopts[] = {
-        {"backend", required_argument, NULL, 'b'},
-        {"allow-uncalibrated", no_argument, NULL, 'U'},
-        {"calibration", required_argument, NULL, 'c'},
-        {"state-dir", required_argument, NULL, 'D'},
-        {"max-age-days", required_argument, NULL, 'A'},
-        {"measurement-core", required_argument, NULL, 'm'},
-        {"lock-file", required_argument, NULL, 'l'},
-        {"wait", no_argument, NULL, 'w'},
+    static const struct option own[] = {
         {"full", no_argument, NULL, 'f'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    jt_session_opts so = {JT_ENERGY_AUTO, -1, NULL, false, "measure", NULL};
-    const char *calib_arg = NULL, *state_arg = NULL;
-    double max_age = 7;
-    int uncal = 0, full = 0, ch;
-    jt_err err = JT_ERR_INIT;
+    struct option *longopts = jt_session_longopts(JT_SESSION_HOST | JT_SESSION_BASELINE, own);
+    int ch, rc = 0;
     opterr = 0;
     optind = 1;
-    while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-        int bad = 0;
-        switch (ch) {
-        case 'b': bad = jt_energy_kind_parse(optarg, &so.backend, &err); break;
-        case 'U': uncal = 1; break;
-        case 'c': calib_arg = optarg; break;
-        case 'D': state_arg = optarg; break;
-        case 'A': bad = jt_parse_double(optarg, 0, 3650, &max_age, "--max-age-days", &err); break;
-        case 'm': bad = jt_session_parse_core(optarg, &so.measurement_core, &err); break;
-        case 'l': so.lock_path = optarg; break;
-        case 'w': so.wait = true; break;
-        case 'f': full = 1; break;
-        case 'h': fputs(measure_usage, stdout); return JT_EXIT_OK;
-        default: bad = jt_err_set(&err, "unknown or incomplete option '%s'", argv[optind - 1]);
-        }
-        if (bad) {
-            fprintf(stderr, "jouletrace measure: %s\n%s", jt_err_msg(&err), measure_usage);
-            jt_err_clear(&err);
-            return JT_EXIT_USAGE;
-        }
+    while (rc == 0 && (ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        int flag = jt_session_flag(ch, optarg, sf, err);
+        if (flag) rc = flag < 0 ? -1 : 0;
+        else if (ch == 'f') *full = 1;
+        else if (ch == 'h') rc = 1;
+        else rc = jt_err_set(err, "unknown or incomplete option '%s'", argv[optind - 1]);
+    }
+    free(longopts);
+    return rc;
+}
+
+int jt_cmd_measure(int argc, char **argv)
+{
+    jt_session_flags sf;
+    jt_session_flags_init(&sf, "measure");
+    int full = 0;
+    jt_err err = JT_ERR_INIT;
+    int prc = parse_args(argc, argv, &sf, &full, &err);
+    if (prc) {
+        if (prc > 0) fputs(measure_usage, stdout);
+        else fprintf(stderr, "jouletrace measure: %s\n%s", jt_err_msg(&err), measure_usage);
+        jt_err_clear(&err);
+        return prc > 0 ? JT_EXIT_OK : JT_EXIT_USAGE;
     }
     if (optind != argc) {
         fprintf(stderr, "jouletrace measure: unexpected argument '%s' (the request comes on stdin)\n",
@@ -115,69 +113,38 @@ int jt_cmd_measure(int argc, char **argv)
     ses.lock.fd = -1;
     jt_calibration cal;
     memset(&cal, 0, sizeof cal);
-    int have_cal = 0;
     if (jt_suite_from_request(req, "measure", &s, &err) != 0) {
         fprintf(stderr, "jouletrace measure: request: %s\n", jt_err_msg(&err));
         code = JT_EXIT_USAGE;
         goto out;
     }
-    if (jt_session_open(&ses, &so, &code, &err) != 0) {
+    if (jt_session_open(&ses, &sf.open, &code, &err) != 0) {
         fprintf(stderr, "jouletrace measure: %s\n", jt_err_msg(&err));
         goto out;
     }
     jt_session_sandbox(&ses);
-    if (!uncal) {
-        char *path = jt_calibration_path(calib_arg, state_arg, NULL, &err);
-        if (!path) {
-            fprintf(stderr, "jouletrace measure: %s\n", jt_err_msg(&err));
-            code = JT_EXIT_NOT_READY;
-            goto out;
-        }
-        if (jt_calibration_load(path, &cal, &err) != 0 ||
-            (have_cal = 1, jt_calibration_fits(&cal, path, ses.meter, &err)) != 0 ||
-            jt_calibration_check(&cal, jt_energy_source_name(ses.meter), ses.topo.measure_cpu,
-                                 ses.fingerprint, max_age, time(NULL), &err) != 0) {
-            fprintf(stderr, "jouletrace measure: %s: %s (or pass --allow-uncalibrated)\n", path,
-                    jt_err_msg(&err));
-            free(path);
-            code = JT_EXIT_NOT_READY;
-            goto out;
-        }
-        free(path);
+    if (!sf.allow_uncalibrated && jt_session_calibration(&ses, &sf, &cal, &err) != 0) {
+        fprintf(stderr, "jouletrace measure: %s (or pass --allow-uncalibrated)\n", jt_err_msg(&err));
+        code = JT_EXIT_NOT_READY;
+        goto out;
     }
-    signal(SIGINT, on_signal);
-    signal(SIGTERM, on_signal);
-    jt_energy_guard_start(ses.meter, ses.topo.housekeeping_cpu, &err);
-    jt_engine eng = {.meter = ses.meter,
-                     .calib = have_cal ? &cal : NULL,
-                     .measure_cpu = ses.topo.measure_cpu,
-                     .sandbox_user = "nobody",
-                     .seed = 1,
-                     .stop = &interrupted};
+    jt_run_host host = {ses.meter, &ses.topo, ses.fingerprint, ses.warnings, &ses.sandbox,
+                        ses.lock.path, sf.allow_uncalibrated ? NULL : &cal};
+    jt_run_signals_install();
     json_t *rec = NULL;
-    if (jt_engine_measure(&eng, s, &s->candidates[0], NULL, &rec) == JT_ENGINE_INTERRUPTED) {
+    if (jt_run_measure_one(&host, s, jt_run_signals_flag(), &rec) == JT_ENGINE_INTERRUPTED) {
         fprintf(stderr, "jouletrace measure: interrupted\n");
         code = JT_EXIT_INTERRUPTED;
         goto out;
     }
-    json_t *resp = rec;
-    if (!full) {
-        resp = json_pack("{s:O,s:O,s:O,s:O,s:O,s:O,s:O}", "status", json_object_get(rec, "status"),
-                         "validation", json_object_get(rec, "validation"), "energy_metrics",
-                         json_object_get(rec, "energy_metrics"), "energy_source",
-                         json_object_get(rec, "energy_source"), "stop_reason",
-                         json_object_get(rec, "stop_reason") ? json_object_get(rec, "stop_reason")
-                                                             : json_null(),
-                         "flags", json_object_get(rec, "flags") ? json_object_get(rec, "flags") : json_null(),
-                         "error", json_object_get(rec, "error"));
-        json_decref(rec);
-    }
+    json_t *resp = full ? json_incref(rec) : seed_response(rec);
+    json_decref(rec);
     json_dumpf(resp, stdout, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
     putchar('\n');
     json_decref(resp);
     code = JT_EXIT_OK;
 out:
-    if (have_cal) jt_calibration_release(&cal);
+    jt_calibration_release(&cal);
     jt_session_close(&ses);
     jt_suite_free(s);
     json_decref(req);

@@ -8,6 +8,7 @@
 #include "commands/commands.h"
 #include "jouletrace/common.h"
 #include "jouletrace/report.h"
+#include "jouletrace/rundir.h"
 
 static const char report_usage[] =
     "usage: jouletrace report RUN_DIR [--quiet]\n"
@@ -51,6 +52,13 @@ int jt_cmd_report(int argc, char **argv)
     }
     const char *dir = argv[optind];
     jt_err err = JT_ERR_INIT;
+    /* The lines of the journal the reports cannot include, said once here
+     * (index.html says it too). */
+    json_t *records = NULL;
+    jt_journal_info info;
+    if (jt_rundir_read_journal(dir, &records, &info, &err) == 0) jt_rundir_warn_skipped(dir, &info);
+    json_decref(records);
+    jt_err_clear(&err);
     if (jt_reports_write(dir, &err) != 0) {
         fprintf(stderr, "jouletrace report: %s\n", jt_err_msg(&err));
         jt_err_clear(&err);

@@ -3,14 +3,8 @@
 
 #include <math.h>
 #include <stdio.h>
-#include <time.h>
 
-double jt_run_now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
+#include "jouletrace/clock.h"
 
 static void fmt_duration(double s, char *buf, size_t n)
 {
@@ -24,7 +18,7 @@ void jt_run_on_trial(void *ctx, const char *id, size_t trial, size_t max)
 {
     jt_run_progress *p = ctx;
     if (p->quiet || !p->tty) return;
-    double el = jt_run_now_s() - p->t0;
+    double el = jt_monotonic_s() - p->t0;
     char eta[32] = "?";
     if (p->done) fmt_duration(el / (double)p->done * (double)(p->total - p->done), eta, sizeof eta);
     /* The id comes from the suite: print only its printable bytes. */
@@ -34,8 +28,9 @@ void jt_run_on_trial(void *ctx, const char *id, size_t trial, size_t max)
     fflush(stderr);
 }
 
-void jt_run_finished(jt_run_progress *p, const json_t *rec)
+void jt_run_finished(void *ctx, const json_t *rec)
 {
+    jt_run_progress *p = ctx;
     p->done++;
     if (p->quiet) return;
     const char *st = json_string_value(json_object_get(rec, "status"));

@@ -16,10 +16,10 @@ typedef struct jt_run_progress {
     const char *current;
 } jt_run_progress;
 
-double jt_run_now_s(void); /* CLOCK_MONOTONIC seconds */
 /* jt_engine.on_trial: ctx is the jt_run_progress. */
 void jt_run_on_trial(void *ctx, const char *id, size_t trial, size_t max);
-/* One candidate's record is journaled. */
-void jt_run_finished(jt_run_progress *p, const json_t *rec);
+/* One candidate's record is journaled (jt_run_measure's on_record: ctx is
+ * the jt_run_progress). */
+void jt_run_finished(void *ctx, const json_t *rec);
 
 #endif

@@ -1,4 +1,4 @@
-/* run_signals — how `run` is ended by a signal: SIGINT, SIGTERM and SIGHUP
+/* run_signals — how `run` (and `measure`, `calibrate`) is ended by a signal: SIGINT, SIGTERM and SIGHUP
  * all set one flag (the engine kills the measured child at once and stops),
  * and the run then writes its reports, marks run.json "interrupted" and
  * exits 5. A second signal only sets the flag again: the report writes are

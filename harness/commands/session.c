@@ -1,9 +1,10 @@
-/* Host set-up shared by run and calibrate (session.h). */
+/* Host set-up shared by run, measure and calibrate, and their flags (session.h). */
 #include "commands/session.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "jouletrace/common.h"
 #include "jouletrace/host.h"
@@ -38,6 +39,8 @@ int jt_session_open(jt_session *s, const jt_session_opts *o, int *exit_code, jt_
     jt_energy_opts eo;
     jt_energy_opts_init(&eo);
     eo.cpu = s->topo.housekeeping_cpu >= 0 ? s->topo.housekeeping_cpu : s->topo.measure_cpu;
+    eo.pkg0_cpus = s->topo.pkg0_cpus;
+    eo.n_pkg0 = s->topo.n_pkg0;
     if (jt_energy_open(o->backend, &eo, &s->meter, err) != 0) {
         jt_err_prefix(err, "no usable energy counters for --backend %s", jt_energy_kind_name(o->backend));
         return -1;
@@ -79,4 +82,114 @@ void jt_session_close(jt_session *s)
     json_decref(s->warnings);
     s->fingerprint = s->warnings = NULL;
     jt_sandbox_release(&s->sandbox);
+}
+
+void jt_session_flags_init(jt_session_flags *f, const char *command)
+{
+    memset(f, 0, sizeof *f);
+    f->open.backend = JT_ENERGY_AUTO;
+    f->open.measurement_core = -1;
+    f->open.command = command;
+    f->max_age_days = 7;
+}
+
+static int flag_backend(const char *a, jt_session_flags *f, jt_err *err)
+{
+    return jt_energy_kind_parse(a, &f->open.backend, err);
+}
+static int flag_core(const char *a, jt_session_flags *f, jt_err *err)
+{
+    return jt_session_parse_core(a, &f->open.measurement_core, err);
+}
+static int flag_lock(const char *a, jt_session_flags *f, jt_err *err)
+{
+    (void)err;
+    f->open.lock_path = a;
+    return 0;
+}
+static int flag_wait(const char *a, jt_session_flags *f, jt_err *err)
+{
+    (void)a;
+    (void)err;
+    f->open.wait = true;
+    return 0;
+}
+static int flag_calibration(const char *a, jt_session_flags *f, jt_err *err)
+{
+    (void)err;
+    f->calibration = a;
+    return 0;
+}
+static int flag_state_dir(const char *a, jt_session_flags *f, jt_err *err)
+{
+    (void)err;
+    f->state_dir = a;
+    return 0;
+}
+static int flag_uncalibrated(const char *a, jt_session_flags *f, jt_err *err)
+{
+    (void)a;
+    (void)err;
+    f->allow_uncalibrated = true;
+    return 0;
+}
+static int flag_max_age(const char *a, jt_session_flags *f, jt_err *err)
+{
+    return jt_parse_double(a, 0, 3650, &f->max_age_days, "--max-age-days", err);
+}
+
+static const struct session_flag {
+    const char *name;
+    int has_arg;
+    unsigned set;
+    int (*parse)(const char *arg, jt_session_flags *f, jt_err *err);
+} session_flags[] = {
+    {"backend", required_argument, JT_SESSION_HOST, flag_backend},
+    {"measurement-core", required_argument, JT_SESSION_HOST, flag_core},
+    {"lock-file", required_argument, JT_SESSION_HOST, flag_lock},
+    {"wait", no_argument, JT_SESSION_HOST, flag_wait},
+    {"calibration", required_argument, JT_SESSION_HOST, flag_calibration},
+    {"state-dir", required_argument, JT_SESSION_HOST, flag_state_dir},
+    {"allow-uncalibrated", no_argument, JT_SESSION_BASELINE, flag_uncalibrated},
+    {"max-age-days", required_argument, JT_SESSION_BASELINE, flag_max_age},
+};
+#define N_SESSION_FLAGS (sizeof session_flags / sizeof session_flags[0])
+
+struct option *jt_session_longopts(unsigned sets, const struct option *own)
+{
+    size_t n_own = 0;
+    while (own && own[n_own].name) n_own++;
+    struct option *o = jt_xcalloc(N_SESSION_FLAGS + n_own + 1, sizeof *o);
+    size_t n = 0;
+    for (size_t i = 0; i < N_SESSION_FLAGS; i++)
+        if (session_flags[i].set & sets)
+            o[n++] = (struct option){session_flags[i].name, session_flags[i].has_arg, NULL,
+                                     JT_SESSION_FLAG_VAL + (int)i};
+    for (size_t i = 0; i < n_own; i++) o[n++] = own[i];
+    return o; /* the last row stays zero */
+}
+
+int jt_session_flag(int ch, const char *arg, jt_session_flags *f, jt_err *err)
+{
+    if (ch < JT_SESSION_FLAG_VAL || ch >= JT_SESSION_FLAG_VAL + (int)N_SESSION_FLAGS) return 0;
+    return session_flags[ch - JT_SESSION_FLAG_VAL].parse(arg, f, err) == 0 ? 1 : -1;
+}
+
+int jt_session_calibration(const jt_session *s, const jt_session_flags *f, jt_calibration *c,
+                           jt_err *err)
+{
+    memset(c, 0, sizeof *c);
+    char *path = jt_calibration_path(f->calibration, f->state_dir, NULL, err);
+    if (!path) return -1;
+    int rc = jt_calibration_load(path, c, err);
+    if (rc == 0 && jt_calibration_fits(c, path, s->meter, err) != 0) rc = -1;
+    if (rc == 0 &&
+        jt_calibration_check(c, jt_energy_source_name(s->meter), s->topo.measure_cpu, s->fingerprint,
+                             f->max_age_days, time(NULL), err) != 0) {
+        jt_err_prefix(err, "%s", path);
+        rc = -1;
+    }
+    if (rc != 0) jt_calibration_release(c);
+    free(path);
+    return rc;
 }

@@ -367,11 +367,20 @@ int jt_cmd_status(int argc, char **argv)
     }
     jt_energy_opts opts;
     jt_energy_opts_init(&opts);
+    jt_topology *topo = jt_xcalloc(1, sizeof *topo); /* package 0's CPUs for the backends */
+    jt_err terr = JT_ERR_INIT;
+    if (jt_topology_read(topo, -1, &terr) == 0) {
+        opts.pkg0_cpus = topo->pkg0_cpus;
+        opts.n_pkg0 = topo->n_pkg0;
+    }
+    jt_err_clear(&terr);
     probe_result res[N_CONCRETE];
     for (size_t i = 0; i < N_CONCRETE; i++) {
         res[i] = (probe_result){.kind = concrete[i], .m = NULL, .why = JT_ERR_INIT};
         jt_energy_open(concrete[i], &opts, &res[i].m, &res[i].why);
     }
+    jt_topology_release(topo);
+    free(topo);
     int chosen = choose(want, res);
     bool ready = chosen >= 0;
     char *lock_path = lock_arg ? jt_xstrdup(lock_arg) : jt_lock_default_path();

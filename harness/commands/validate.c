@@ -13,12 +13,13 @@
 
 #include "commands/commands.h"
 #include "jouletrace/common.h"
-#include "jouletrace/engine.h"
 #include "jouletrace/expected.h"
+#include "jouletrace/modes.h"
 #include "jouletrace/pyrun.h"
+#include "jouletrace/pyrun_config.h"
 #include "jouletrace/sandbox.h"
+#include "jouletrace/status.h"
 #include "jouletrace/suite.h"
-#include "suite/options.h"
 
 static const char validate_usage[] =
     "usage: jouletrace validate SUITE [--json] [--only PATTERN]... [--quiet] [--parse-only]\n"
@@ -93,7 +94,7 @@ static void print_clipped(FILE *f, const char *s, size_t width)
 /* The status word: a verdict, or no_code for a sample without code. */
 static const char *status_of(const jt_candidate *c, const jt_validation *v)
 {
-    return c->no_code ? "no_code" : jt_verdict_name(v->verdict);
+    return jt_status_name(c->no_code ? JT_STATUS_NO_CODE : jt_status_of_verdict(v->verdict));
 }
 
 static json_t *validation_json(const jt_candidate *c, const jt_test_set *ts,
@@ -122,8 +123,8 @@ static int judge(const jt_suite *s, const jt_candidate *c, jt_validation *v)
 {
     const jt_test_set *ts = &s->test_sets[c->test_set];
     jt_pyrun_config cfg;
-    jt_engine_pyrun_config(ts, &c->opts, c->code, c->source_path ? c->source_path : c->id, NULL,
-                           -1, "nobody", &cfg);
+    jt_pyrun_config_for(ts, &c->opts, c->code, c->source_path ? c->source_path : c->id, NULL, -1,
+                        "nobody", &cfg);
     cfg.command = c->command; /* mode command (pyrun.h) */
     cfg.build = c->build;
     cfg.source_name = c->source_path;
@@ -194,6 +195,7 @@ static int parse_args(int argc, char **argv, vopts *o, const char **suite_path)
             fputs(validate_usage, stdout);
             fputs("\nSuite options (in defaults: or on a candidate):\n", stdout);
             jt_options_describe(stdout);
+            jt_modes_describe(stdout);
             return 1;
         default:
             fprintf(stderr, "jouletrace validate: unknown or incomplete option '%s'\n%s",

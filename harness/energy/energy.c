@@ -13,6 +13,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "jouletrace/clock.h"
+
 /* auto order: the kernel's perf PMU applies units, quirks and wrap itself;
  * powercap applies units; msr leaves everything to us; the model measures
  * nothing. One explicit table — no self-registration. */
@@ -70,13 +72,6 @@ const char *jt_energy_kind_name(jt_energy_kind k)
 const char *jt_energy_domain_name(int domain)
 {
     return domain >= 0 && domain < JT_ENERGY_NDOMAINS ? domain_names[domain] : "?";
-}
-
-double jt_energy_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
 static const jt_energy_ops *ops_for(jt_energy_kind k)
@@ -282,6 +277,18 @@ done:
     return rc;
 }
 
+int jt_energy_open_ops(const jt_energy_ops *ops, const jt_energy_opts *o, jt_energy_meter **out,
+                       jt_err *err)
+{
+    jt_energy_opts defaults;
+    if (!o) {
+        jt_energy_opts_init(&defaults);
+        o = &defaults;
+    }
+    *out = NULL;
+    return open_one(ops, o, out, err);
+}
+
 void jt_energy_close(jt_energy_meter *m)
 {
     if (!m) return;
@@ -370,12 +377,12 @@ int jt_energy_read_locked(jt_energy_meter *m, jt_energy_sample *s, jt_buf *why)
 {
     uint64_t raw[JT_ENERGY_MAX_SOURCES] = {0};
     int errs[JT_ENERGY_MAX_SOURCES] = {0};
-    double t0 = jt_energy_now();
+    double t0 = jt_monotonic_s();
     jt_energy_input in = {.t = t0, .cpu_seconds = s->cpu_seconds};
     m->ops->read(&m->b, &in, raw, errs);
     /* A hardware read is stamped at its midpoint; the model computed its
      * value at exactly in.t, so that is its time. */
-    double t = m->ops->estimate ? t0 : (t0 + jt_energy_now()) / 2;
+    double t = m->ops->estimate ? t0 : (t0 + jt_monotonic_s()) / 2;
     s->t = t;
     s->edge = false;
     bool ok[JT_ENERGY_NDOMAINS];

@@ -35,7 +35,6 @@ struct jt_energy_meter {
     uint64_t guard_failures;
 };
 
-double jt_energy_now(void); /* CLOCK_MONOTONIC seconds */
 /* jt_energy_read with m->lock held; reasons appended to why. */
 int jt_energy_read_locked(jt_energy_meter *m, jt_energy_sample *s, jt_buf *why);
 

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "jouletrace/clock.h"
+
 /* 60 s keeps the guard's own reads (each an IPI on the package) negligible;
  * a quarter of the fastest wrap leaves three missed guard reads of margin
  * before the gap check in energy.c would have to reject a window. */
@@ -39,17 +41,17 @@ static void *guard_main(void *arg)
     jt_energy_meter *m = arg;
     double interval = jt_energy_guard_interval(m);
     pthread_mutex_lock(&m->lock);
-    double next = jt_energy_now() + interval;
+    double next = jt_monotonic_s() + interval;
     while (!m->guard_stop) {
         struct timespec ts = to_timespec(next);
         int rc = pthread_cond_timedwait(&m->cond, &m->lock, &ts);
         if (m->guard_stop) break;
-        if (rc != ETIMEDOUT && jt_energy_now() < next) continue; /* spurious */
+        if (rc != ETIMEDOUT && jt_monotonic_s() < next) continue; /* spurious */
         jt_energy_sample s = {0};
         jt_buf why = JT_BUF_INIT;
         if (jt_energy_read_locked(m, &s, &why)) m->guard_failures++;
         jt_buf_release(&why);
-        next = jt_energy_now() + interval;
+        next = jt_monotonic_s() + interval;
     }
     pthread_mutex_unlock(&m->lock);
     return NULL;

@@ -24,6 +24,8 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "jouletrace/clock.h"
+
 typedef struct model_priv {
     double idle_w, active_w, dram_w;
     double t0;
@@ -39,7 +41,7 @@ static int model_open(jt_energy_backend *b, const jt_energy_opts *o, jt_err *err
         jt_energy_add_source(b, JT_ENERGY_DRAM, 0, "model: constant", err) < 0)
         return -1;
     model_priv *p = jt_xcalloc(1, sizeof *p);
-    *p = (model_priv){w[0], w[1], w[2], jt_energy_now()};
+    *p = (model_priv){w[0], w[1], w[2], jt_monotonic_s()};
     b->priv = p;
     char *units = jt_xasprintf("model estimate, nJ: %.1f W idle + %.1f W per CPU-second of the "
                                "child", p->idle_w, p->active_w);

@@ -15,7 +15,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "jouletrace/topology.h"
+#include "jouletrace/sysfile.h"
 
 #define DEFAULT_ROOT "/sys/bus/event_source/devices/power"
 
@@ -147,12 +147,12 @@ void jt_energy_perf_event_release(jt_energy_perf_event *ev)
     *ev = (jt_energy_perf_event){0};
 }
 
-int jt_energy_perf_parse_pmu(const char *pmu, int *type, int *cpu, jt_err *err)
+int jt_energy_perf_parse_pmu(const char *pmu, const int *pkg0_cpus, int n_pkg0, int *type,
+                             int *cpu, jt_err *err)
 {
     int rc = -1;
     jt_buf b = JT_BUF_INIT;
     int *mask = jt_xcalloc(JT_MAX_CPUS, sizeof *mask);
-    jt_topology *t = jt_xcalloc(1, sizeof *t);
     char *path = jt_xasprintf("%s/type", pmu);
     uint64_t v;
     if (slurp_or_err(path, &b, err)) goto out;
@@ -169,22 +169,16 @@ int jt_energy_perf_parse_pmu(const char *pmu, int *type, int *cpu, jt_err *err)
         jt_err_set(err, "%s: '%s' is not a CPU list", path, jt_buf_str(&b));
         goto out;
     }
-    /* One CPU per package (or die) is listed; take package 0's. Without a
-     * readable topology the kernel lists package 0 first. */
+    /* One CPU per package (or die) is listed; take package 0's. Without
+     * package 0's CPUs the kernel lists package 0 first. */
     *cpu = mask[0];
-    jt_err e = JT_ERR_INIT;
-    if (jt_topology_read(t, -1, &e) == 0) {
-        for (int i = 0, found = 0; i < n && !found; i++)
-            for (int j = 0; j < t->n_pkg0 && !found; j++)
-                if (t->pkg0_cpus[j] == mask[i]) *cpu = mask[i], found = 1;
-        jt_topology_release(t);
-    }
-    jt_err_clear(&e);
+    for (int i = 0, found = 0; i < n && !found && pkg0_cpus; i++)
+        for (int j = 0; j < n_pkg0 && !found; j++)
+            if (pkg0_cpus[j] == mask[i]) *cpu = mask[i], found = 1;
     rc = 0;
 out:
     free(path);
     free(mask);
-    free(t);
     jt_buf_release(&b);
     return rc;
 }
@@ -260,7 +254,7 @@ static int perf_open(jt_energy_backend *b, const jt_energy_opts *o, jt_err *err)
     if (access(pmu, F_OK) != 0)
         return jt_err_set(err, "no RAPL power PMU (%s missing): this kernel or CPU has no perf "
                                "energy events (virtual machines expose none)", pmu);
-    if (jt_energy_perf_parse_pmu(pmu, &type, &cpu, err)) return -1;
+    if (jt_energy_perf_parse_pmu(pmu, o->pkg0_cpus, o->n_pkg0, &type, &cpu, err)) return -1;
     perf_priv *p = jt_xcalloc(1, sizeof *p);
     b->priv = p;
     for (size_t w = 0; w < N_WANTED; w++) {

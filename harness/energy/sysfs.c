@@ -8,8 +8,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "jouletrace/topology.h"
-
 const char *jt_energy_root(const char *opt, const char *env, const char *def)
 {
     if (opt && *opt) return opt;
@@ -70,12 +68,5 @@ int jt_energy_pread_u64(int fd, uint64_t *v)
 int jt_energy_pkg0_cpu(const jt_energy_opts *o)
 {
     if (o->cpu >= 0) return o->cpu;
-    jt_topology *t = jt_xcalloc(1, sizeof *t);
-    jt_err e = JT_ERR_INIT;
-    int cpu = 0;
-    if (jt_topology_read(t, -1, &e) == 0 && t->n_pkg0 > 0) cpu = t->pkg0_cpus[0];
-    jt_topology_release(t);
-    jt_err_clear(&e);
-    free(t);
-    return cpu;
+    return o->pkg0_cpus && o->n_pkg0 > 0 ? o->pkg0_cpus[0] : 0;
 }

@@ -9,27 +9,20 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "exec/child_priv.h"
 #include "jouletrace/child.h"
+#include "jouletrace/clock.h"
 
 /* Without a pidfd (kernel < 5.3) the child's exit is checked this often. */
 #define EXIT_POLL_MS 20
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* Milliseconds to the deadline (rounded up), 0 once passed; -1 = none. */
 static int ms_left(double deadline)
 {
     if (deadline < 0) return -1;
-    double left = (deadline - now()) * 1000.0;
+    double left = (deadline - jt_monotonic_s()) * 1000.0;
     if (left <= 0) return 0;
     return left > 1e9 ? 1000000000 : (int)ceil(left);
 }
@@ -78,8 +71,27 @@ static int pump(jt_child *c, int fd, short events, int timeout_ms, bool *exited)
     } else if (timeout_ms < 0 || timeout_ms > EXIT_POLL_MS) {
         timeout_ms = EXIT_POLL_MS;
     }
-    /* a stop that arrived before this wait (between two waits) counts too */
-    int r = c->stop && *c->stop ? (errno = EINTR, -1) : poll(pf, (nfds_t)n, timeout_ms);
+    /* The stop flag is set by a signal handler: block the ending signals,
+     * look at the flag, and let ppoll unblock them atomically, so a signal
+     * that lands just before the wait ends it at once instead of after the
+     * step's deadline (which may be the candidate's whole timeout). */
+    sigset_t ending, old;
+    sigemptyset(&ending);
+    sigaddset(&ending, SIGINT);
+    sigaddset(&ending, SIGTERM);
+    sigaddset(&ending, SIGHUP);
+    sigprocmask(SIG_BLOCK, &ending, &old);
+    int r;
+    if (c->stop && *c->stop) {
+        r = -1;
+        errno = EINTR;
+    } else {
+        struct timespec ts = {timeout_ms / 1000, (long)(timeout_ms % 1000) * 1000000L};
+        r = ppoll(pf, (nfds_t)n, timeout_ms < 0 ? NULL : &ts, &old);
+    }
+    int saved = errno;
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    errno = saved;
     if (r < 0 && errno == EINTR && c->stop && *c->stop) {
         jt_child_kill(c, JT_CHILD_KILLED); /* interrupted: do not wait out the step */
         errno = EINTR;
@@ -130,7 +142,7 @@ static int await_exit(jt_child *c, double deadline, jt_err *err)
 jt_child_io jt_child_send_line(jt_child *c, const char *line, double timeout_s, jt_err *err)
 {
     jt_child_io rc = JT_CHILD_IO_ERROR;
-    double deadline = timeout_s < 0 ? -1 : now() + timeout_s;
+    double deadline = timeout_s < 0 ? -1 : jt_monotonic_s() + timeout_s;
     /* Every reply answers the command before it. Bytes waiting before we
      * have asked anything were written out of turn — e.g. by candidate code
      * forging a reply on the protocol channel — and poison the exchange. */
@@ -186,7 +198,7 @@ out:
 
 jt_child_io jt_child_recv_line(jt_child *c, double timeout_s, char **line, jt_err *err)
 {
-    double deadline = timeout_s < 0 ? -1 : now() + timeout_s;
+    double deadline = timeout_s < 0 ? -1 : jt_monotonic_s() + timeout_s;
     bool exited = false;
     *line = NULL;
     for (;;) {
@@ -227,7 +239,7 @@ jt_child_io jt_child_recv_line(jt_child *c, double timeout_s, char **line, jt_er
 
 int jt_child_wait(jt_child *c, double timeout_s, jt_err *err)
 {
-    double deadline = timeout_s < 0 ? -1 : now() + timeout_s;
+    double deadline = timeout_s < 0 ? -1 : jt_monotonic_s() + timeout_s;
     if (c->cmd_fd >= 0) {
         close(c->cmd_fd); /* EOF on the command channel: "please exit" */
         c->cmd_fd = -1;

@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "jouletrace/engine.h"
 #include "jouletrace/fsutil.h"
 #include "jouletrace/pyrun.h"
+#include "jouletrace/pyrun_config.h"
 #include "jouletrace/statedir.h"
 
 /* Bumped when the meaning of cached outputs changes (consumers: this file). */
@@ -102,7 +102,7 @@ static json_t *compute(const jt_test_set *ts, const char *code, const jt_options
     jt_pyrun_config cfg;
     jt_test_set view = *ts;
     view.test_cases = cases;
-    jt_engine_pyrun_config(&view, use, code, "reference.py", NULL, -1, "nobody", &cfg);
+    jt_pyrun_config_for(&view, use, code, "reference.py", NULL, -1, "nobody", &cfg);
     cfg.reload_per_iteration = false;
     if (cand) { /* a program: its command, build and source name too */
         cfg.command = cand->command;

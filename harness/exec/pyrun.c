@@ -1,6 +1,7 @@
 /* pyrun: one sandboxed Python runner per candidate (see pyrun.h), built on
  * child.h. This file turns the runner's JSON replies and the child's exit
- * causes into verdicts; the runner itself is runners/python_runner.py. */
+ * causes into verdicts; the runner itself is the .py files of runners/
+ * (main.py and its modules), started by their loader python_runner.py. */
 #include "jouletrace/pyrun.h"
 
 #include <math.h>
@@ -9,14 +10,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "exec/pyrun_priv.h"
 #include "jouletrace/child.h"
+#include "jouletrace/clock.h"
 #include "jouletrace/cpuacct.h"
 #include "jouletrace/fsutil.h"
+#include "jouletrace/modes.h"
 
-/* runners/runner_blob.S: the runner's source, NUL-terminated. */
+/* runners/runner_blob.S, NUL-terminated: the loader (the child's -c
+ * program) and the runner's modules, which the loader reads from the
+ * command channel. */
+extern const char jt_python_runner_loader[];
 extern const char jt_python_runner_source[];
 
 #define DEFAULT_PYTHON "/usr/bin/python3"
@@ -77,17 +82,10 @@ const char *jt_verdict_name(jt_verdict v)
     return (unsigned)v < sizeof verdict_names / sizeof verdict_names[0] ? verdict_names[v] : "?";
 }
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* When we stop waiting for the child in a phase that started now. */
 static double phase_deadline(const jt_pyrun *r)
 {
-    return now() + r->timeout + (r->command ? COMMAND_GRACE_SECONDS(r->timeout) : 0.0);
+    return jt_monotonic_s() + r->timeout + (r->command ? COMMAND_GRACE_SECONDS(r->timeout) : 0.0);
 }
 
 /* Records the final verdict and ends the child (its captured output stays). */
@@ -175,11 +173,11 @@ static json_t *exchange(jt_pyrun *r, json_t *msg, const char *phase, double dead
             finish(r, JT_VERDICT_FAILED, JT_CHILD_KILLED, "%s: cannot encode the command", phase);
             goto out;
         }
-        io = jt_child_send_line(&r->child, text, fmax(deadline - now(), 0), &e);
+        io = jt_child_send_line(&r->child, text, fmax(deadline - jt_monotonic_s(), 0), &e);
         free(text);
     }
     if (io == JT_CHILD_IO_OK && recv)
-        io = jt_child_recv_line(&r->child, fmax(deadline - now(), 0), &line, &e);
+        io = jt_child_recv_line(&r->child, fmax(deadline - jt_monotonic_s(), 0), &line, &e);
     if (io != JT_CHILD_IO_OK) {
         child_lost(r, io, phase, &e);
         goto out;
@@ -238,12 +236,45 @@ static void runner_refused(jt_pyrun *r, const json_t *reply, jt_verdict candidat
         finish(r, candidate_verdict, JT_CHILD_KILLED, "%s%s%s", type, *msg ? ": " : "", msg);
 }
 
-static int start_child(jt_pyrun *r, const jt_pyrun_config *cfg, jt_err *err)
+/* The runner's text to the loader (python_runner.py): "jouletrace-runner
+ * <N>\n", N bytes, "\n" (the line's own). A failure ends the child with
+ * its verdict. */
+static void send_runner(jt_pyrun *r, const char *source, double deadline)
+{
+    jt_err e = JT_ERR_INIT;
+    char *message = jt_xasprintf("jouletrace-runner %zu\n%s", strlen(source), source);
+    jt_child_io io = jt_child_send_line(&r->child, message, fmax(deadline - jt_monotonic_s(), 0), &e);
+    if (io != JT_CHILD_IO_OK) child_lost(r, io, "loading", &e);
+    free(message);
+    jt_err_clear(&e);
+}
+
+/* The setup reply speaks our protocol version, else the child is ended. */
+static bool same_protocol(jt_pyrun *r, const json_t *reply)
+{
+    const json_t *v = json_object_get(reply, "protocol");
+    if (json_is_integer(v) && json_integer_value(v) == JT_PYRUN_PROTOCOL) return true;
+    if (json_is_integer(v))
+        finish(r, JT_VERDICT_FAILED, JT_CHILD_KILLED,
+               "loading: the runner speaks protocol version %" JSON_INTEGER_FORMAT
+               ", this jouletrace %d (a runner from another version?)",
+               json_integer_value(v), JT_PYRUN_PROTOCOL);
+    else
+        finish(r, JT_VERDICT_FAILED, JT_CHILD_KILLED,
+               "loading: the runner did not say its protocol version (this jouletrace "
+               "speaks %d; a runner from another version?)",
+               JT_PYRUN_PROTOCOL);
+    return false;
+}
+
+/* Starts the child and sends it the runner; *deadline: when loading ends
+ * (the phase starts once the child runs). */
+static int start_child(jt_pyrun *r, const jt_pyrun_config *cfg, double *deadline, jt_err *err)
 {
     const char *python = cfg->python ? cfg->python : DEFAULT_PYTHON;
     const char *dev_runner = getenv("JOULETRACE_PYTHON_RUNNER");
     char *dev_source = NULL;
-    /* The development override is read here and passed like the embedded
+    /* The development override is read here and sent like the embedded
      * runner: the sandbox's private root hides the file itself. */
     if (dev_runner && *dev_runner) {
         size_t len = 0;
@@ -256,8 +287,7 @@ static int start_child(jt_pyrun *r, const jt_pyrun_config *cfg, jt_err *err)
         }
     }
     /* not -I: it would also ignore PYTHONHASHSEED */
-    const char *argv[] = {python, "-s", "-B", "-c",
-                          dev_source ? dev_source : jt_python_runner_source, NULL};
+    const char *argv[] = {python, "-s", "-B", "-c", jt_python_runner_loader, NULL};
     r->child.argv = argv; /* borrowed only until jt_child_start returns */
     r->child.protocol = true;
     r->child.memory_limit_mb = cfg->memory_limit_mb;
@@ -268,6 +298,8 @@ static int start_child(jt_pyrun *r, const jt_pyrun_config *cfg, jt_err *err)
     r->child.stop = cfg->stop;
     int rc = jt_child_start(&r->child, err);
     r->child.argv = NULL;
+    *deadline = phase_deadline(r);
+    if (rc == 0) send_runner(r, dev_source ? dev_source : jt_python_runner_source, *deadline);
     free(dev_source);
     return rc < 0 ? jt_err_prefix(err, "pyrun") : 0;
 }
@@ -288,8 +320,9 @@ int jt_pyrun_start(const jt_pyrun_config *cfg, jt_pyrun **out, jt_err *err)
     json_t *msg = NULL, *reply = NULL;
     jt_pyrun *r = NULL;
     *out = NULL;
-    bool command = cfg->mode && !strcmp(cfg->mode, "command");
-    if ((!cfg->code && !cfg->floor) || (!cfg->function_name && !command) ||
+    const jt_mode_def *md = cfg->mode ? jt_mode_find(cfg->mode) : jt_mode_default();
+    bool command = md && md->id == JT_MODE_COMMAND;
+    if ((!cfg->code && !cfg->floor) || (!cfg->function_name && (!md || md->needs_function_name)) ||
         !json_is_array(cfg->test_cases))
         return jt_err_set(err, "pyrun: code, function_name and test_cases are required");
     if (!(cfg->timeout_seconds > 0) || !isfinite(cfg->timeout_seconds))
@@ -306,14 +339,19 @@ int jt_pyrun_start(const jt_pyrun_config *cfg, jt_pyrun **out, jt_err *err)
     bool code_ok = true;
     msg = jt_pyrun_setup_message_(cfg, &code_ok, err);
     if (!msg) goto out;
-    r->script = !strcmp(cfg->mode ? cfg->mode : "call", "script");
+    r->script = md->id == JT_MODE_SCRIPT; /* md is known: the setup message checked it */
     r->command = command;
     if (!code_ok) {
         finish(r, JT_VERDICT_LOAD_ERROR, JT_CHILD_KILLED, "the code is not valid UTF-8");
     } else {
-        if (start_child(r, cfg, err) < 0) goto out;
+        double deadline = 0;
+        if (start_child(r, cfg, &deadline, err) < 0) goto out;
         open_accounting(r); /* before the candidate's code can fork anything */
-        reply = exchange(r, msg, "loading", phase_deadline(r), true, true);
+        if (!r->done) reply = exchange(r, msg, "loading", deadline, true, true);
+        if (reply && !same_protocol(r, reply)) {
+            json_decref(reply);
+            reply = NULL;
+        }
         if (reply && !json_is_true(json_object_get(reply, "ok"))) {
             r->traceback = dup_or_null(reply, "traceback");
             runner_refused(r, reply, JT_VERDICT_LOAD_ERROR, "loading");
@@ -433,7 +471,7 @@ int jt_pyrun_run_begin(jt_pyrun *r, uint64_t iterations, jt_err *err)
     if (jt_cpuacct_mark(r->acct, err) != 0) return jt_err_prefix(err, "pyrun");
     json_t *msg = json_pack("{s:s,s:I}", "cmd", "run", "iterations", (json_int_t)iterations);
     r->run_deadline = phase_deadline(r);
-    r->run_t0 = now();
+    r->run_t0 = jt_monotonic_s();
     r->running = true;
     exchange(r, msg, "a run", r->run_deadline, true, false); /* failures surface in run_end */
     json_decref(msg);
@@ -455,7 +493,7 @@ int jt_pyrun_run_end(jt_pyrun *r, jt_run_result *out, jt_verdict *verdict, jt_er
     if (!r->done) {
         json_t *reply = exchange(r, NULL, "a run", r->run_deadline, false, true);
         r->running = false;
-        double t1 = now();
+        double t1 = jt_monotonic_s();
         if (reply && json_is_true(json_object_get(reply, "ok"))) {
             out->iterations = (uint64_t)json_integer_value(json_object_get(reply, "iterations"));
             out->child_elapsed_seconds =

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "exec/pyrun_priv.h"
+#include "jouletrace/modes.h"
 
 /* A string member, or false when `text` is not valid UTF-8 (jansson refuses it). */
 static bool set_str(json_t *m, const char *key, const char *text)
@@ -89,26 +90,30 @@ static char *source_name(const jt_pyrun_config *cfg)
 
 json_t *jt_pyrun_setup_message_(const jt_pyrun_config *cfg, bool *code_ok, jt_err *err)
 {
-    const char *mode = cfg->mode ? cfg->mode : "call";
-    bool command = !strcmp(mode, "command");
-    const char *comparator = cfg->comparator ? cfg->comparator : command ? "stdout" : "exact";
-    if (strcmp(mode, "call") && strcmp(mode, "method") && strcmp(mode, "script") && !command) {
-        jt_err_set(err, "pyrun: unknown mode '%s'", mode);
+    const jt_mode_def *md = cfg->mode ? jt_mode_find(cfg->mode) : jt_mode_default();
+    if (!md) {
+        jt_err_set(err, "pyrun: unknown mode '%s'", cfg->mode);
         return NULL;
     }
-    if (command ? strcmp(comparator, "stdout") && strcmp(comparator, "exact")
-                : strcmp(comparator, "exact") && strcmp(comparator, "close") &&
-                      strcmp(comparator, "set") && strcmp(comparator, "not_none") &&
-                      strcmp(comparator, "checker")) {
-        jt_err_set(err, "pyrun: %s comparator '%s'%s", command ? "mode command has no" : "unknown",
-                   comparator, command ? " (stdout or exact)" : "");
+    const char *mode = md->name;
+    bool command = md->id == JT_MODE_COMMAND;
+    const char *comparator = cfg->comparator ? cfg->comparator : jt_mode_default_comparator(md);
+    if (!jt_comparator_find(comparator)) {
+        jt_err_set(err, "pyrun: unknown comparator '%s'", comparator);
+        return NULL;
+    }
+    if (!jt_mode_allows(md, comparator)) { /* the list from the mode table */
+        jt_buf b = JT_BUF_INIT;
+        jt_comparators_join(&b, md->comparators, false, " or ");
+        jt_err_set(err, "pyrun: mode %s has no comparator '%s' (%s)", mode, comparator, jt_buf_str(&b));
+        jt_buf_release(&b);
         return NULL;
     }
     if (command && !cfg->floor && !command_ok(cfg->command)) {
         jt_err_set(err, "pyrun: mode command needs command, an array of non-empty strings");
         return NULL;
     }
-    if (!strcmp(comparator, "checker") && !cfg->checker_code) {
+    if (jt_comparator_find(comparator)->needs_checker && !cfg->checker_code) {
         jt_err_set(err, "pyrun: comparator checker needs checker_code");
         return NULL;
     }
@@ -118,6 +123,7 @@ json_t *jt_pyrun_setup_message_(const jt_pyrun_config *cfg, bool *code_ok, jt_er
     }
     json_t *m = json_object();
     json_object_set_new(m, "cmd", json_string("setup"));
+    json_object_set_new(m, "protocol", json_integer(JT_PYRUN_PROTOCOL));
     *code_ok = set_str(m, "code", cfg->code ? cfg->code : "");
     if (!set_str(m, "filename", cfg->filename ? cfg->filename : "candidate.py") ||
         !set_str(m, "function_name", cfg->function_name) || !set_str(m, "mode", mode) ||

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "jouletrace/fsutil.h"
+#include "jouletrace/jsonfile.h"
 #include "jouletrace/statedir.h"
 
 char *jt_calibration_path(const char *file, const char *state_dir, const char **source,
@@ -161,6 +162,7 @@ int jt_calibration_load(const char *path, jt_calibration *c, jt_err *err)
     int cpu = -1;
     const char *backend = NULL;
     json_t *host = NULL, *units = NULL, *pkg = NULL, *dram = NULL, *warnings = NULL;
+    if (jt_json_check_schema(j, JT_CALIBRATION_SCHEMA, path, err) != 0) goto out;
     if (json_unpack_ex(j, &je, 0, "{s:I,s:I,s:s,s:i,s?o,s?o,s:I,s:F,s:o,s?o,s?o}",
                        "schema_version", &schema, "created_unix", &created, "backend", &backend,
                        "measurement_cpu", &cpu, "host", &host, "units", &units, "windows",

@@ -1,4 +1,5 @@
-/* The trial engine (engine.h). */
+/* The trial engine (engine.h): validation, loop calibration and the trial
+ * loop with its stop rule. Records are built in engine_record.c. */
 #include "jouletrace/engine.h"
 
 #include <math.h>
@@ -7,14 +8,19 @@
 #include <string.h>
 #include <time.h>
 
+#include "jouletrace/clock.h"
+#include "jouletrace/fnv.h"
 #include "jouletrace/pyrun.h"
+#include "jouletrace/pyrun_config.h"
 #include "jouletrace/sandbox.h"
 #include "jouletrace/stats.h"
+#include "jouletrace/status.h"
 #include "jouletrace/telemetry.h"
 #include "measure/engine_priv.h"
 
 /* A window whose energy read fails is repeated; this many failures in a row
- * end the candidate as `failed` (the counters are not trustworthy then). */
+ * end the candidate as `failed` with the last window's reason (the counters
+ * are not trustworthy then; the run goes on with the next candidate). */
 #define MAX_SAMPLE_RETRIES 3
 /* Loop calibration: at most this many probing runs, and growth per step is
  * capped so one noisy tiny timing cannot ask for a billion iterations. */
@@ -23,51 +29,16 @@
 
 static unsigned long derive_seed(unsigned long base, const char *id)
 {
-    unsigned long h = 1469598103934665603UL; /* FNV-1a: stable across runs and builds */
-    for (const unsigned char *p = (const unsigned char *)id; *p; p++) h = (h ^ *p) * 1099511628211UL;
-    h ^= base;
-    h &= 0x7fffffffffffffffUL; /* recorded as a JSON integer: keep it positive */
-    return h ? h : 1;          /* GSL maps 0 to its default seed */
-}
-
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-void jt_engine_pyrun_config(const jt_test_set *ts, const jt_options *o, const char *code,
-                            const char *filename, const char *fn, int cpu, const char *user,
-                            jt_pyrun_config *cfg)
-{
-    memset(cfg, 0, sizeof *cfg);
-    cfg->python = o->python;
-    cfg->code = code;
-    cfg->filename = filename;
-    cfg->function_name = fn ? fn : ts->function_name;
-    cfg->mode = ts->mode;
-    cfg->test_cases = ts->test_cases;
-    cfg->float_tolerance = o->float_tolerance;
-    cfg->timeout_seconds = o->timeout_seconds;
-    cfg->memory_limit_mb = o->memory_limit_mb;
-    cfg->cpu = cpu;
-    cfg->sandbox_user = user;
-    cfg->comparator = ts->comparator;
-    cfg->atol = ts->atol;
-    cfg->rtol = ts->rtol;
-    cfg->checker_code = ts->checker_code;
-    cfg->setup_code = ts->setup_code;
-    cfg->convert_code = ts->convert_code;
-    cfg->prelude = ts->prelude;
-    cfg->reload_per_iteration = o->reload_per_iteration;
+    uint64_t h = jt_id_hash(id) ^ base; /* FNV-1a: stable across runs and builds */
+    h &= UINT64_C(0x7fffffffffffffff); /* recorded as a JSON integer: keep it positive */
+    return h ? (unsigned long)h : 1;   /* GSL maps 0 to its default seed */
 }
 
 static void fill_config(const jt_engine *e, const jt_test_set *ts, const jt_options *o,
                         const char *code, const char *filename, const char *fn,
                         jt_pyrun_config *cfg)
 {
-    jt_engine_pyrun_config(ts, o, code, filename, fn, e->measure_cpu, e->sandbox_user, cfg);
+    jt_pyrun_config_for(ts, o, code, filename, fn, e->measure_cpu, e->sandbox_user, cfg);
     cfg->stop = e->stop; /* SIGINT/SIGTERM kill the child at once */
 }
 
@@ -110,9 +81,10 @@ static void add_trial(outcome *out, const trial *t)
 }
 
 /* One energy window around `n` iterations. Returns 0 with *t filled; 1 when
- * the energy sample was unusable (repeat the trial); -1 when the child failed
- * (*v, err). */
-static int one_trial(jt_engine *e, jt_pyrun *r, uint64_t n, trial *t, jt_verdict *v, jt_err *err)
+ * the energy sample was unusable (repeat the trial; *why says why); -1 when
+ * the child failed (*v, err). */
+static int one_trial(jt_engine *e, jt_pyrun *r, uint64_t n, trial *t, jt_verdict *v, jt_err *why,
+                     jt_err *err)
 {
     jt_energy_sample a, b;
     memset(&a, 0, sizeof a);
@@ -124,21 +96,15 @@ static int one_trial(jt_engine *e, jt_pyrun *r, uint64_t n, trial *t, jt_verdict
     /* The model backend integrates the measured child's CPU time: feed it a
      * clock that only advances by the child's CPU time inside windows. */
     a.cpu_seconds = e->cpu_clock;
-    jt_err serr = JT_ERR_INIT;
-    int bad = jt_energy_align_edge(e->meter, &a, &serr) != 0;
-    double t0 = now_seconds();
+    int bad = jt_energy_align_edge(e->meter, &a, why) != 0;
+    double t0 = jt_monotonic_s();
     if (jt_pyrun_run_begin(r, n, err) != 0) {
         *v = JT_VERDICT_FAILED;
-        jt_err_clear(&serr);
         return -1;
     }
     jt_run_result res;
-    if (jt_pyrun_run_end(r, &res, v, err) != 0) {
-        jt_err_clear(&serr);
-        return -1;
-    }
+    if (jt_pyrun_run_end(r, &res, v, err) != 0) return -1;
     if (res.iterations != n) { /* a reply for another run: the channel is not trustworthy */
-        jt_err_clear(&serr);
         *v = JT_VERDICT_FAILED;
         jt_err_set(err, "the runner reported %llu iterations for a run of %llu",
                    (unsigned long long)res.iterations, (unsigned long long)n);
@@ -151,19 +117,21 @@ static int one_trial(jt_engine *e, jt_pyrun *r, uint64_t n, trial *t, jt_verdict
      * neither end (measured: a free end read 0.25 % low on 0.2 s windows).
      * The few idle microseconds after the child finished are inside the
      * window's wall time, so the baseline subtraction accounts for them. */
-    bad |= jt_energy_align_edge(e->meter, &b, &serr) != 0;
-    double t1 = now_seconds();
+    bad |= jt_energy_align_edge(e->meter, &b, why) != 0;
+    double t1 = jt_monotonic_s();
     jt_telemetry_read(pid, e->measure_cpu, &tb);
     jt_energy_delta d;
-    if (bad || jt_energy_diff(&a, &b, &d, &serr) != 0) {
-        jt_err_clear(&serr);
-        return 1;
-    }
-    jt_err_clear(&serr);
+    if (bad || jt_energy_diff(&a, &b, &d, why) != 0) return 1;
     /* A meter with DRAM must deliver it for every trial: a window whose DRAM
      * read broke is repeated like any unusable sample, never kept with its
-     * total silently short of the DRAM energy (DESIGN §7). */
-    if (jt_energy_domain(e->meter, JT_ENERGY_DRAM) && !d.valid[JT_ENERGY_DRAM]) return 1;
+     * total silently short of the DRAM energy (docs/design.md "Energy
+     * backends"). */
+    bool has_dram = jt_energy_domain(e->meter, JT_ENERGY_DRAM) != NULL;
+    if (has_dram && !d.valid[JT_ENERGY_DRAM]) {
+        jt_err_set(why, "%s: dram energy: counter continuity lost inside the window",
+                   jt_energy_source_name(e->meter));
+        return 1;
+    }
     t->n = n;
     t->wall = d.seconds > 0 ? d.seconds : t1 - t0;
     t->child_s = res.child_elapsed_seconds;
@@ -174,7 +142,6 @@ static int one_trial(jt_engine *e, jt_pyrun *r, uint64_t n, trial *t, jt_verdict
     double idle_pkg = e->calib ? e->calib->package.median_w : 0;
     t->pkg_raw = d.joules[JT_ENERGY_PACKAGE];
     t->pkg_net = t->pkg_raw - idle_pkg * t->wall;
-    bool has_dram = jt_energy_domain(e->meter, JT_ENERGY_DRAM) != NULL && d.valid[JT_ENERGY_DRAM];
     t->ram_raw = has_dram ? d.joules[JT_ENERGY_DRAM] : NAN;
     bool dram_base = has_dram && (!e->calib || e->calib->dram.present);
     double idle_dram = e->calib && e->calib->dram.present ? e->calib->dram.median_w : 0;
@@ -185,47 +152,64 @@ static int one_trial(jt_engine *e, jt_pyrun *r, uint64_t n, trial *t, jt_verdict
     return 0;
 }
 
+/* The status of a child that failed with verdict v (err): interrupted when
+ * we killed it, else the verdict's (a verdict about the code is not what a
+ * failure here is: those become `failed`). */
+static void child_failed(const jt_engine *e, jt_verdict v, const jt_err *err, outcome *out)
+{
+    if (*e->stop) {
+        out->status = JT_STATUS_INTERRUPTED;
+        return;
+    }
+    if (v == JT_VERDICT_CORRECT || v == JT_VERDICT_INCORRECT) v = JT_VERDICT_FAILED;
+    out->status = jt_status_of_verdict(v);
+    out->error = jt_xstrdup(jt_err_msg(err));
+}
+
 /* Loop calibration + trials + stop rule for an already started child. The
- * child may be replaced (fresh_process_per_trial). */
+ * child may be replaced (fresh_process_per_trial). Sets out->status. */
 static void measure(jt_engine *e, jt_pyrun **rp, const jt_pyrun_config *cfg, const jt_options *o,
                     const char *id, unsigned long seed, outcome *out)
 {
-    jt_err err = JT_ERR_INIT;
+    jt_err err = JT_ERR_INIT, why = JT_ERR_INIT; /* why: the last window's rejection */
     jt_verdict v = JT_VERDICT_FAILED;
-    if (calibrate_loop(*rp, o, &out->iterations, &v, &err) != 0) goto child_failed;
+    double *per_iter = NULL;
+    if (calibrate_loop(*rp, o, &out->iterations, &v, &err) != 0) {
+        child_failed(e, v, &err, out);
+        goto out;
+    }
     jt_stats_stop_rule rule = {(size_t)o->min_trials, (size_t)o->energy_measurement_trials,
                                o->precision_target, o->cv_target};
-    double *per_iter = jt_xcalloc((size_t)o->energy_measurement_trials, sizeof *per_iter);
+    per_iter = jt_xcalloc((size_t)o->energy_measurement_trials, sizeof *per_iter);
     size_t retries = 0;
     while (out->n_trials < (size_t)o->energy_measurement_trials) {
         if (*e->stop) {
-            free(per_iter);
-            out->status = NULL; /* interrupted */
-            return;
+            out->status = JT_STATUS_INTERRUPTED;
+            goto out;
         }
         if (o->fresh_process_per_trial && out->n_trials > 0) {
             jt_pyrun_free(*rp);
             *rp = NULL;
             jt_run_result warm;
             if (jt_pyrun_start(cfg, rp, &err) != 0 || run_plain(*rp, 1, &warm, &v, &err) != 0) {
-                free(per_iter);
-                goto child_failed;
+                child_failed(e, v, &err, out);
+                goto out;
             }
         }
         trial t;
-        int rc = one_trial(e, *rp, out->iterations, &t, &v, &err);
+        int rc = one_trial(e, *rp, out->iterations, &t, &v, &why, &err);
         if (rc < 0) {
-            free(per_iter);
-            goto child_failed;
+            child_failed(e, v, &err, out);
+            goto out;
         }
         if (rc > 0) {
             out->retried_samples++;
             if (++retries > MAX_SAMPLE_RETRIES) {
-                free(per_iter);
-                out->status = "failed";
-                out->error = jt_xstrdup("energy counters gave no usable sample in "
-                                        "4 consecutive windows");
-                return;
+                out->status = JT_STATUS_FAILED;
+                out->error = jt_xasprintf("energy counters gave no usable sample in %d "
+                                          "consecutive windows; the last: %s",
+                                          MAX_SAMPLE_RETRIES + 1, jt_err_msg(&why));
+                goto out;
             }
             continue;
         }
@@ -235,86 +219,86 @@ static void measure(jt_engine *e, jt_pyrun **rp, const jt_pyrun_config *cfg, con
         if (e->on_trial) e->on_trial(e->ctx, id, out->n_trials, (size_t)o->energy_measurement_trials);
         jt_stats_stop_result sr;
         if (jt_stats_stop_check(per_iter, out->n_trials, &rule, seed, &sr, &err) != 0) {
-            free(per_iter);
-            out->status = "failed";
+            out->status = JT_STATUS_FAILED;
             out->error = jt_xasprintf("statistics: %s", jt_err_msg(&err));
-            jt_err_clear(&err);
-            return;
+            goto out;
         }
         if (sr.decision != JT_STATS_CONTINUE) {
             out->stop = sr.decision;
             break;
         }
     }
+    out->status = out->stop == JT_STATS_STOP_MAX_TRIALS ? JT_STATUS_UNSTABLE : JT_STATUS_COMPLETED;
+out:
     free(per_iter);
-    out->status = out->stop == JT_STATS_STOP_MAX_TRIALS ? "unstable" : "completed";
-    return;
-child_failed:
-    if (*e->stop) { /* the child was killed because we were interrupted */
-        jt_err_clear(&err);
-        out->status = NULL;
-        return;
+    jt_err_clear(&err);
+    jt_err_clear(&why);
+}
+
+/* Validates candidate c in a new child (*rp). A candidate without code, or
+ * one whose sandbox could not start, gets verdict failed with the reason. */
+static void validate(const jt_pyrun_config *cfg, const jt_candidate *c, const jt_test_set *ts,
+                     jt_pyrun **rp, jt_validation *v)
+{
+    jt_err err = JT_ERR_INIT;
+    memset(v, 0, sizeof *v);
+    if (c->no_code) {
+        /* A corpus sample without code: its own status, nothing runs. */
+        v->verdict = JT_VERDICT_FAILED;
+        v->total = ts->n_cases;
+        v->reason = jt_xstrdup(c->no_code);
+    } else if (jt_pyrun_start(cfg, rp, &err) != 0 || jt_pyrun_validate(*rp, v, &err) != 0) {
+        jt_validation_release(v);
+        memset(v, 0, sizeof *v);
+        v->verdict = JT_VERDICT_FAILED;
+        v->total = ts->n_cases;
+        v->reason = jt_xasprintf("sandbox: %s", jt_err_msg(&err));
     }
-    out->status = jt_verdict_name(v == JT_VERDICT_CORRECT || v == JT_VERDICT_INCORRECT
-                                      ? JT_VERDICT_FAILED
-                                      : v);
-    out->error = jt_xstrdup(jt_err_msg(&err));
     jt_err_clear(&err);
 }
 
-static json_t *new_record(const char *type, const jt_engine *e, const char *id, const char *ts,
-                          char *started)
+/* A second validation pass: how much cheaper does it get? 0 when unknown. */
+static double first_pass_ratio(jt_pyrun *r, const jt_validation *v)
 {
-    json_t *rec = json_pack("{s:i,s:s,s:s,s:s,s:s,s:s}", "schema_version", JT_RECORD_SCHEMA, "type",
-                            type, "id", id, "test_set", ts, "energy_source",
-                            jt_energy_source_name(e->meter), "started", started);
-    free(started);
-    return rec;
+    double ratio = 0;
+    jt_validation v2;
+    memset(&v2, 0, sizeof v2);
+    jt_err err = JT_ERR_INIT;
+    if (jt_pyrun_validate(r, &v2, &err) == 0 && v2.verdict == JT_VERDICT_CORRECT &&
+        v2.elapsed_seconds > 0)
+        ratio = v->elapsed_seconds / v2.elapsed_seconds;
+    jt_validation_release(&v2);
+    jt_err_clear(&err);
+    return ratio;
 }
 
-/* Status, error and finish time into rec; releases what the outcome owns. */
-static void finish_record(json_t *rec, outcome *out)
+/* The one way out of jt_engine_measure and jt_engine_floor: an interrupted
+ * outcome drops the record (nothing to journal), any other finishes it.
+ * Releases the child and the outcome. */
+static jt_engine_outcome conclude(json_t *rec, jt_pyrun *r, outcome *out, json_t **record)
 {
-    json_object_set_new(rec, "status", json_string(out->status));
-    json_object_set_new(rec, "error", out->error ? json_string(out->error) : json_null());
-    char *fin = jt_utc_now();
-    json_object_set_new(rec, "finished", json_string(fin));
-    free(fin);
-    free(out->error);
-    free(out->trials);
-    out->error = NULL;
-    out->trials = NULL;
-}
-
-json_t *jt_engine_failed_record(const jt_engine *e, const jt_suite *s, const jt_candidate *c,
-                                const char *reason)
-{
-    const jt_test_set *ts = &s->test_sets[c->test_set];
-    json_t *rec = new_record("candidate", e, c->id, ts->id, jt_utc_now());
-    if (c->group) json_object_set_new(rec, "group", json_string(c->group));
-    json_object_set_new(rec, "validation", json_pack("{s:b,s:i,s:I}", "is_correct", 0, "passed_tests",
-                                                     0, "total_tests", (json_int_t)ts->n_cases));
-    json_object_set_new(rec, "failures", json_array());
-    json_object_set_new(rec, "energy_metrics", json_null());
-    json_object_set_new(rec, "status", json_string("failed"));
-    json_object_set_new(rec, "error", json_string(reason));
-    char *fin = jt_utc_now();
-    json_object_set_new(rec, "finished", json_string(fin));
-    free(fin);
-    return rec;
+    jt_engine_outcome res = JT_ENGINE_DONE;
+    if (out->status == JT_STATUS_INTERRUPTED) {
+        json_decref(rec);
+        rec = NULL;
+        res = JT_ENGINE_INTERRUPTED;
+    } else {
+        /* How the candidate was isolated (namespaces, or the fallback and why). */
+        jt_sandbox_annotate(rec, jt_pyrun_child(r));
+        jt_engine_finish_record_(rec, out->status, out->error);
+    }
+    jt_pyrun_free(r);
+    jt_engine_outcome_release_(out);
+    *record = rec;
+    return res;
 }
 
 jt_engine_outcome jt_engine_measure(jt_engine *e, const jt_suite *s, const jt_candidate *c,
                                     const json_t *floor, json_t **record)
 {
     const jt_test_set *ts = &s->test_sets[c->test_set];
-    json_t *rec = new_record("candidate", e, c->id, ts->id, jt_utc_now());
-    if (c->group) json_object_set_new(rec, "group", json_string(c->group));
-    if (c->metadata) json_object_set_new(rec, "metadata", json_deep_copy(c->metadata));
-    if (c->source_path) json_object_set_new(rec, "source_path", json_string(c->source_path));
     unsigned long seed = derive_seed(e->seed, c->id);
-    json_object_set_new(rec, "seed", json_integer((json_int_t)seed));
-
+    json_t *rec = jt_engine_candidate_record_(e, ts, c, seed);
     jt_pyrun_config cfg;
     fill_config(e, ts, &c->opts, c->code, c->source_path ? c->source_path : c->id,
                 ts->function_name, &cfg);
@@ -322,71 +306,29 @@ jt_engine_outcome jt_engine_measure(jt_engine *e, const jt_suite *s, const jt_ca
     cfg.build = c->build;
     cfg.source_name = c->source_path;
     jt_pyrun *r = NULL;
-    jt_err err = JT_ERR_INIT;
     jt_validation v;
-    memset(&v, 0, sizeof v);
+    validate(&cfg, c, ts, &r, &v);
+    jt_engine_add_validation_(rec, &v);
     outcome out;
     memset(&out, 0, sizeof out);
-    if (c->no_code) {
-        /* A corpus sample without code: its own status, nothing runs. */
-        v.verdict = JT_VERDICT_FAILED;
-        v.total = ts->n_cases;
-        v.reason = jt_xstrdup(c->no_code);
-    } else if (jt_pyrun_start(&cfg, &r, &err) != 0 || jt_pyrun_validate(r, &v, &err) != 0) {
-        jt_validation_release(&v);
-        memset(&v, 0, sizeof v);
-        v.verdict = JT_VERDICT_FAILED;
-        v.total = ts->n_cases;
-        v.reason = jt_xasprintf("sandbox: %s", jt_err_msg(&err));
-    }
-    jt_err_clear(&err);
-    json_object_set_new(rec, "validation",
-                        json_pack("{s:b,s:I,s:I}", "is_correct", v.verdict == JT_VERDICT_CORRECT,
-                                  "passed_tests", (json_int_t)v.passed, "total_tests",
-                                  (json_int_t)v.total));
-    json_object_set_new(rec, "failures", jt_engine_failures_json_(&v));
-    if (*e->stop) { /* interrupted during validation: the verdict is ours, not the candidate's */
-        jt_pyrun_free(r);
-        jt_validation_release(&v);
-        json_decref(rec);
-        *record = NULL;
-        return JT_ENGINE_INTERRUPTED;
-    }
-    if (v.verdict != JT_VERDICT_CORRECT) {
+    if (*e->stop) {
+        /* Interrupted during validation: the verdict is ours, not the candidate's. */
+        out.status = JT_STATUS_INTERRUPTED;
+    } else if (v.verdict != JT_VERDICT_CORRECT) {
         /* Correctness first: incorrect code is never measured. */
-        out.status = c->no_code ? "no_code" : jt_verdict_name(v.verdict);
+        out.status = c->no_code ? JT_STATUS_NO_CODE : jt_status_of_verdict(v.verdict);
         out.error = v.reason ? jt_xstrdup(v.reason) : NULL;
         json_object_set_new(rec, "energy_metrics", json_null());
     } else {
-        /* A second validation pass: how much cheaper does it get? */
-        double ratio = 0;
-        jt_validation v2;
-        memset(&v2, 0, sizeof v2);
-        jt_err verr = JT_ERR_INIT;
-        if (jt_pyrun_validate(r, &v2, &verr) == 0 && v2.verdict == JT_VERDICT_CORRECT &&
-            v2.elapsed_seconds > 0)
-            ratio = v.elapsed_seconds / v2.elapsed_seconds;
-        jt_validation_release(&v2);
-        jt_err_clear(&verr);
+        double ratio = first_pass_ratio(r, &v);
         measure(e, &r, &cfg, &c->opts, c->id, seed, &out);
-        if (!out.status) { /* interrupted */
-            jt_pyrun_free(r);
-            jt_validation_release(&v);
-            free(out.trials);
-            json_decref(rec);
-            *record = NULL;
-            return JT_ENGINE_INTERRUPTED;
-        }
-        if (out.n_trials) jt_engine_add_measurement_(e, &out, ts->n_cases, seed, floor, ratio, rec);
-        else json_object_set_new(rec, "energy_metrics", json_null());
+        if (out.status != JT_STATUS_INTERRUPTED && out.n_trials)
+            jt_engine_add_measurement_(e, &out, ts->n_cases, seed, floor, ratio, rec);
+        else if (out.status != JT_STATUS_INTERRUPTED)
+            json_object_set_new(rec, "energy_metrics", json_null());
     }
-    /* How the candidate was isolated (namespaces, or the fallback and why). */
-    jt_sandbox_annotate(rec, jt_pyrun_child(r));
-    jt_pyrun_free(r);
     jt_validation_release(&v);
-    finish_record(rec, &out);
-    *record = rec;
-    return JT_ENGINE_DONE;
+    return conclude(rec, r, &out, record);
 }
 
 jt_engine_outcome jt_engine_floor(jt_engine *e, const jt_suite *s, size_t tsi,
@@ -394,9 +336,8 @@ jt_engine_outcome jt_engine_floor(jt_engine *e, const jt_suite *s, size_t tsi,
 {
     const jt_test_set *ts = &s->test_sets[tsi];
     char *id = jt_xasprintf("floor:%s", ts->id);
-    json_t *rec = new_record("floor", e, id, ts->id, jt_utc_now());
     unsigned long seed = derive_seed(e->seed, id);
-    json_object_set_new(rec, "seed", json_integer((json_int_t)seed));
+    json_t *rec = jt_engine_floor_record_(e, ts, id, seed);
     jt_pyrun_config cfg;
     /* The runner's floor mode swaps the entry point for a null function and
      * runs everything else as for a candidate (in script mode: the whole
@@ -414,34 +355,15 @@ jt_engine_outcome jt_engine_floor(jt_engine *e, const jt_suite *s, size_t tsi,
     jt_verdict v = JT_VERDICT_FAILED;
     /* No validation: the null function is wrong by design. One warm-up run
      * stands in for the validation pass candidates get. */
-    int warm_failed = jt_pyrun_start(&cfg, &r, &err) != 0 || run_plain(r, 1, &warm, &v, &err) != 0;
-    if (warm_failed && *e->stop) {
-        jt_err_clear(&err);
-        jt_pyrun_free(r);
-        free(id);
-        json_decref(rec);
-        *record = NULL;
-        return JT_ENGINE_INTERRUPTED;
-    } else if (warm_failed) {
-        out.status = "failed";
-        out.error = jt_xasprintf("harness floor: %s", jt_err_msg(&err));
-        jt_err_clear(&err);
+    if (jt_pyrun_start(&cfg, &r, &err) != 0 || run_plain(r, 1, &warm, &v, &err) != 0) {
+        out.status = *e->stop ? JT_STATUS_INTERRUPTED : JT_STATUS_FAILED;
+        if (!*e->stop) out.error = jt_xasprintf("harness floor: %s", jt_err_msg(&err));
     } else {
         measure(e, &r, &cfg, opts, id, seed, &out);
-        if (!out.status) {
-            jt_pyrun_free(r);
-            free(out.trials);
-            free(id);
-            json_decref(rec);
-            *record = NULL;
-            return JT_ENGINE_INTERRUPTED;
-        }
-        if (out.n_trials) jt_engine_add_measurement_(e, &out, ts->n_cases, seed, NULL, 0, rec);
+        if (out.status != JT_STATUS_INTERRUPTED && out.n_trials)
+            jt_engine_add_measurement_(e, &out, ts->n_cases, seed, NULL, 0, rec);
     }
-    jt_sandbox_annotate(rec, jt_pyrun_child(r)); /* floors ran in a sandbox too */
-    jt_pyrun_free(r);
-    finish_record(rec, &out);
+    jt_err_clear(&err);
     free(id);
-    *record = rec;
-    return JT_ENGINE_DONE;
+    return conclude(rec, r, &out, record);
 }

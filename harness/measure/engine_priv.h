@@ -1,6 +1,6 @@
 /* Private to the trial engine: what engine.c (the trial loop) and
- * engine_record.c (statistics and flags into a journal record) share. Not
- * part of the public API (engine.h). */
+ * engine_record.c (everything that builds a journal record: its fields,
+ * statistics and flags) share. Not part of the public API (engine.h). */
 #ifndef JT_MEASURE_ENGINE_PRIV_H
 #define JT_MEASURE_ENGINE_PRIV_H
 
@@ -11,6 +11,8 @@
 #include "jouletrace/engine.h"
 #include "jouletrace/pyrun.h"
 #include "jouletrace/stats.h"
+#include "jouletrace/status.h"
+#include "jouletrace/suite.h"
 #include "jouletrace/telemetry.h"
 
 /* Memoisation heuristic: the validation pass runs twice; a candidate whose
@@ -40,7 +42,7 @@ typedef struct trial {
 } trial;
 
 typedef struct outcome {
-    const char *status;   /* completed | unstable | <verdict> | failed */
+    jt_status status;     /* interrupted: nothing is journalled */
     char *error;          /* owned, may be NULL */
     trial *trials;
     size_t n_trials, cap;
@@ -49,11 +51,24 @@ typedef struct outcome {
     size_t retried_samples;
 } outcome;
 
+/* Frees what the outcome owns (error, trials). */
+void jt_engine_outcome_release_(outcome *out);
+
+/* A new record's head, in journal order: schema_version, type, id,
+ * test_set, energy_source, started; a candidate's also group, metadata and
+ * source_path; then seed. */
+json_t *jt_engine_candidate_record_(const jt_engine *e, const jt_test_set *ts,
+                                    const jt_candidate *c, unsigned long seed);
+json_t *jt_engine_floor_record_(const jt_engine *e, const jt_test_set *ts, const char *id,
+                                unsigned long seed);
+/* "validation" and "failures" of v into rec. */
+void jt_engine_add_validation_(json_t *rec, const jt_validation *v);
+/* Status, error and finish time: the record's last fields. */
+void jt_engine_finish_record_(json_t *rec, jt_status status, const char *error);
+
 /* Stats, energy_metrics, flags and trials of a measured outcome into rec. */
 void jt_engine_add_measurement_(jt_engine *e, const outcome *out, size_t n_cases,
                                 unsigned long seed, const json_t *floor, double first_pass_ratio,
                                 json_t *rec);
-/* The first failed tests of a validation (at most MAX_FAILURES_KEPT). */
-json_t *jt_engine_failures_json_(const jt_validation *v);
 
 #endif

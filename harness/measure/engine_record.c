@@ -1,8 +1,12 @@
-/* Statistics, flags and trials of one candidate into its journal record
- * (engine_priv.h). */
+/* Journal records of the trial engine (engine_priv.h): their head, the
+ * validation, statistics, flags and trials of a measured outcome, and the
+ * status that ends them. The field order is the journal's: keep it. */
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 
+#include "jouletrace/engine.h"
+#include "jouletrace/status.h"
 #include "measure/engine_priv.h"
 
 static json_t *num(double v)
@@ -52,98 +56,129 @@ static double median_of(const double *x, size_t n)
     return m;
 }
 
-void jt_engine_add_measurement_(jt_engine *e, const outcome *out, size_t n_cases, unsigned long seed,
-                            const json_t *floor, double first_pass_ratio, json_t *rec)
-{
-    size_t n = out->n_trials;
-    double *tot = jt_xcalloc(n + 1, sizeof *tot), *totn = jt_xcalloc(n + 1, sizeof *totn),
-           *pkg = jt_xcalloc(n + 1, sizeof *pkg), *pkgr = jt_xcalloc(n + 1, sizeof *pkgr),
-           *ram = jt_xcalloc(n + 1, sizeof *ram), *ramn = jt_xcalloc(n + 1, sizeof *ramn),
-           *tim = jt_xcalloc(n + 1, sizeof *tim), *pow = jt_xcalloc(n + 1, sizeof *pow),
-           *netw = jt_xcalloc(n + 1, sizeof *netw), *wall = jt_xcalloc(n + 1, sizeof *wall);
-    size_t n_ram = 0, n_ramn = 0, n_totn = 0;
-    json_t *trials = json_array();
-    unsigned disagreement = 0;
-    for (size_t i = 0; i < n; i++) {
-        const trial *t = &out->trials[i];
-        disagreement |= t->disagreement;
-        double k = (double)t->n;
-        tot[i] = t->total / k;
-        pkg[i] = t->pkg_net / k;
-        pkgr[i] = t->pkg_raw / k;
-        tim[i] = t->wall / k;
-        pow[i] = t->total / t->wall;
-        netw[i] = t->pkg_net;
-        wall[i] = t->wall;
-        if (isfinite(t->ram_raw)) ram[n_ram++] = t->ram_raw / k;
-        if (isfinite(t->ram_net)) ramn[n_ramn++] = t->ram_net / k;
-        if (isfinite(t->total_net)) totn[n_totn++] = t->total_net / k;
-        json_t *tj =
-            json_pack("{s:I,s:I,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:b,s:o,s:o,s:o,s:o,s:o}",
-                      "trial", (json_int_t)i + 1, "iterations", (json_int_t)t->n, "wall_seconds",
-                      num(t->wall), "child_seconds", num(t->child_s), "cpu_seconds", num(t->cpu_s),
-                      "package_raw_joules", num(t->pkg_raw), "package_net_joules", num(t->pkg_net),
-                      "ram_raw_joules", num(t->ram_raw), "ram_net_joules", num(t->ram_net),
-                      "total_joules", num(t->total), "total_net_joules", num(t->total_net),
-                      "edge_aligned", t->edge, "voluntary_context_switches",
-                      t->tel.voluntary_cs >= 0 ? json_integer(t->tel.voluntary_cs) : json_null(),
-                      "involuntary_context_switches",
-                      t->tel.involuntary_cs >= 0 ? json_integer(t->tel.involuntary_cs) : json_null(),
-                      "interrupts",
-                      t->tel.cpu_interrupts >= 0 ? json_integer(t->tel.cpu_interrupts) : json_null(),
-                      "frequency_mhz", num(t->tel.freq_mhz), "temperature_celsius",
-                      num(t->tel.temp_c));
-        json_object_set_new(tj, "child_cpu_seconds", num(t->child_cpu_s));
-        json_array_append_new(trials, tj);
-    }
-    double med_tot = median_of(tot, n);
-    json_object_set_new(
-        rec, "energy_metrics",
-        json_pack("{s:o,s:o,s:o,s:o,s:o,s:o}", "median_package_energy_joules",
-                  num(median_of(pkg, n)), "median_ram_energy_joules",
-                  n_ram ? num(median_of(ram, n_ram)) : json_null(), "median_total_energy_joules",
-                  num(med_tot), "median_execution_time_seconds", num(median_of(tim, n)),
-                  "energy_per_test_case_joules", num(med_tot / (double)n_cases),
-                  "power_consumption_watts", num(median_of(pow, n))));
-    json_t *stats = json_pack(
-        "{s:I,s:I,s:s?,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:I}", "n_trials", (json_int_t)n,
-        "iterations_per_trial", (json_int_t)out->iterations, "stop_reason",
-        out->stop == JT_STATS_CONTINUE ? NULL : jt_stats_stop_name(out->stop), "total_energy",
-        dist_json(tot, n, seed, true), "total_net_energy", dist_json(totn, n_totn, seed, n_totn > 0),
-        "package_energy", dist_json(pkg, n, seed, false), "package_raw_energy",
-        dist_json(pkgr, n, seed, false), "ram_energy", dist_json(ram, n_ram, seed, false),
-        "ram_net_energy", dist_json(ramn, n_ramn, seed, false), "time",
-        dist_json(tim, n, seed, true), "retried_samples", (json_int_t)out->retried_samples);
-    json_object_set_new(rec, "stats", stats);
-    json_object_set_new(rec, "stop_reason",
-                        out->stop == JT_STATS_CONTINUE ? json_null()
-                                                       : json_string(jt_stats_stop_name(out->stop)));
+/* Per-iteration values of one trial, one column each: the distributions
+ * of the record's stats. */
+typedef struct per_trial {
+    double tot, pkg, pkgr, tim, pow, netw, wall;
+} per_trial;
 
+/* The columns that exist only for some trials (no DRAM domain, no DRAM
+ * baseline), packed: each holds its n_* first entries. */
+typedef struct sparse_cols {
+    double *ram, *ramn, *totn;
+    size_t n_ram, n_ramn, n_totn;
+} sparse_cols;
+
+/* Column `off` of every row, as one array (caller frees). */
+static double *column(const per_trial *rows, size_t n, size_t off)
+{
+    double *c = jt_xcalloc(n + 1, sizeof *c);
+    for (size_t i = 0; i < n; i++) c[i] = *(const double *)((const char *)&rows[i] + off);
+    return c;
+}
+
+static json_t *trial_json(const trial *t, size_t i)
+{
+    json_t *tj = json_pack("{s:I,s:I,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:b,s:o,s:o,s:o,s:o,s:o}",
+                     "trial", (json_int_t)i + 1, "iterations", (json_int_t)t->n, "wall_seconds",
+                     num(t->wall), "child_seconds", num(t->child_s), "cpu_seconds", num(t->cpu_s),
+                     "package_raw_joules", num(t->pkg_raw), "package_net_joules", num(t->pkg_net),
+                     "ram_raw_joules", num(t->ram_raw), "ram_net_joules", num(t->ram_net),
+                     "total_joules", num(t->total), "total_net_joules", num(t->total_net),
+                     "edge_aligned", t->edge, "voluntary_context_switches",
+                     t->tel.voluntary_cs >= 0 ? json_integer(t->tel.voluntary_cs) : json_null(),
+                     "involuntary_context_switches",
+                     t->tel.involuntary_cs >= 0 ? json_integer(t->tel.involuntary_cs) : json_null(),
+                     "interrupts",
+                     t->tel.cpu_interrupts >= 0 ? json_integer(t->tel.cpu_interrupts) : json_null(),
+                     "frequency_mhz", num(t->tel.freq_mhz), "temperature_celsius",
+                     num(t->tel.temp_c));
+    json_object_set_new(tj, "child_cpu_seconds", num(t->child_cpu_s));
+    return tj;
+}
+
+#define COL(rows, n, field) column((rows), (n), offsetof(per_trial, field))
+
+static json_t *flags_json(const jt_engine *e, const per_trial *rows, size_t n,
+                          const json_t *stats, double first_pass_ratio)
+{
     json_t *flags = json_array();
     if (jt_energy_is_estimate(e->meter)) json_array_append_new(flags, json_string("model_estimate"));
     if (!e->calib) json_array_append_new(flags, json_string("uncalibrated"));
     jt_stats_noise noise;
     jt_err err = JT_ERR_INIT;
     double idle_sd = e->calib ? e->calib->package.sd_w : 0;
+    double *netw = COL(rows, n, netw), *wall = COL(rows, n, wall);
     if (n && jt_stats_baseline_flags(netw, wall, n, idle_sd, &noise, &err) == 0) {
         if (noise.below_baseline) json_array_append_new(flags, json_string("below_baseline"));
         if (noise.within_noise && e->calib) json_array_append_new(flags, json_string("within_noise"));
     }
     jt_err_clear(&err);
+    free(netw);
+    free(wall);
     json_t *te = json_object_get(stats, "total_energy");
     if (json_integer_value(json_object_get(te, "outliers")) > 0)
         json_array_append_new(flags, json_string("outliers"));
-    if (first_pass_ratio > 0) {
-        double ratio = first_pass_ratio;
-        json_object_set_new(stats, "first_pass_ratio", num(ratio));
-        if (ratio > MEMO_RATIO) json_array_append_new(flags, json_string("memoization_suspected"));
+    if (first_pass_ratio > MEMO_RATIO)
+        json_array_append_new(flags, json_string("memoization_suspected"));
+    return flags;
+}
+
+void jt_engine_add_measurement_(jt_engine *e, const outcome *out, size_t n_cases, unsigned long seed,
+                                const json_t *floor, double first_pass_ratio, json_t *rec)
+{
+    size_t n = out->n_trials;
+    per_trial *rows = jt_xcalloc(n + 1, sizeof *rows);
+    sparse_cols sp = {jt_xcalloc(n + 1, sizeof(double)), jt_xcalloc(n + 1, sizeof(double)),
+                      jt_xcalloc(n + 1, sizeof(double)), 0, 0, 0};
+    json_t *trials = json_array();
+    unsigned disagreement = 0;
+    for (size_t i = 0; i < n; i++) {
+        const trial *t = &out->trials[i];
+        disagreement |= t->disagreement;
+        double k = (double)t->n;
+        rows[i] = (per_trial){.tot = t->total / k, .pkg = t->pkg_net / k, .pkgr = t->pkg_raw / k,
+                              .tim = t->wall / k, .pow = t->total / t->wall, .netw = t->pkg_net,
+                              .wall = t->wall};
+        if (isfinite(t->ram_raw)) sp.ram[sp.n_ram++] = t->ram_raw / k;
+        if (isfinite(t->ram_net)) sp.ramn[sp.n_ramn++] = t->ram_net / k;
+        if (isfinite(t->total_net)) sp.totn[sp.n_totn++] = t->total_net / k;
+        json_array_append_new(trials, trial_json(t, i));
     }
+    double *tot = COL(rows, n, tot), *pkg = COL(rows, n, pkg), *pkgr = COL(rows, n, pkgr),
+           *tim = COL(rows, n, tim), *pow = COL(rows, n, pow);
+    double med_tot = median_of(tot, n);
+    json_object_set_new(
+        rec, "energy_metrics",
+        json_pack("{s:o,s:o,s:o,s:o,s:o,s:o}", "median_package_energy_joules",
+                  num(median_of(pkg, n)), "median_ram_energy_joules",
+                  sp.n_ram ? num(median_of(sp.ram, sp.n_ram)) : json_null(),
+                  "median_total_energy_joules", num(med_tot), "median_execution_time_seconds",
+                  num(median_of(tim, n)), "energy_per_test_case_joules",
+                  num(med_tot / (double)n_cases), "power_consumption_watts",
+                  num(median_of(pow, n))));
+    json_t *stats = json_pack(
+        "{s:I,s:I,s:s?,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:I}", "n_trials", (json_int_t)n,
+        "iterations_per_trial", (json_int_t)out->iterations, "stop_reason",
+        out->stop == JT_STATS_CONTINUE ? NULL : jt_stats_stop_name(out->stop), "total_energy",
+        dist_json(tot, n, seed, true), "total_net_energy",
+        dist_json(sp.totn, sp.n_totn, seed, sp.n_totn > 0), "package_energy",
+        dist_json(pkg, n, seed, false), "package_raw_energy", dist_json(pkgr, n, seed, false),
+        "ram_energy", dist_json(sp.ram, sp.n_ram, seed, false), "ram_net_energy",
+        dist_json(sp.ramn, sp.n_ramn, seed, false), "time", dist_json(tim, n, seed, true),
+        "retried_samples", (json_int_t)out->retried_samples);
+    json_object_set_new(rec, "stats", stats);
+    json_object_set_new(rec, "stop_reason",
+                        out->stop == JT_STATS_CONTINUE ? json_null()
+                                                       : json_string(jt_stats_stop_name(out->stop)));
+    json_t *flags = flags_json(e, rows, n, stats, first_pass_ratio);
     /* The child's own figures contradicted the harness's in some trial
      * (pyrun.h jt_run_result; the numbers above are the harness's). */
     if (disagreement & JT_RUN_CHILD_ELAPSED_HIGH)
         json_array_append_new(flags, json_string("child_clock_disagrees"));
     if (disagreement & JT_RUN_CHILD_CPU_LOW)
         json_array_append_new(flags, json_string("child_cpu_disagrees"));
+    if (first_pass_ratio > 0) json_object_set_new(stats, "first_pass_ratio", num(first_pass_ratio));
     json_object_set_new(rec, "flags", flags);
 
     if (floor) {
@@ -155,11 +190,12 @@ void jt_engine_add_measurement_(jt_engine *e, const outcome *out, size_t n_cases
                             json_is_number(fm) ? num(med_tot - f) : json_null());
     }
     json_object_set_new(rec, "trials", trials);
-    free(tot), free(totn), free(pkg), free(pkgr), free(ram), free(ramn), free(tim), free(pow);
-    free(netw), free(wall);
+    free(tot), free(pkg), free(pkgr), free(tim), free(pow);
+    free(sp.ram), free(sp.ramn), free(sp.totn);
+    free(rows);
 }
 
-json_t *jt_engine_failures_json_(const jt_validation *v)
+static json_t *failures_json(const jt_validation *v)
 {
     json_t *a = json_array();
     for (size_t i = 0; i < v->n_results && json_array_size(a) < MAX_FAILURES_KEPT; i++) {
@@ -172,3 +208,72 @@ json_t *jt_engine_failures_json_(const jt_validation *v)
     return a;
 }
 
+
+static json_t *record_head(const char *type, const jt_engine *e, const char *id, const char *ts)
+{
+    char *started = jt_utc_now();
+    json_t *rec = json_pack("{s:i,s:s,s:s,s:s,s:s,s:s}", "schema_version", JT_RECORD_SCHEMA, "type",
+                            type, "id", id, "test_set", ts, "energy_source",
+                            jt_energy_source_name(e->meter), "started", started);
+    free(started);
+    return rec;
+}
+
+json_t *jt_engine_candidate_record_(const jt_engine *e, const jt_test_set *ts,
+                                    const jt_candidate *c, unsigned long seed)
+{
+    json_t *rec = record_head("candidate", e, c->id, ts->id);
+    if (c->group) json_object_set_new(rec, "group", json_string(c->group));
+    if (c->metadata) json_object_set_new(rec, "metadata", json_deep_copy(c->metadata));
+    if (c->source_path) json_object_set_new(rec, "source_path", json_string(c->source_path));
+    json_object_set_new(rec, "seed", json_integer((json_int_t)seed));
+    return rec;
+}
+
+json_t *jt_engine_floor_record_(const jt_engine *e, const jt_test_set *ts, const char *id,
+                                unsigned long seed)
+{
+    json_t *rec = record_head("floor", e, id, ts->id);
+    json_object_set_new(rec, "seed", json_integer((json_int_t)seed));
+    return rec;
+}
+
+void jt_engine_add_validation_(json_t *rec, const jt_validation *v)
+{
+    json_object_set_new(rec, "validation",
+                        json_pack("{s:b,s:I,s:I}", "is_correct", v->verdict == JT_VERDICT_CORRECT,
+                                  "passed_tests", (json_int_t)v->passed, "total_tests",
+                                  (json_int_t)v->total));
+    json_object_set_new(rec, "failures", failures_json(v));
+}
+
+void jt_engine_finish_record_(json_t *rec, jt_status status, const char *error)
+{
+    json_object_set_new(rec, "status", json_string(jt_status_name(status)));
+    json_object_set_new(rec, "error", error ? json_string(error) : json_null());
+    char *fin = jt_utc_now();
+    json_object_set_new(rec, "finished", json_string(fin));
+    free(fin);
+}
+
+void jt_engine_outcome_release_(outcome *out)
+{
+    free(out->error);
+    free(out->trials);
+    out->error = NULL;
+    out->trials = NULL;
+    out->n_trials = out->cap = 0;
+}
+
+json_t *jt_engine_failed_record(const jt_engine *e, const jt_suite *s, const jt_candidate *c,
+                                const char *reason)
+{
+    const jt_test_set *ts = &s->test_sets[c->test_set];
+    json_t *rec = record_head("candidate", e, c->id, ts->id);
+    if (c->group) json_object_set_new(rec, "group", json_string(c->group));
+    jt_validation none = {.verdict = JT_VERDICT_FAILED, .total = ts->n_cases};
+    jt_engine_add_validation_(rec, &none);
+    json_object_set_new(rec, "energy_metrics", json_null());
+    jt_engine_finish_record_(rec, JT_STATUS_FAILED, reason);
+    return rec;
+}

@@ -9,21 +9,11 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-static char *first_line(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    if (!f) return NULL;
-    char buf[4096];
-    char *ok = fgets(buf, sizeof buf, f);
-    fclose(f);
-    if (!ok) return NULL;
-    buf[strcspn(buf, "\n")] = '\0';
-    return jt_xstrdup(buf);
-}
+#include "jouletrace/sysfile.h"
 
 static void set_file(json_t *o, const char *key, const char *path, const char *empty_as)
 {
-    char *v = first_line(path);
+    char *v = jt_read_first_line(path);
     if (v && !*v && empty_as) {
         free(v);
         v = jt_xstrdup(empty_as);
@@ -56,13 +46,13 @@ static void cpuinfo(json_t *o)
 
 static const char *turbo_state(void)
 {
-    char *v = first_line("/sys/devices/system/cpu/intel_pstate/no_turbo");
+    char *v = jt_read_first_line("/sys/devices/system/cpu/intel_pstate/no_turbo");
     if (v) {
         const char *r = !strcmp(v, "1") ? "off" : "on";
         free(v);
         return r;
     }
-    v = first_line("/sys/devices/system/cpu/cpufreq/boost");
+    v = jt_read_first_line("/sys/devices/system/cpu/cpufreq/boost");
     if (v) {
         const char *r = !strcmp(v, "0") ? "off" : "on";
         free(v);
@@ -81,7 +71,7 @@ static int process_running(const char *comm)
         if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
         char path[300];
         snprintf(path, sizeof path, "/proc/%s/comm", e->d_name);
-        char *c = first_line(path);
+        char *c = jt_read_first_line(path);
         found = c && !strcmp(c, comm);
         free(c);
     }
@@ -104,7 +94,7 @@ json_t *jt_host_fingerprint(const jt_topology *t)
     snprintf(path, sizeof path, "/sys/devices/system/cpu/cpu%d/cpufreq/scaling_governor", cpu < 0 ? 0 : cpu);
     set_file(o, "governor", path, NULL);
     json_object_set_new(o, "turbo", json_string(turbo_state()));
-    char *smt = first_line("/sys/devices/system/cpu/smt/active");
+    char *smt = jt_read_first_line("/sys/devices/system/cpu/smt/active");
     json_object_set_new(o, "smt", json_string(!smt ? "unknown" : !strcmp(smt, "1") ? "on" : "off"));
     free(smt);
     set_file(o, "isolcpus", "/sys/devices/system/cpu/isolated", "none");

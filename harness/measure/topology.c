@@ -7,65 +7,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jouletrace/sysfile.h"
+
 static const char *cpu_root(void)
 {
     const char *r = getenv("JOULETRACE_SYSFS_CPU_ROOT");
     return r && *r ? r : "/sys/devices/system/cpu";
 }
 
-/* First line of a small sysfs file, newline stripped; NULL if unreadable. */
-static char *read_line(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    if (!f) return NULL;
-    char buf[16384];
-    char *ok = fgets(buf, sizeof buf, f);
-    fclose(f);
-    if (!ok) return jt_xstrdup("");
-    buf[strcspn(buf, "\n")] = '\0';
-    return jt_xstrdup(buf);
-}
-
-static int cmp_int(const void *a, const void *b)
-{
-    int x = *(const int *)a, y = *(const int *)b;
-    return (x > y) - (x < y);
-}
-
-int jt_cpulist_parse(const char *s, int *cpus, int max)
-{
-    int n = 0;
-    const char *p = s;
-    while (*p) {
-        char *end;
-        errno = 0;
-        long lo = strtol(p, &end, 10);
-        if (end == p || errno || lo < 0) return -1;
-        long hi = lo;
-        p = end;
-        if (*p == '-') {
-            hi = strtol(p + 1, &end, 10);
-            if (end == p + 1 || hi < lo) return -1;
-            p = end;
-        }
-        for (long c = lo; c <= hi; c++) {
-            if (n >= max || c >= JT_MAX_CPUS) return -1;
-            cpus[n++] = (int)c;
-        }
-        if (*p == ',') p++;
-        else if (*p && *p != '\n') return -1;
-        else break;
-    }
-    qsort(cpus, (size_t)n, sizeof *cpus, cmp_int);
-    int m = 0;
-    for (int i = 0; i < n; i++)
-        if (m == 0 || cpus[m - 1] != cpus[i]) cpus[m++] = cpus[i];
-    return m;
-}
-
 static int in_list(const char *path, int cpu)
 {
-    char *s = read_line(path);
+    char *s = jt_read_first_line(path);
     if (!s || !*s) {
         free(s);
         return 0;
@@ -88,7 +40,7 @@ static void warn(jt_topology *t, char *msg)
 static long package_of(int cpu)
 {
     char *path = jt_xasprintf("%s/cpu%d/topology/physical_package_id", cpu_root(), cpu);
-    char *s = read_line(path);
+    char *s = jt_read_first_line(path);
     free(path);
     long id = s && *s ? strtol(s, NULL, 10) : 0; /* no topology dir: one package */
     free(s);
@@ -100,7 +52,7 @@ int jt_topology_read(jt_topology *t, int requested_cpu, jt_err *err)
     memset(t, 0, sizeof *t);
     t->measure_cpu = t->housekeeping_cpu = t->measure_sibling = -1;
     char *path = jt_xasprintf("%s/online", cpu_root());
-    char *online = read_line(path);
+    char *online = jt_read_first_line(path);
     free(path);
     if (!online) return jt_err_set(err, "cannot read %s/online", cpu_root());
     int *cpus = jt_xcalloc(JT_MAX_CPUS, sizeof *cpus);
@@ -145,7 +97,7 @@ int jt_topology_read(jt_topology *t, int requested_cpu, jt_err *err)
         }
 
     path = jt_xasprintf("%s/cpu%d/topology/thread_siblings_list", cpu_root(), t->measure_cpu);
-    char *sib = read_line(path);
+    char *sib = jt_read_first_line(path);
     free(path);
     if (sib) {
         int s[64];

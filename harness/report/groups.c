@@ -26,6 +26,7 @@
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 
+#include "jouletrace/fnv.h"
 #include "jouletrace/stats.h"
 
 enum {
@@ -49,10 +50,8 @@ typedef struct group_row {
 
 static unsigned long name_seed(const char *s)
 {
-    unsigned long h = 1469598103934665603UL;
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) h = (h ^ *p) * 1099511628211UL;
-    h &= 0x7fffffffUL;
-    return h ? h : 1;
+    uint64_t h = jt_id_hash(s) & 0x7fffffff;
+    return h ? (unsigned long)h : 1;
 }
 
 /* Percentile bootstrap CI of exp(mean(x)) resampling x's elements. */

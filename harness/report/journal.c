@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "jouletrace/fsutil.h"
+#include "jouletrace/jsonfile.h"
 
 int jt_journal_read(const char *path, json_t **records, jt_journal_info *info, jt_err *err)
 {
@@ -21,14 +22,17 @@ int jt_journal_read(const char *path, json_t **records, jt_journal_info *info, j
         *records = NULL;
         return -1;
     }
-    size_t pos = 0;
-    while (pos < len) {
+    size_t pos = 0, line = 0;
+    int rc = 0;
+    while (pos < len && rc == 0) {
+        line++;
         char *nl = memchr(data + pos, '\n', len - pos);
         size_t line_len = nl ? (size_t)(nl - (data + pos)) : len - pos;
         json_t *rec = line_len ? json_loadb(data + pos, line_len, 0, NULL) : NULL;
         if (!nl && !json_is_object(rec)) {
             json_decref(rec);
             info->torn = true; /* the last write never completed */
+            info->torn_line = line;
             break;
         }
         /* A last line without its newline that parses as a whole object is
@@ -36,17 +40,42 @@ int jt_journal_read(const char *path, json_t **records, jt_journal_info *info, j
          * never parses: no strict prefix of an object is an object). */
         if (!nl) info->unterminated = true;
         if (json_is_object(rec)) {
+            char *where = jt_xasprintf("%s:%zu", path, line);
+            rc = jt_json_check_schema(rec, JT_RECORD_SCHEMA, where, err);
+            free(where);
             json_array_append_new(*records, rec);
             info->records++;
         } else if (line_len) {
             json_decref(rec);
+            if (info->skipped < JT_JOURNAL_SKIPPED_SHOWN) info->skipped_line[info->skipped] = line;
             info->skipped++;
         }
         pos += line_len + (nl ? 1 : 0);
         info->good_bytes = pos;
     }
     free(data);
-    return 0;
+    if (rc != 0) {
+        json_decref(*records);
+        *records = NULL;
+    }
+    return rc;
+}
+
+char *jt_journal_skipped_note(const char *path, const jt_journal_info *info)
+{
+    if (!info->skipped && !info->torn) return NULL;
+    jt_buf b = JT_BUF_INIT;
+    jt_buf_addf(&b, "%s: skipped", path);
+    if (info->skipped) {
+        jt_buf_addf(&b, " %zu unreadable line%s (", info->skipped, info->skipped == 1 ? "" : "s");
+        size_t shown = info->skipped < JT_JOURNAL_SKIPPED_SHOWN ? info->skipped : JT_JOURNAL_SKIPPED_SHOWN;
+        for (size_t i = 0; i < shown; i++) jt_buf_addf(&b, "%s%zu", i ? ", " : "", info->skipped_line[i]);
+        if (info->skipped > shown) jt_buf_addf(&b, " and %zu more", info->skipped - shown);
+        jt_buf_adds(&b, ")");
+    }
+    if (info->torn) jt_buf_addf(&b, "%s a torn last line (%zu)", info->skipped ? " and" : "", info->torn_line);
+    jt_buf_adds(&b, ": what they held is not a record of this run");
+    return jt_buf_detach(&b);
 }
 
 int jt_journal_open(const char *path, jt_journal *j, jt_err *err)

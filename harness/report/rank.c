@@ -1,4 +1,4 @@
-/* Leaderboards per test set (report.h, DESIGN §6 "Comparisons").
+/* Leaderboards per test set (report.h, docs/design.md "Comparisons").
  *
  * Input is results.csv rows (from this run or from files), so the run's
  * leaderboard.csv and `jouletrace leaderboard` agree by construction. Per
@@ -14,13 +14,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jouletrace/fnv.h"
 #include "jouletrace/stats.h"
+#include "jouletrace/status.h"
 
 #define ALPHA 0.05 /* "better than reference": BH-adjusted q below this */
 
 bool jt_report_status_ranked(const char *status)
 {
-    return status && (!strcmp(status, "completed") || !strcmp(status, "unstable"));
+    jt_status st;
+    return jt_status_parse(status, &st, NULL) == 0 && jt_status_measured(st);
 }
 
 /* ---- reading rows ------------------------------------------------------ */
@@ -203,14 +206,11 @@ static unsigned long pair_seed(const char *ts, const jt_report_entry *a, const j
                                const char *what)
 {
     const char *parts[] = {ts, a->candidate, a->run_started, b->candidate, b->run_started, what};
-    unsigned long h = 1469598103934665603UL;
-    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
-        for (const unsigned char *p = (const unsigned char *)parts[i]; *p; p++)
-            h = (h ^ *p) * 1099511628211UL;
-        h = (h ^ 0x1f) * 1099511628211UL;
-    }
-    h &= 0x7fffffffUL;
-    return h ? h : 1;
+    uint64_t h = JT_ID_HASH_BASIS;
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
+        h = jt_fnv1a_add(jt_fnv1a_adds(h, parts[i]), "\x1f", 1); /* a unit separator ends each */
+    h &= 0x7fffffff;
+    return h ? (unsigned long)h : 1;
 }
 
 /* Ratio of a's median to b's with its CI (NAN bounds without samples). */

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "jouletrace/fsutil.h"
+#include "jouletrace/rundir.h"
 #include "jouletrace/summary.h"
 
 typedef struct csv_out {
@@ -41,9 +42,7 @@ static const char *const atomic_files[] = {"run.json", "results.csv", "trials.cs
 
 int jt_reports_write(const char *run_dir, jt_err *err)
 {
-    char *run_path = jt_xasprintf("%s/run.json", run_dir);
-    char *journal_path = jt_xasprintf("%s/journal.jsonl", run_dir);
-    char *html_path = jt_xasprintf("%s/index.html", run_dir);
+    char *html_path = jt_rundir_index(run_dir);
     json_t *run = NULL, *records = NULL;
     jt_csv_table results = {0}, trials = {0}, board_csv = {0}, groups = {0};
     jt_report_board board = JT_REPORT_BOARD_INIT;
@@ -51,13 +50,9 @@ int jt_reports_write(const char *run_dir, jt_err *err)
     char *mixed = NULL;
     jt_journal_info info;
     int rc = -1;
-    json_error_t je;
 
-    if (!(run = json_load_file(run_path, 0, &je))) {
-        jt_err_set(err, "%s: %s (is '%s' a run directory?)", run_path, je.text, run_dir);
-        goto out;
-    }
-    if (jt_journal_read(journal_path, &records, &info, err) != 0) goto out;
+    if (!(run = jt_rundir_load(run_dir, NULL, err))) goto out;
+    if (jt_rundir_read_journal(run_dir, &records, &info, err) != 0) goto out;
     /* What a writer killed mid-report (SIGKILL, power loss) left behind. */
     if (jt_remove_stale_temps(run_dir, atomic_files, err) < 0) goto out;
 
@@ -108,8 +103,6 @@ out:
     jt_csv_free(&results);
     json_decref(run);
     json_decref(records);
-    free(run_path);
-    free(journal_path);
     free(html_path);
     return rc;
 }

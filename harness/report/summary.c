@@ -4,36 +4,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "jouletrace/fsutil.h"
 #include "jouletrace/journal.h"
-
-int jt_json_write_atomic(const char *path, const json_t *doc, jt_err *err)
-{
-    char *text = json_dumps(doc, JSON_INDENT(2) | JSON_SORT_KEYS);
-    if (!text) return jt_err_set(err, "%s: document cannot be encoded as JSON", path);
-    size_t len = strlen(text);
-    text = jt_xrealloc(text, len + 2);
-    text[len++] = '\n';
-    text[len] = '\0';
-    int rc = jt_write_file_atomic(path, text, len, err);
-    free(text);
-    return rc;
-}
+#include "jouletrace/status.h"
+#include "jouletrace/jsonfile.h"
+#include "jouletrace/rundir.h"
 
 int jt_summary_build(const char *run_dir, json_t **out, jt_err *err)
 {
-    char *run_path = jt_xasprintf("%s/run.json", run_dir);
-    char *journal_path = jt_xasprintf("%s/journal.jsonl", run_dir);
-    json_t *records = NULL, *run = NULL;
+    json_t *records = NULL, *run = jt_rundir_load(run_dir, NULL, err);
     int rc = -1;
-    json_error_t je;
-    run = json_load_file(run_path, 0, &je);
-    if (!run) {
-        jt_err_set(err, "%s: %s", run_path, je.text);
-        goto out;
-    }
+    if (!run) goto out;
     jt_journal_info info;
-    if (jt_journal_read(journal_path, &records, &info, err) != 0) goto out;
+    if (jt_rundir_read_journal(run_dir, &records, &info, err) != 0) goto out;
     json_t *cands = json_array(), *floors = json_array();
     size_t i;
     json_t *rec;
@@ -44,7 +26,17 @@ int jt_summary_build(const char *run_dir, json_t **out, jt_err *err)
     json_t *counts = json_object();
     json_array_foreach(cands, i, rec) {
         const char *st = json_string_value(json_object_get(rec, "status"));
-        if (!st) st = "unknown";
+        jt_status known;
+        jt_err serr = JT_ERR_INIT;
+        if (jt_status_parse(st, &known, &serr) != 0) { /* a hand-edited or newer journal */
+            const char *id = json_string_value(json_object_get(rec, "id"));
+            char *jp = jt_rundir_journal(run_dir);
+            jt_warn("%s: record '%s': %s; counted as \"unknown\"", jp, id ? id : "?",
+                    jt_err_msg(&serr));
+            free(jp);
+            st = "unknown";
+        }
+        jt_err_clear(&serr);
         json_object_set_new(counts, st, json_integer(json_integer_value(json_object_get(counts, st)) + 1));
     }
     *out = json_pack("{s:i,s:O,s:o,s:o,s:o,s:{s:I,s:I,s:b}}", "schema_version", JT_SUMMARY_SCHEMA,
@@ -55,8 +47,6 @@ int jt_summary_build(const char *run_dir, json_t **out, jt_err *err)
 out:
     json_decref(run);
     json_decref(records);
-    free(run_path);
-    free(journal_path);
     return rc;
 }
 
@@ -64,7 +54,7 @@ int jt_summary_write(const char *run_dir, jt_err *err)
 {
     json_t *doc = NULL;
     if (jt_summary_build(run_dir, &doc, err) != 0) return -1;
-    char *path = jt_xasprintf("%s/summary.json", run_dir);
+    char *path = jt_rundir_summary(run_dir);
     int rc = jt_json_write_atomic(path, doc, err);
     free(path);
     json_decref(doc);

@@ -1,4 +1,4 @@
-/* The trial stop rule of DESIGN §5 step 6 (contract in jouletrace/stats.h).
+/* The trial stop rule of docs/design.md "Stop rule" (contract in jouletrace/stats.h).
  *
  * Why two rules: CV estimates the spread of the trials and does not shrink
  * with more of them, so "CV < target" never fires for an inherently noisy

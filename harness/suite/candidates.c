@@ -178,10 +178,12 @@ static int load_command_keys(loader *ld, jt_ydoc *d, yaml_node_t *n, const jt_op
 {
     bool is_cmd = !strcmp(o->language, "command");
     yaml_node_t *cn = jt_ld_get(d, n, "command", NULL), *bn = jt_ld_get(d, n, "build", NULL);
-    if (is_cmd != !strcmp(ts->mode, "command"))
-        return jt_yerr(ld->err, d, n, is_cmd ? "a 'language: command' candidate needs a test set with 'mode: command' ('%s' is mode %s)"
-                                             : "test set '%s' has mode %s: its candidates need 'language: command'",
-                       ts->id, ts->mode);
+    jt_err why = JT_ERR_INIT;
+    if (jt_ld_language_error(o->language, jt_mode_find(ts->mode), ts->id, &why)) {
+        jt_yerr(ld->err, d, n, "%s", jt_err_msg(&why));
+        jt_err_clear(&why);
+        return -1;
+    }
     if (!is_cmd) {
         if (cn || bn)
             return jt_yerr(ld->err, d, cn ? cn : bn, "'%s' needs 'language: command'", cn ? "command" : "build");

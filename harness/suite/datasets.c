@@ -63,9 +63,8 @@ static int new_test_set(pctx *p, const char *id, size_t line, jt_test_set **out)
     memset(ts, 0, sizeof *ts);
     ts->id = jt_xstrdup(id);
     ts->mark = (jt_mark){jt_ld_intern_file(s, p->path), (unsigned)line, 1};
-    ts->comparator = jt_xstrdup("exact");
-    ts->atol = 1e-6;
-    ts->rtol = 1e-7;
+    jt_ld_test_set_defaults(ts); /* the tolerances */
+    ts->comparator = jt_xstrdup(jt_comparator_get(JT_CMP_EXACT)->name);
     ts->test_cases = json_array();
     char *at = jt_xasprintf("%s:%zu", p->path, line);
     json_object_set_new(ld->ts_ids, id,
@@ -90,7 +89,7 @@ static int humaneval_task(pctx *p, const json_t *o, const char *id, size_t line,
         return -1;
     (void)id;
     ts->function_name = jt_xstrdup(entry);
-    ts->mode = jt_xstrdup("script");
+    ts->mode = jt_xstrdup(jt_mode_get(JT_MODE_SCRIPT)->name);
     ts->prompt = jt_xstrdup(prompt);
     ts->reference_code = jt_xasprintf("%s%s", prompt, canon);
     char *script = jt_xasprintf("%s\n\ncheck(%s)\n", test, entry);
@@ -127,11 +126,11 @@ static int evalplus_task(pctx *p, const json_t *o, const char *id, size_t line, 
         return jt_err_set(p->ld->err, "%s:%zu: task '%s' has neither 'canonical_solution' nor 'code'",
                           p->path, line, id);
     ts->function_name = jt_xstrdup(entry);
-    ts->mode = jt_xstrdup("call");
+    ts->mode = jt_xstrdup(jt_mode_get(JT_MODE_CALL)->name);
     ts->prompt = prompt ? jt_xstrdup(prompt) : NULL;
     ts->reference_code = canon ? jt_xasprintf("%s%s", prompt ? prompt : "", canon) : jt_xstrdup(code);
     free(ts->comparator);
-    ts->comparator = jt_xstrdup("close");
+    ts->comparator = jt_xstrdup(jt_comparator_get(JT_CMP_CLOSE)->name);
     /* EvalPlus: atol is per task (a string or number), 0 meaning 1e-6 for floats. */
     json_t *a = json_object_get(o, "atol");
     double atol = json_is_number(a) ? json_number_value(a) : json_is_string(a) ? strtod(json_string_value(a), NULL) : 0;
@@ -178,7 +177,7 @@ static int mbpp_task(pctx *p, const json_t *o, const char *id, size_t line, jt_t
         return jt_err_set(p->ld->err, "%s:%zu: task '%s': cannot tell which function the asserts test",
                           p->path, line, id);
     ts->function_name = entry;
-    ts->mode = jt_xstrdup("script");
+    ts->mode = jt_xstrdup(jt_mode_get(JT_MODE_SCRIPT)->name);
     ts->reference_code = jt_xstrdup(code);
     /* MBPP's `text` is prose, not a code prompt: completions cannot extend it. */
     /* test_setup_code (original MBPP) or test_imports (sanitized MBPP) */

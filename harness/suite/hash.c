@@ -3,6 +3,7 @@
 
 #include "jouletrace/fsutil.h"
 #include "suite/loader.h"
+#include "suite/options.h"
 
 /* Canonical JSON (sorted keys, compact) of everything that defines the
  * suite, hashed. Paths and marks are left out on purpose: moving a suite
@@ -14,15 +15,12 @@ void jt_ld_compute_hash(jt_suite *s)
     json_t *sets = json_array();
     for (size_t i = 0; i < s->n_test_sets; i++) {
         const jt_test_set *ts = &s->test_sets[i];
-        /* everything that decides a verdict or what is measured */
-        json_array_append_new(
-            sets, json_pack("{s:s,s:s,s:s,s:s?,s:O,s:s?,s:f,s:f,s:s?,s:s?,s:s?,s:b,s:s?,s:s?}", "id",
-                            ts->id, "function_name", ts->function_name, "mode", ts->mode,
-                            "reference", ts->reference, "test_cases", ts->test_cases,
-                            "comparator", ts->comparator, "atol", ts->atol, "rtol", ts->rtol,
-                            "checker", ts->checker_code, "setup_code", ts->setup_code, "convert", ts->convert_code, "prelude",
-                            ts->prelude, "prompt", ts->prompt, "reference_code",
-                            ts->reference_code));
+        /* everything that decides a verdict or what is measured: the hashed
+         * rows of the test-set key table, and a dataset's reference code */
+        json_t *o = jt_ld_test_set_hash_object(ts);
+        json_object_set_new(o, "reference_code",
+                            ts->reference_code ? json_string(ts->reference_code) : json_null());
+        json_array_append_new(sets, o);
     }
     json_t *doc = json_pack("{s:s,s:o}", "suite", s->name, "test_sets", sets);
     char *text = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS);
@@ -32,21 +30,13 @@ void jt_ld_compute_hash(jt_suite *s)
     /* Candidates one at a time: memory stays flat for big corpora. */
     for (size_t i = 0; i < s->n_candidates; i++) {
         const jt_candidate *k = &s->candidates[i];
-        const jt_options *o = &k->opts;
-        json_t *cj = json_pack(
-            "{s:s,s:s,s:s,s:s?,s:{s:s,s:s,s:I,s:I,s:f,s:f,s:f,s:f,s:I,s:f,s:b}}", "id", k->id,
-            "test_set", s->test_sets[k->test_set].id, "code", k->code, "group", k->group, "opts",
-            "language", o->language, "python", o->python, "energy_measurement_trials",
-            (json_int_t)o->energy_measurement_trials, "min_trials", (json_int_t)o->min_trials,
-            "min_trial_seconds", o->min_trial_seconds, "precision_target", o->precision_target,
-            "cv_target", o->cv_target, "timeout_seconds", o->timeout_seconds, "memory_limit_mb",
-            (json_int_t)o->memory_limit_mb, "float_tolerance", o->float_tolerance,
-            "fresh_process_per_trial", o->fresh_process_per_trial);
+        /* the options the table flags as hashed, whatever they are */
+        json_t *cj = json_pack("{s:s,s:s,s:s,s:s?,s:o}", "id", k->id, "test_set",
+                               s->test_sets[k->test_set].id, "code", k->code, "group", k->group,
+                               "opts", jt_options_hash_object(&k->opts));
         if (k->command) json_object_set(cj, "command", k->command);
         if (k->build) json_object_set_new(cj, "build", json_string(k->build));
         if (k->no_code) json_object_set_new(cj, "no_code", json_string(k->no_code));
-        json_object_set_new(json_object_get(cj, "opts"), "reload_per_iteration",
-                            json_boolean(o->reload_per_iteration));
         text = json_dumps(cj, JSON_COMPACT | JSON_SORT_KEYS);
         jt_sha256_update(&c, "\n", 1);
         jt_sha256_update(&c, text, strlen(text));

@@ -124,14 +124,15 @@ int jt_ld_check_keys(loader *ld, jt_ydoc *d, const yaml_node_t *map, const char 
         json_object_set_new(seen, name, json_true());
         int known = 0;
         for (size_t i = 0; allowed[i] && !known; i++) known = !strcmp(allowed[i], name);
-        const char *const *opts = jt_option_keys();
-        for (size_t i = 0; with_options && opts[i] && !known; i++) known = !strcmp(opts[i], name);
+        const char *opts[64];
+        jt_option_keys(opts, with_options ? 64 : 1); /* no options: just the NULL */
+        for (size_t i = 0; opts[i] && !known; i++) known = !strcmp(opts[i], name);
         if (known) continue;
         /* Suggest from everything that would have been accepted here. */
         const char *all[64];
         size_t n = 0;
         for (size_t i = 0; allowed[i] && n < 63; i++) all[n++] = allowed[i];
-        for (size_t i = 0; with_options && opts[i] && n < 63; i++) all[n++] = opts[i];
+        for (size_t i = 0; opts[i] && n < 63; i++) all[n++] = opts[i];
         all[n] = NULL;
         const char *near = jt_did_you_mean(name, all);
         if (near)

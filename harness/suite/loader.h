@@ -1,5 +1,6 @@
-/* loader — internals shared by the suite loader's files (suite.c: YAML
- * schema, test sets, the suite; candidates.c: candidate entries and globs;
+/* loader — internals shared by the suite loader's files (suite.c: the
+ * suite's top level; testset.c: test sets; testcase.c: test cases;
+ * candidates.c: candidate entries and globs;
  * ldutil.c: small helpers; hash.c: the content hash; request.c: seed
  * requests; datasets.c: problem datasets; corpus.c: sample corpora). Not a
  * public interface. */
@@ -8,6 +9,7 @@
 
 #include <jansson.h>
 
+#include "jouletrace/modes.h"
 #include "jouletrace/suite.h"
 #include "suite/yamlvalue.h"
 
@@ -46,6 +48,25 @@ int jt_ld_add_candidate(loader *ld, jt_ydoc *d, const yaml_node_t *at, const cha
                         size_t ts_index, char *code, char *source_path, const jt_options *opts,
                         const char *group, const char *desc);
 char *jt_ld_file_stem(const char *path);
+/* testset.c: the entries of a `test_sets` list (test sets, includes, problems). */
+int jt_ld_load_test_set_list(loader *ld, jt_ydoc *d, yaml_node_t *list);
+/* testset.c: the defaults the key table gives a test set's numbers (atol,
+ * rtol), for test sets built from datasets too. */
+void jt_ld_test_set_defaults(jt_test_set *ts);
+/* testset.c: {key: value} of the rows of the test-set key table that enter
+ * the content hash (absent strings as null). */
+json_t *jt_ld_test_set_hash_object(const jt_test_set *ts);
+/* testcase.c: one test case of ts (index: its position, for unnamed ids). */
+int jt_ld_load_test_case(loader *ld, jt_ydoc *d, yaml_node_t *n, size_t index, json_t *seen_ids,
+                         jt_test_set *ts);
+/* 0 when a test case of mode m takes `key`; else -1 with why = "unknown key
+ * 'k' ...", "'k' needs 'mode: M' on the test set" or "a test case of a mode
+ * 'M' test set takes ..., not ..." (no position: the caller adds it). */
+int jt_ld_case_key_error(const jt_mode_def *m, const char *key, jt_err *why);
+/* 0 when candidates of `language` may run on test set ts_id of mode m; else
+ * -1 with why (no position). */
+int jt_ld_language_error(const char *language, const jt_mode_def *m, const char *ts_id,
+                         jt_err *why);
 /* candidates.c: one entry of 'candidates' (inline, file, glob, command, corpus). */
 int jt_ld_load_candidate(loader *ld, jt_ydoc *d, yaml_node_t *n);
 /* datasets.c: a `- problems: {...}` test_sets entry. */

@@ -10,56 +10,49 @@
 #include <string.h>
 #include <unistd.h>
 
-typedef enum { OPT_STR, OPT_ENUM, OPT_LONG, OPT_DOUBLE, OPT_BOOL, OPT_PROGRAM } opt_type;
-
-typedef struct opt_def {
-    const char *key;
-    opt_type type;
-    size_t offset;
-    double min, max;             /* numbers: inclusive range */
-    const char *const *choices;  /* OPT_ENUM */
-    const char *def;             /* default, as text (help) */
-    const char *help;
-} opt_def;
-
 static const char *const languages[] = {"python", "command", NULL};
 
 #define OFF(f) offsetof(jt_options, f)
-static const opt_def opt_table[] = {
-    {"language", OPT_ENUM, OFF(language), 0, 0, languages, "python",
+#define H JT_OPT_HASHED
+#define F JT_OPT_FLOOR
+static const jt_opt_def opt_table[] = {
+    {"language", JT_OPT_ENUM, OFF(language), 0, 0, languages, "python", H,
      "python: a function checked against test cases; command: any program, stdin -> stdout"},
-    {"python", OPT_PROGRAM, OFF(python), 0, 0, NULL, "python3",
+    {"python", JT_OPT_PROGRAM, OFF(python), 0, 0, NULL, "python3", H | F,
      "Python interpreter; a bare name is looked up in /usr/local/bin:/usr/bin:/bin"},
-    {"energy_measurement_trials", OPT_LONG, OFF(energy_measurement_trials), 1, 10000, NULL, "20",
-     "maximum number of trials"},
-    {"min_trials", OPT_LONG, OFF(min_trials), 1, 10000, NULL, "5",
+    {"energy_measurement_trials", JT_OPT_LONG, OFF(energy_measurement_trials), 1, 10000, NULL, "20",
+     H | F, "maximum number of trials"},
+    {"min_trials", JT_OPT_LONG, OFF(min_trials), 1, 10000, NULL, "5", H | F,
      "trials always run before the stop rule may stop"},
-    {"min_trial_seconds", OPT_DOUBLE, OFF(min_trial_seconds), 0.001, 3600, NULL, "0.2",
+    {"min_trial_seconds", JT_OPT_DOUBLE, OFF(min_trial_seconds), 0.001, 3600, NULL, "0.2", H | F,
      "each trial repeats the test set until it lasts at least this long"},
-    {"precision_target", OPT_DOUBLE, OFF(precision_target), 0, 1, NULL, "0.02",
+    {"precision_target", JT_OPT_DOUBLE, OFF(precision_target), 0, 1, NULL, "0.02", H | F,
      "stop once the 95% CI of the median is within +-this fraction (0 = off)"},
-    {"cv_target", OPT_DOUBLE, OFF(cv_target), 0, 10, NULL, "0.05",
+    {"cv_target", JT_OPT_DOUBLE, OFF(cv_target), 0, 10, NULL, "0.05", H | F,
      "or stop once the CV of per-iteration energy is below this (0 = off)"},
-    {"timeout_seconds", OPT_DOUBLE, OFF(timeout_seconds), 0.01, 86400, NULL, "20",
+    {"timeout_seconds", JT_OPT_DOUBLE, OFF(timeout_seconds), 0.01, 86400, NULL, "20", H,
      "limit for loading, for validation and for each trial"},
-    {"memory_limit_mb", OPT_LONG, OFF(memory_limit_mb), 16, 1048576, NULL, "1024",
+    {"memory_limit_mb", JT_OPT_LONG, OFF(memory_limit_mb), 16, 1048576, NULL, "1024", H | F,
      "address-space limit of the candidate's process"},
-    {"float_tolerance", OPT_DOUBLE, OFF(float_tolerance), 0, 1, NULL, "1e-9",
+    {"float_tolerance", JT_OPT_DOUBLE, OFF(float_tolerance), 0, 1, NULL, "1e-9", H,
      "relative tolerance where a float is compared"},
-    {"fresh_process_per_trial", OPT_BOOL, OFF(fresh_process_per_trial), 0, 0, NULL, "false",
-     "start a new process for every trial"},
-    {"reload_per_iteration", OPT_BOOL, OFF(reload_per_iteration), 0, 0, NULL, "false",
+    {"fresh_process_per_trial", JT_OPT_BOOL, OFF(fresh_process_per_trial), 0, 0, NULL, "false",
+     H | F, "start a new process for every trial"},
+    /* not F: the floor never reloads (the engine turns it off there) */
+    {"reload_per_iteration", JT_OPT_BOOL, OFF(reload_per_iteration), 0, 0, NULL, "false", H,
      "re-exec the candidate every iteration (defeats caches; the reload is measured)"},
 };
+#undef H
+#undef F
 #undef OFF
 #define N_OPTS (sizeof opt_table / sizeof opt_table[0])
 
-const char *const *jt_option_keys(void)
+size_t jt_option_keys(const char **out, size_t cap)
 {
-    static const char *keys[N_OPTS + 1];
-    if (!keys[0])
-        for (size_t i = 0; i < N_OPTS; i++) keys[i] = opt_table[i].key;
-    return keys;
+    size_t n = 0;
+    for (size_t i = 0; i < N_OPTS && n + 1 < cap; i++) out[n++] = opt_table[i].key;
+    out[n] = NULL;
+    return n;
 }
 
 /* Finds `name` in a fixed safe PATH (never the caller's PATH: the child runs
@@ -76,30 +69,104 @@ static char *find_program(const char *name)
     return NULL;
 }
 
+const jt_opt_def *jt_option_table(size_t *n)
+{
+    *n = N_OPTS;
+    return opt_table;
+}
+
+/* Every field from its row's default text (the rows are the only copy). */
 void jt_options_init(jt_options *o)
 {
     memset(o, 0, sizeof *o);
-    o->language = jt_xstrdup("python");
-    o->python = find_program("python3");
-    if (!o->python) o->python = jt_xstrdup("python3");
-    o->energy_measurement_trials = 20;
-    o->min_trials = 5;
-    o->min_trial_seconds = 0.2;
-    o->precision_target = 0.02;
-    o->cv_target = 0.05;
-    o->timeout_seconds = 20;
-    o->memory_limit_mb = 1024;
-    o->float_tolerance = 1e-9;
-    o->fresh_process_per_trial = false;
+    for (size_t i = 0; i < N_OPTS; i++) {
+        const jt_opt_def *r = &opt_table[i];
+        void *field = (char *)o + r->offset;
+        switch (r->type) {
+        case JT_OPT_LONG: *(long *)field = strtol(r->def, NULL, 10); break;
+        case JT_OPT_DOUBLE: *(double *)field = strtod(r->def, NULL); break;
+        case JT_OPT_BOOL: *(bool *)field = !strcmp(r->def, "true"); break;
+        case JT_OPT_PROGRAM: {
+            char *p = find_program(r->def);
+            *(char **)field = p ? p : jt_xstrdup(r->def);
+            break;
+        }
+        case JT_OPT_STR:
+        case JT_OPT_ENUM: *(char **)field = jt_xstrdup(r->def); break;
+        }
+    }
+}
+
+static bool is_string(const jt_opt_def *r)
+{
+    return r->type == JT_OPT_STR || r->type == JT_OPT_ENUM || r->type == JT_OPT_PROGRAM;
+}
+
+/* Row r's value in o as JSON (strings may be NULL: json null). */
+static json_t *value_json(const jt_opt_def *r, const void *o)
+{
+    const void *field = (const char *)o + r->offset;
+    switch (r->type) {
+    case JT_OPT_LONG: return json_integer((json_int_t) * (const long *)field);
+    case JT_OPT_DOUBLE: return json_real(*(const double *)field);
+    case JT_OPT_BOOL: return json_boolean(*(const bool *)field);
+    case JT_OPT_STR:
+    case JT_OPT_ENUM:
+    case JT_OPT_PROGRAM: {
+        const char *s = *(char *const *)field;
+        return s ? json_string(s) : json_null();
+    }
+    }
+    return json_null();
+}
+
+json_t *jt_opt_hash_object(const jt_opt_def *t, size_t n, const void *o)
+{
+    json_t *obj = json_object();
+    for (size_t i = 0; i < n; i++)
+        if (t[i].flags & JT_OPT_HASHED) json_object_set_new(obj, t[i].key, value_json(&t[i], o));
+    return obj;
+}
+
+char *jt_opt_floor_key(const jt_opt_def *t, size_t n, const char *test_set_id, const void *o)
+{
+    jt_buf b = JT_BUF_INIT;
+    jt_buf_adds(&b, test_set_id);
+    for (size_t i = 0; i < n; i++) {
+        if (!(t[i].flags & JT_OPT_FLOOR)) continue;
+        const void *field = (const char *)o + t[i].offset;
+        jt_buf_addf(&b, "\x1f%s=", t[i].key);
+        switch (t[i].type) {
+        case JT_OPT_LONG: jt_buf_addf(&b, "%ld", *(const long *)field); break;
+        case JT_OPT_DOUBLE: jt_buf_addf(&b, "%.17g", *(const double *)field); break;
+        case JT_OPT_BOOL: jt_buf_adds(&b, *(const bool *)field ? "true" : "false"); break;
+        case JT_OPT_STR:
+        case JT_OPT_ENUM:
+        case JT_OPT_PROGRAM: {
+            const char *s = *(char *const *)field;
+            jt_buf_adds(&b, s ? s : "");
+            break;
+        }
+        }
+    }
+    return jt_buf_detach(&b);
+}
+
+json_t *jt_options_hash_object(const jt_options *o)
+{
+    return jt_opt_hash_object(opt_table, N_OPTS, o);
+}
+
+char *jt_options_floor_key(const char *test_set_id, const jt_options *o)
+{
+    return jt_opt_floor_key(opt_table, N_OPTS, test_set_id, o);
 }
 
 void jt_options_copy(jt_options *dst, const jt_options *src)
 {
     *dst = *src;
     for (size_t i = 0; i < N_OPTS; i++) {
-        if (opt_table[i].type != OPT_STR && opt_table[i].type != OPT_ENUM &&
-            opt_table[i].type != OPT_PROGRAM)
-            continue;
+        if (!is_string(&opt_table[i])) continue;
         char **d = (char **)((char *)dst + opt_table[i].offset);
         if (*d) *d = jt_xstrdup(*d);
     }
@@ -108,9 +175,7 @@ void jt_options_copy(jt_options *dst, const jt_options *src)
 void jt_options_release(jt_options *o)
 {
     for (size_t i = 0; i < N_OPTS; i++) {
-        if (opt_table[i].type != OPT_STR && opt_table[i].type != OPT_ENUM &&
-            opt_table[i].type != OPT_PROGRAM)
-            continue;
+        if (!is_string(&opt_table[i])) continue;
         char **p = (char **)((char *)o + opt_table[i].offset);
         free(*p);
         *p = NULL;
@@ -130,7 +195,7 @@ int jt_option_apply(jt_options *o, jt_ydoc *d, const yaml_node_t *key, const yam
                     jt_err *err)
 {
     const char *k = jt_yaml_text(key);
-    const opt_def *def = NULL;
+    const jt_opt_def *def = NULL;
     for (size_t i = 0; i < N_OPTS && !def; i++)
         if (!strcmp(opt_table[i].key, k)) def = &opt_table[i];
     if (!def) return 0;
@@ -140,7 +205,7 @@ int jt_option_apply(jt_options *o, jt_ydoc *d, const yaml_node_t *key, const yam
     const char *s = val->type == YAML_SCALAR_NODE ? jt_yaml_text(val) : "";
 
     switch (def->type) {
-    case OPT_LONG: {
+    case JT_OPT_LONG: {
         if (kind != JT_SCALAR_INT) return want(d, val, k, "an integer", err);
         /* YAML 1.2: "010" is decimal ten; only 0o/0x prefixes change the base. */
         int base = !strncmp(s, "0o", 2) ? 8 : !strncmp(s, "0x", 2) ? 16 : 10;
@@ -153,7 +218,7 @@ int jt_option_apply(jt_options *o, jt_ydoc *d, const yaml_node_t *key, const yam
         *(long *)field = v;
         return 1;
     }
-    case OPT_DOUBLE: {
+    case JT_OPT_DOUBLE: {
         if (kind != JT_SCALAR_INT && kind != JT_SCALAR_FLOAT) return want(d, val, k, "a number", err);
         double v = strtod(s, NULL);
         if (!isfinite(v) || v < def->min || v > def->max)
@@ -162,16 +227,16 @@ int jt_option_apply(jt_options *o, jt_ydoc *d, const yaml_node_t *key, const yam
         *(double *)field = v;
         return 1;
     }
-    case OPT_BOOL:
+    case JT_OPT_BOOL:
         if (kind != JT_SCALAR_BOOL) return want(d, val, k, "true or false", err);
         *(bool *)field = s[0] == 't' || s[0] == 'T';
         return 1;
-    case OPT_STR:
-    case OPT_ENUM:
-    case OPT_PROGRAM: {
+    case JT_OPT_STR:
+    case JT_OPT_ENUM:
+    case JT_OPT_PROGRAM: {
         if (kind != JT_SCALAR_STR || !*s) return want(d, val, k, "a non-empty string", err);
         char *v = NULL;
-        if (def->type == OPT_ENUM) {
+        if (def->type == JT_OPT_ENUM) {
             size_t i = 0;
             while (def->choices[i] && strcmp(def->choices[i], s)) i++;
             if (!def->choices[i]) {
@@ -183,7 +248,7 @@ int jt_option_apply(jt_options *o, jt_ydoc *d, const yaml_node_t *key, const yam
                 return -1;
             }
             v = jt_xstrdup(s);
-        } else if (def->type == OPT_PROGRAM) {
+        } else if (def->type == JT_OPT_PROGRAM) {
             v = find_program(s);
             if (!v)
                 return jt_yerr(err, d, val, "'%s': no executable '%s'%s", k, s,
@@ -227,13 +292,13 @@ void jt_options_describe(FILE *f)
 
 int jt_option_apply_json(jt_options *o, const char *key, const json_t *val, jt_err *err)
 {
-    const opt_def *def = NULL;
+    const jt_opt_def *def = NULL;
     for (size_t i = 0; i < N_OPTS && !def; i++)
         if (!strcmp(opt_table[i].key, key)) def = &opt_table[i];
     if (!def) return 0;
     void *field = (char *)o + def->offset;
     switch (def->type) {
-    case OPT_LONG: {
+    case JT_OPT_LONG: {
         if (!json_is_integer(val)) return jt_err_set(err, "'%s' must be an integer", key);
         json_int_t v = json_integer_value(val);
         if (v < (json_int_t)def->min || v > (json_int_t)def->max)
@@ -242,7 +307,7 @@ int jt_option_apply_json(jt_options *o, const char *key, const json_t *val, jt_e
         *(long *)field = (long)v;
         return 1;
     }
-    case OPT_DOUBLE: {
+    case JT_OPT_DOUBLE: {
         if (!json_is_number(val)) return jt_err_set(err, "'%s' must be a number", key);
         double v = json_number_value(val);
         if (!isfinite(v) || v < def->min || v > def->max)
@@ -251,22 +316,22 @@ int jt_option_apply_json(jt_options *o, const char *key, const json_t *val, jt_e
         *(double *)field = v;
         return 1;
     }
-    case OPT_BOOL:
+    case JT_OPT_BOOL:
         if (!json_is_boolean(val)) return jt_err_set(err, "'%s' must be true or false", key);
         *(bool *)field = json_is_true(val);
         return 1;
-    case OPT_STR:
-    case OPT_ENUM:
-    case OPT_PROGRAM: {
+    case JT_OPT_STR:
+    case JT_OPT_ENUM:
+    case JT_OPT_PROGRAM: {
         const char *s = json_string_value(val);
         if (!s || !*s) return jt_err_set(err, "'%s' must be a non-empty string", key);
         char *v = NULL;
-        if (def->type == OPT_ENUM) {
+        if (def->type == JT_OPT_ENUM) {
             size_t i = 0;
             while (def->choices[i] && strcmp(def->choices[i], s)) i++;
             if (!def->choices[i]) return jt_err_set(err, "'%s' cannot be '%s'", key, s);
             v = jt_xstrdup(s);
-        } else if (def->type == OPT_PROGRAM) {
+        } else if (def->type == JT_OPT_PROGRAM) {
             if (!(v = find_program(s))) return jt_err_set(err, "'%s': no executable '%s'", key, s);
         } else {
             v = jt_xstrdup(s);

@@ -11,6 +11,23 @@
 static const char *const request_keys[] = {"candidate_code", "function_name", "test_cases",
                                            "candidate_id", "test_set_id", NULL};
 
+/* The first key of test case tc (index i) that mode m does not take: 1 with
+ * "test_cases[i]: ..." in err; else 0. */
+static int case_keys_bad(json_t *tc, const jt_mode_def *m, size_t i, jt_err *err)
+{
+    const char *key;
+    json_t *val;
+    json_object_foreach(tc, key, val) {
+        jt_err why = JT_ERR_INIT;
+        if (jt_ld_case_key_error(m, key, &why)) {
+            jt_err_set(err, "test_cases[%zu]: %s", i, jt_err_msg(&why));
+            jt_err_clear(&why);
+            return 1;
+        }
+    }
+    return 0;
+}
+
 int jt_suite_from_request(const json_t *req, const char *name, jt_suite **out, jt_err *err)
 {
     *out = NULL;
@@ -34,8 +51,7 @@ int jt_suite_from_request(const json_t *req, const char *name, jt_suite **out, j
             const char *all[64];
             size_t n = 0;
             for (size_t i = 0; request_keys[i]; i++) all[n++] = request_keys[i];
-            for (const char *const *k = jt_option_keys(); *k && n < 63; k++) all[n++] = *k;
-            all[n] = NULL;
+            jt_option_keys(all + n, 64 - n);
             const char *near = jt_did_you_mean(key, all);
             if (near) jt_err_set(err, "unknown key '%s' (did you mean '%s'?)", key, near);
             else jt_err_set(err, "unknown key '%s'", key);
@@ -52,6 +68,12 @@ int jt_suite_from_request(const json_t *req, const char *name, jt_suite **out, j
         goto out;
     }
     if (jt_options_check(&o, NULL, NULL, err)) goto out; /* the checks a suite gets */
+    /* A request is one test set of the default mode: its candidate and test
+     * cases are held to that mode's rows of the suite's key tables. */
+    const jt_mode_def *mode = jt_mode_default();
+    const char *tsid = json_string_value(json_object_get(req, "test_set_id"));
+    if (!tsid) tsid = "request";
+    if (jt_ld_language_error(o.language, mode, tsid, err)) goto out;
     json_t *norm = json_array(), *seen = json_object();
     size_t i;
     json_t *tc;
@@ -60,12 +82,13 @@ int jt_suite_from_request(const json_t *req, const char *name, jt_suite **out, j
         const char *tid = json_string_value(json_object_get(tc, "test_id"));
         char *id = tid ? jt_xstrdup(tid) : jt_xasprintf("%zu", i + 1);
         const char *bad = !json_is_object(tc) ? "must be an object"
+                          : case_keys_bad(tc, mode, i, err) ? ""
                           : inputs && !json_is_array(inputs) ? "'inputs' must be a list"
                           : !json_object_get(tc, "expected_output") ? "has no 'expected_output'"
                           : json_object_get(seen, id) ? "repeats its test_id"
                                                       : NULL;
         if (bad) {
-            jt_err_set(err, "test_cases[%zu] %s", i, bad);
+            if (*bad) jt_err_set(err, "test_cases[%zu] %s", i, bad);
             free(id);
             json_decref(norm);
             json_decref(seen);
@@ -82,10 +105,9 @@ int jt_suite_from_request(const json_t *req, const char *name, jt_suite **out, j
     s->test_sets = jt_xcalloc(1, sizeof *s->test_sets);
     s->n_test_sets = s->cap_test_sets_ = 1;
     jt_test_set *ts = &s->test_sets[0];
-    const char *tsid = json_string_value(json_object_get(req, "test_set_id"));
-    ts->id = jt_xstrdup(tsid ? tsid : "request");
+    ts->id = jt_xstrdup(tsid);
     ts->function_name = jt_xstrdup(fn);
-    ts->mode = jt_xstrdup("call");
+    ts->mode = jt_xstrdup(mode->name);
     ts->test_cases = norm;
     ts->n_cases = json_array_size(norm);
     ts->mark = (jt_mark){file, 1, 1};

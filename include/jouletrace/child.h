@@ -9,7 +9,7 @@
  *   ...
  *   jt_child_release(&c);      kills what is left, reaps, removes the workdir
  *
- * What the child gets (DESIGN §8): its own session and process group; fd 0 =
+ * What the child gets (docs/design.md "Sandbox"): its own session and process group; fd 0 =
  * /dev/null, fds 1 and 2 = capture pipes, with `protocol` fd 3 = commands
  * (it reads), fd 4 = replies (it writes), named in its environment as
  * JOULETRACE_CMD_FD / JOULETRACE_REPLY_FD; no other fd. A fresh private

@@ -71,6 +71,13 @@ typedef struct jt_energy_opts {
     int cpu_family;            /* -1: environment, then /proc/cpuinfo */
     int cpu_model;
     int cpu;                   /* CPU of package 0 to read through; -1: lowest one */
+    /* The online CPUs of package 0, ascending, from the caller's topology
+     * (measure/ reads it; energy/ never does). Borrowed: read only during
+     * jt_energy_open and jt_energy_probe. NULL (n_pkg0 0) when unknown: the
+     * msr backend then reads through CPU 0 (cpu -1) and perf through the
+     * first CPU its PMU lists (the kernel lists package 0 first). */
+    const int *pkg0_cpus;
+    int n_pkg0;
     /* Upper bound on any domain's power. It turns a counter range into a
      * conservative wrap period (guard interval, gap check) and rejects jumps
      * no real part can make. 1000 W is above every shipping x86 package.
@@ -89,7 +96,7 @@ typedef struct jt_energy_opts {
 #define JT_ENERGY_MODEL_ACTIVE_W 15.0
 #define JT_ENERGY_MODEL_DRAM_W 2.0
 
-/* Fills the defaults above (roots NULL, cpu/family/model -1). */
+/* Fills the defaults above (roots NULL, cpu/family/model -1, no pkg0_cpus). */
 void jt_energy_opts_init(jt_energy_opts *o);
 
 /* One read of every domain. cpu_seconds is an INPUT: the CPU time consumed so

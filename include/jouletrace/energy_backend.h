@@ -76,6 +76,12 @@ extern const jt_energy_ops jt_energy_powercap_ops;
 extern const jt_energy_ops jt_energy_msr_ops;
 extern const jt_energy_ops jt_energy_model_ops;
 
+/* Opens a meter on `ops` itself rather than a row of the backend table, as
+ * jt_energy_open does for one backend (o NULL: the defaults): a backend
+ * under test, such as tests/test_engine.c's meter whose reads fail. */
+int jt_energy_open_ops(const jt_energy_ops *ops, const jt_energy_opts *o, jt_energy_meter **out,
+                       jt_err *err);
+
 /* probe() for backends whose only honest check is opening: open, close. */
 int jt_energy_probe_by_open(const jt_energy_ops *ops, const jt_energy_opts *o, jt_err *why);
 
@@ -99,8 +105,8 @@ int jt_energy_slurp(const char *path, jt_buf *out);
  * (EINVAL when the text is not a number). */
 int jt_energy_parse_u64(const char *s, uint64_t *v);
 int jt_energy_pread_u64(int fd, uint64_t *v);
-/* The CPU to read package 0 through: o->cpu, else the lowest online CPU of
- * package 0, else 0. */
+/* The CPU to read package 0 through: o->cpu, else the lowest of
+ * o->pkg0_cpus, else 0. */
 int jt_energy_pkg0_cpu(const jt_energy_opts *o);
 
 /* --- perf sysfs parsing (harness/energy/perf.c), exposed for tests ------ */
@@ -116,8 +122,10 @@ typedef struct jt_energy_perf_event {
 int jt_energy_perf_parse_event(const char *pmu, const char *name, jt_energy_perf_event *ev,
                                jt_err *err);
 void jt_energy_perf_event_release(jt_energy_perf_event *ev);
-/* The PMU's `type` and the CPU of package 0 from its `cpumask`. */
-int jt_energy_perf_parse_pmu(const char *pmu, int *type, int *cpu, jt_err *err);
+/* The PMU's `type` and the CPU of package 0 from its `cpumask`: the first
+ * listed CPU that is one of pkg0_cpus[0..n_pkg0), else the first listed. */
+int jt_energy_perf_parse_pmu(const char *pmu, const int *pkg0_cpus, int n_pkg0, int *type,
+                             int *cpu, jt_err *err);
 
 /* --- msr decoding (harness/energy/msr.c), exposed for tests ------------- */
 

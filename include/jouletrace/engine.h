@@ -1,7 +1,7 @@
 /* engine — measures one candidate: validate → loop calibration → trials with
  * an energy window around each → stop rule → statistics → one journal
- * record. DESIGN.md §5 and §6 define every number; README "Results" lists
- * the record's fields.
+ * record. docs/design.md "Measurement" and "Numbers" define every number;
+ * "Journal" lists the record's fields and the statuses (status.h).
  *
  * Per trial i (window of wall_i seconds, n_i iterations):
  *   package_raw = Δ package counter, package_net = package_raw − P_idle_pkg·wall
@@ -27,7 +27,7 @@
 #include "jouletrace/pyrun.h"
 #include "jouletrace/suite.h"
 
-#define JT_RECORD_SCHEMA 1 /* "schema_version" of journal records; consumers key on it */
+#include "jouletrace/journal.h" /* JT_RECORD_SCHEMA: the records this engine writes */
 
 typedef struct jt_engine {
     jt_energy_meter *meter;          /* open meter (its source labels every record) */
@@ -47,12 +47,14 @@ typedef struct jt_engine {
 /* Outcome of jt_engine_measure beyond the record. */
 typedef enum jt_engine_outcome {
     JT_ENGINE_DONE = 0,      /* *record holds a finished candidate (any status) */
-    JT_ENGINE_INTERRUPTED,   /* *stop was set: nothing to journal */
+    JT_ENGINE_INTERRUPTED,   /* *stop was set (status interrupted): nothing to journal */
 } jt_engine_outcome;
 
 /* Measures candidate c. floor is the harness-floor record of its test set
  * (from jt_engine_floor) or NULL. Always returns a record unless
- * interrupted; the candidate's own failures are statuses in the record. */
+ * interrupted; the candidate's own failures are statuses in the record
+ * (status.h), among them a meter that gave no usable window: `failed`,
+ * with the meter's reason for the last one in `error`. */
 jt_engine_outcome jt_engine_measure(jt_engine *e, const jt_suite *s, const jt_candidate *c,
                                     const json_t *floor, json_t **record);
 
@@ -67,12 +69,5 @@ jt_engine_outcome jt_engine_floor(jt_engine *e, const jt_suite *s, size_t ts,
  * status "failed" with `reason`, nothing measured. New reference. */
 json_t *jt_engine_failed_record(const jt_engine *e, const jt_suite *s, const jt_candidate *c,
                                 const char *reason);
-
-/* The sandboxed child's configuration for running `code` against test set
- * ts with options o (validate, trials, floors and reference outputs all
- * use it, so they judge alike). fn NULL: the test set's function_name. */
-void jt_engine_pyrun_config(const jt_test_set *ts, const jt_options *o, const char *code,
-                            const char *filename, const char *fn, int cpu, const char *user,
-                            jt_pyrun_config *cfg);
 
 #endif

@@ -9,7 +9,9 @@
  * record (no strict prefix of an object is an object): it is kept, and
  * reopening for append ends it with the newline.
  * Interior lines that do not parse are skipped and counted, never fatal:
- * the other records are still the user's measurements.
+ * the other records are still the user's measurements. A record whose
+ * schema_version is newer than JT_RECORD_SCHEMA is fatal (jsonfile.h): this
+ * build would misread it.
  *
  * Ownership: jt_journal owns its fd and path; records passed to append stay
  * the caller's; jt_journal_read returns a new JSON array the caller decrefs. */
@@ -21,6 +23,13 @@
 #include <stddef.h>
 
 #include "jouletrace/common.h"
+
+/* "schema_version" of journal records (the engine writes them); readers
+ * refuse newer ones. */
+#define JT_RECORD_SCHEMA 1
+
+/* How many skipped line numbers jt_journal_info keeps. */
+#define JT_JOURNAL_SKIPPED_SHOWN 5
 
 typedef struct jt_journal {
     int fd;
@@ -39,10 +48,18 @@ typedef struct jt_journal_info {
     bool torn;          /* the last line was incomplete and ignored */
     bool unterminated;  /* the last record is whole but lacks its newline */
     size_t good_bytes;  /* length of the file up to the end of the last record */
+    /* 1-based line numbers: the first skipped lines, and the torn one (0: none). */
+    size_t skipped_line[JT_JOURNAL_SKIPPED_SHOWN];
+    size_t torn_line;
 } jt_journal_info;
 
 /* Reads every complete record into *records (a JSON array). A missing file
  * is an empty journal. */
 int jt_journal_read(const char *path, json_t **records, jt_journal_info *info, jt_err *err);
+
+/* What the reader skipped, as one line for jt_warn: "PATH: skipped 2
+ * unreadable lines (3, 7) and a torn last line (9): ..."; NULL when nothing
+ * was skipped. Caller frees. */
+char *jt_journal_skipped_note(const char *path, const jt_journal_info *info);
 
 #endif

@@ -1,8 +1,11 @@
 /* pyrun — one sandboxed Python child that serves one candidate.
  *
- * The harness starts the embedded runner (harness/exec/runners/python_runner.py)
- * in a sandboxed child (see child.h), hands it the candidate's code and its
- * test cases once, then sends commands over a private protocol pipe:
+ * The harness starts the embedded runner (the .py files of harness/exec/runners: its
+ * loader python_runner.py is the child's `-c` program, the runner's modules
+ * follow as the first message on the command channel, so no argv string
+ * bounds their size) in a sandboxed child (see child.h), checks that it
+ * speaks the harness's protocol version, hands it the candidate's code and
+ * its test cases once, then sends commands over a private protocol pipe:
  *   validate        every test case once (also the warm-up), per-test verdicts
  *   run N           N iterations over the whole test set, inputs fresh
  *                   (unmutated) each iteration, elapsed time reported
@@ -11,7 +14,7 @@
  * jt_pyrun_run_end(), so the window holds the iterations and little else.
  *
  * Values (inputs, expected outputs) are jansson values in JouleTrace's typed
- * encoding (DESIGN §4, produced by the suite loader): {"__int__": "<digits>"}
+ * encoding (docs/design.md "Typed values", produced by the suite loader): {"__int__": "<digits>"}
  * for integers outside int64, {"__float__": "inf"|"-inf"|"nan"},
  * {"__tuple__": [...]}, {"__set__"|"__frozenset__": [...]}, {"__bytes__":
  * "<base64>"}, {"__complex__": [re, im]}, {"__dict__": [[k, v], ...]}; any
@@ -27,9 +30,11 @@
  * setup code's).
  *
  * The runner is embedded in the binary; JOULETRACE_PYTHON_RUNNER=<file> makes
- * the child run that file instead (development only: as root the sandbox user
- * must be able to read it, and it must lie outside /tmp, /var/tmp and /dev/shm,
- * which the namespace replaces).
+ * the harness read that file and send its text instead (development only): a
+ * text of "#@module NAME" sections is loaded as the runner's modules (the
+ * embedded form), any other text runs as one program. A runner that answers
+ * setup in another protocol version, or in none, is verdict failed ("loading:
+ * the runner speaks protocol version N, this jouletrace M ...").
  *
  * Ownership: jt_pyrun_start() copies what it needs from the config; the
  * config and its values stay the caller's. Results (jt_validation) are owned

@@ -1,4 +1,4 @@
-/* report — the files users read and feed to their scripts (DESIGN §10):
+/* report — the files users read and feed to their scripts (docs/design.md "Reports"):
  * results.csv, trials.csv, leaderboard.csv, leaderboard_groups.csv,
  * summary.json and index.html, all derived from a run directory's run.json +
  * journal.jsonl, so they can be regenerated at any time (`jouletrace
@@ -36,7 +36,7 @@
 #define JT_CSV_SCHEMA 1
 
 /* Bootstrap resamples of each ratio CI on a leaderboard. Fewer than the
- * 10 000 of a candidate's own median CI (DESIGN §6) because a leaderboard
+ * 10 000 of a candidate's own median CI (docs/design.md "Numbers") because a leaderboard
  * needs up to three per candidate: 2 000 still leave 50 replicates in each
  * 2.5 % tail, and ranking 2 000 candidates with 10 000 took two minutes of
  * one CPU (five times less now) — which matters when `report` runs on a
@@ -153,7 +153,7 @@ void jt_report_board_keep_latest(jt_report_board *b);
 /* -1 (err says which test set and which two hosts/backends) when a test set
  * would rank rows from different (host, cpu_model, energy_source). */
 int jt_report_board_check_hosts(const jt_report_board *b, jt_err *err);
-/* Ranks each test set (DESIGN §6) and sorts the board: test sets in order
+/* Ranks each test set (docs/design.md "Comparisons") and sorts the board: test sets in order
  * of first appearance; in each, ranked entries by rank, then the others in
  * input order. Ratios and their CIs use jt_stats_ratio_ci with `resamples`
  * (0: JT_REPORT_RESAMPLES) and seeds derived from the ids compared, so the

@@ -1,5 +1,5 @@
 /* Statistics over the trials of one candidate and comparisons between
- * candidates (DESIGN §5 step 6 and §6), built on GSL.
+ * candidates (docs/design.md "Stop rule" and "Numbers"), built on GSL.
  *
  * Conventions for every function here:
  *  - Inputs are borrowed and never modified (anything that sorts works on a
@@ -28,7 +28,7 @@
 #include "jouletrace/common.h"
 
 #define JT_STATS_LEVEL 0.95          /* every CI here is 95 % */
-#define JT_STATS_BOOTSTRAP_B 10000   /* default resamples (DESIGN §6) */
+#define JT_STATS_BOOTSTRAP_B 10000   /* default resamples (docs/design.md "Numbers") */
 #define JT_STATS_BOOTSTRAP_MIN_N 20  /* n below this: order-statistic CI */
 #define JT_STATS_OUTLIER_Z 3.5       /* modified z-score cut (Iglewicz & Hoaglin) */
 #define JT_STATS_MWU_EXACT_MAX 50    /* exact Mann–Whitney when both n < this, no ties */
@@ -117,7 +117,7 @@ typedef struct jt_stats_outlier_info {
 int jt_stats_find_outliers(const double *x, size_t n, bool *flags, jt_stats_outlier_info *out,
                            jt_err *err);
 
-/* ---- stop rule (DESIGN §5 step 6) ------------------------------------ */
+/* ---- stop rule (docs/design.md "Stop rule") -------------------------- */
 
 typedef enum jt_stats_stop {
     JT_STATS_CONTINUE = 0,     /* run another trial */
@@ -159,7 +159,7 @@ typedef struct jt_stats_stop_result {
 int jt_stats_stop_check(const double *x, size_t n, const jt_stats_stop_rule *rule,
                         unsigned long seed, jt_stats_stop_result *out, jt_err *err);
 
-/* ---- comparisons (leaderboard, DESIGN §6) ----------------------------- */
+/* ---- comparisons (leaderboard, docs/design.md "Comparisons") --------- */
 
 typedef struct jt_stats_ratio {
     double ratio;        /* median(a) / median(b) */
@@ -200,7 +200,7 @@ int jt_stats_mann_whitney(const double *a, size_t na, const double *b, size_t nb
  * alias p. */
 int jt_stats_bh(const double *p, size_t n, double *q, jt_err *err);
 
-/* ---- the idle baseline's noise (DESIGN §6) ---------------------------- */
+/* ---- the idle baseline's noise (docs/design.md "Idle baseline") ------ */
 
 typedef struct jt_stats_noise {
     bool below_baseline;  /* some trial has net ≤ 0 */
@@ -218,7 +218,7 @@ typedef struct jt_stats_noise {
  * median(wall) — the median trial's energy is not clearly (2σ) above what the
  * baseline alone would vary by over a window of the same length. The median
  * window stands for every trial's because loop calibration makes a
- * candidate's windows near-equal (§5 step 4); with equal windows this is the
+ * candidate's windows near-equal (docs/design.md "Trial"); with equal windows this is the
  * same as comparing each trial to its own window's noise. */
 int jt_stats_baseline_flags(const double *net, const double *wall, size_t n,
                             double idle_power_sd, jt_stats_noise *out, jt_err *err);

@@ -2,7 +2,7 @@
  *
  * A suite names test sets (function + test cases) and candidates (code to
  * judge and measure), with per-candidate options inherited from `defaults:`.
- * The format is the contract in DESIGN.md §4; README "Suite format" is the
+ * The format is the contract in docs/design.md "Suite format"; README "Suite format" is the
  * user-facing reference.
  *
  * jt_suite_load() either returns a complete, consistent suite or fails with
@@ -19,6 +19,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "jouletrace/common.h"
 
@@ -31,7 +32,8 @@ typedef struct jt_mark {
 
 /* Per-candidate options. `defaults:` sets them for every candidate; a
  * candidate may override any of them. The option table in
- * harness/suite/options.c gives each one's type, range, default and help. */
+ * harness/suite/options.c gives each one's type, range, default, help and
+ * whether it enters the content hash and the floor key. */
 typedef struct jt_options {
     char *language;                 /* "python" | "command" */
     char *python;                   /* interpreter, resolved to an absolute path */
@@ -50,7 +52,7 @@ typedef struct jt_options {
 typedef struct jt_test_set {
     char *id;
     char *function_name;
-    char *mode;          /* "call" | "method" | "script" | "command" */
+    char *mode;          /* a name of the mode table (jouletrace/modes.h): "call" ... */
     char *description;   /* may be NULL */
     char *reference;     /* id of the reference candidate, or NULL */
     /* Code of the reference solution when it is not a candidate (a dataset's
@@ -65,7 +67,7 @@ typedef struct jt_test_set {
     size_t n_cases;
     bool needs_expected; /* some test case has no expected_output yet */
     char *prompt;        /* a dataset's prompt: completions are appended to it */
-    char *comparator;    /* "exact" | "close" | "set" | "not_none" | "checker" | "stdout" */
+    char *comparator;    /* a name of the comparator table (jouletrace/modes.h) the mode allows */
     double atol, rtol;   /* comparator close */
     char *checker_code;  /* comparator checker */
     char *setup_code;    /* exec'd once in the candidate's namespace (test imports) */
@@ -135,5 +137,12 @@ long jt_suite_find_test_set(const jt_suite *s, const char *id);
 void jt_options_init(jt_options *o);
 void jt_options_copy(jt_options *dst, const jt_options *src);
 void jt_options_release(jt_options *o);
+/* Prints "key  type  default  help" lines (for `jouletrace validate --help-options`). */
+void jt_options_describe(FILE *f);
+
+/* The key of the floor a candidate with options o on test set test_set_id
+ * shares: the options flagged as shaping the floor in the option table
+ * (harness/suite/options.c) and the test set. Caller frees. */
+char *jt_options_floor_key(const char *test_set_id, const jt_options *o);
 
 #endif

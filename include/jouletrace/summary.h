@@ -20,7 +20,4 @@ int jt_summary_build(const char *run_dir, json_t **out, jt_err *err);
 /* Builds and writes run_dir/summary.json. */
 int jt_summary_write(const char *run_dir, jt_err *err);
 
-/* Writes a JSON document atomically (pretty, sorted keys, trailing newline). */
-int jt_json_write_atomic(const char *path, const json_t *doc, jt_err *err);
-
 #endif

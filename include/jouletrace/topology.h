@@ -17,8 +17,7 @@
 #include <stddef.h>
 
 #include "jouletrace/common.h"
-
-#define JT_MAX_CPUS 4096
+#include "jouletrace/sysfile.h" /* JT_MAX_CPUS, jt_cpulist_parse */
 
 typedef struct jt_topology {
     int n_online;                 /* online CPUs, all packages */
@@ -38,10 +37,6 @@ typedef struct jt_topology {
  * explicitly (it must be an online CPU of package 0); -1 uses the default. */
 int jt_topology_read(jt_topology *t, int requested_cpu, jt_err *err);
 void jt_topology_release(jt_topology *t);
-
-/* Parses a kernel CPU list ("0-3,8,10-11") into a sorted, de-duplicated
- * array; returns the count or -1 on a malformed list. */
-int jt_cpulist_parse(const char *s, int *cpus, int max);
 
 /* Pins the calling thread to `cpu`. */
 int jt_pin_self(int cpu, jt_err *err);

@@ -4,7 +4,8 @@
  * (jt_lines, plain or gzip, with jt_json_loads_exact per line). The input is
  * the file, written into the target's confined tree (fuzz.h).
  *
- * Checked per input: no crash, leak or UB; the reader's counts add up; after
+ * Checked per input: no crash, leak or UB; the journal reads unless a record
+ * is of a newer schema_version; the reader's counts add up; after
  * a reopen the journal reads the same records with no torn tail, and one
  * appended record reads back last; jt_json_loads_exact accepts whatever
  * jansson accepts, with an equal value. */
@@ -29,7 +30,13 @@ static void journal(const char *path, size_t size)
     json_t *recs = NULL, *again = NULL;
     jt_journal_info info, info2;
     jt_err err = JT_ERR_INIT;
-    jt_fuzz_require(jt_journal_read(path, &recs, &info, &err) == 0, "a written journal reads");
+    if (jt_journal_read(path, &recs, &info, &err) != 0) {
+        /* the one refusal: a record of a newer schema (jsonfile.h) */
+        jt_fuzz_require(strstr(jt_err_msg(&err), "this jouletrace reads up to") != NULL,
+                        "a written journal reads unless a record is of a newer schema");
+        jt_err_clear(&err);
+        return;
+    }
     jt_fuzz_require(json_array_size(recs) == info.records, "records counted");
     jt_fuzz_require(info.good_bytes <= size && (info.torn || info.good_bytes == size),
                     "good_bytes is the complete lines");

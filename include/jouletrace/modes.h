@@ -1,0 +1,90 @@
+/* modes — the tables of execution modes and comparators.
+ *
+ * A test set's `mode` says how a candidate is run against its test cases and
+ * its `comparator` how an output is judged (docs/design.md "Modes and
+ * comparators"). Both stay strings in the suite and in the runner's setup
+ * message; what each name means, which comparators a mode allows, and every
+ * message that lists them come from these two tables, so the loader, the
+ * exec side and their messages cannot drift apart. A new mode or comparator
+ * is a new row here (and its code in the runner). */
+#ifndef JOULETRACE_MODES_H
+#define JOULETRACE_MODES_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "jouletrace/common.h"
+
+typedef enum {
+    JT_MODE_CALL,    /* call function_name(*inputs) */
+    JT_MODE_METHOD,  /* Solution().function_name(*inputs) */
+    JT_MODE_SCRIPT,  /* exec an assert script per test case */
+    JT_MODE_COMMAND, /* any program: stdin/args -> stdout */
+    JT_N_MODES
+} jt_mode_id;
+
+#define JT_MODE_BIT(m) (1u << (m))
+
+typedef enum {
+    JT_CMP_EXACT, JT_CMP_CLOSE, JT_CMP_SET, JT_CMP_NOT_NONE, JT_CMP_CHECKER, JT_CMP_STDOUT,
+    JT_N_COMPARATORS
+} jt_comparator_id;
+
+#define JT_CMP_BIT(c) (1u << (c))
+
+typedef struct jt_mode_def {
+    jt_mode_id id;
+    const char *name;
+    const char *language;              /* the language its candidates must have */
+    unsigned comparators;              /* allowed: a JT_CMP_BIT set */
+    jt_comparator_id default_comparator;
+    bool needs_function_name;          /* false: programs have no entry point */
+    bool has_outputs;                  /* test cases give inputs and expect an output */
+    const char *help;
+} jt_mode_def;
+
+typedef struct jt_comparator_def {
+    jt_comparator_id id;
+    const char *name;
+    bool needs_checker;                /* checker code is required (and allowed only here) */
+    const char *help;
+} jt_comparator_def;
+
+/* The row named `name`, or NULL (also for a NULL name). */
+const jt_mode_def *jt_mode_find(const char *name);
+const jt_mode_def *jt_mode_get(jt_mode_id id);
+const jt_comparator_def *jt_comparator_find(const char *name);
+const jt_comparator_def *jt_comparator_get(jt_comparator_id id);
+
+/* The mode the suite format gives a test set without `mode:` ("call"). */
+const jt_mode_def *jt_mode_default(void);
+
+/* The name of m's default comparator (a test set without `comparator:`). */
+const char *jt_mode_default_comparator(const jt_mode_def *m);
+
+/* Does mode m allow comparator `name`? */
+bool jt_mode_allows(const jt_mode_def *m, const char *name);
+
+/* Fills out[] with the name of every mode / every comparator in table
+ * order and a NULL after them (for "did you mean" and for messages). */
+void jt_mode_names(const char *out[JT_N_MODES + 1]);
+void jt_comparator_names(const char *out[JT_N_COMPARATORS + 1]);
+
+/* Bit set (JT_MODE_BIT) of the modes that allow comparator `name`, or whose
+ * candidates have language `language`. */
+unsigned jt_modes_allowing(const char *comparator);
+unsigned jt_modes_of_language(const char *language);
+
+/* Appends names[0..] joined by ", ", the last one by `last` (", " gives
+ * "a, b, c"; " or " gives "a, b or c"); quote: each name in '...'. */
+void jt_names_join(jt_buf *b, const char *const *names, bool quote, const char *last);
+/* The modes in a bit set (JT_MODE_BIT), in table order. */
+void jt_modes_join(jt_buf *b, unsigned modes, bool quote, const char *last);
+/* The comparators in a bit set (JT_CMP_BIT), in table order. */
+void jt_comparators_join(jt_buf *b, unsigned comparators, bool quote, const char *last);
+
+/* Prints "Test set modes" and "Comparators" help lines from the rows (for
+ * `jouletrace validate --help`). */
+void jt_modes_describe(FILE *f);
+
+#endif
