@@ -4,7 +4,9 @@
 #include "jouletrace/cpuacct.h"
 
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -119,12 +121,34 @@ out:
     return dir;
 }
 
+/* Removes the jouletrace-<harness>-<child> directories in `base` whose
+ * harness is gone (one killed by SIGKILL cannot remove its own). Only
+ * rmdir: a cgroup that still holds processes refuses, and is left alone. */
+static void sweep_stale(const char *base)
+{
+    DIR *d = opendir(base);
+    if (!d) return;
+    for (struct dirent *de; (de = readdir(d));) {
+        long harness = 0, child = 0;
+        char tail;
+        if (sscanf(de->d_name, "jouletrace-%ld-%ld%c", &harness, &child, &tail) != 2 ||
+            harness <= 0 || harness == (long)getpid())
+            continue;
+        if (kill((pid_t)harness, 0) == 0 || errno != ESRCH) continue;
+        char *dir = jt_xasprintf("%s/%s", base, de->d_name);
+        rmdir(dir);
+        free(dir);
+    }
+    closedir(d);
+}
+
 /* Creates jouletrace-<harness>-<child> below our cgroup and moves the child
  * there. Returns 0 or -1 with a->why. */
 static int make_cgroup(jt_cpuacct *a, pid_t pid)
 {
     char *base = own_v2_dir(&a->why);
     if (!base) return -1;
+    sweep_stale(base);
     size_t bl = strlen(base);
     char *dir = jt_xasprintf("%s%sjouletrace-%ld-%ld", base, bl && base[bl - 1] == '/' ? "" : "/",
                              (long)getpid(), (long)pid);

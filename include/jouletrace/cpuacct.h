@@ -31,7 +31,8 @@
  *         Unprivileged code cannot leave the cgroup: its cgroup.procs files
  *         belong to root (and the private root has no /sys). jt_cpuacct_free
  *         kills whatever is left in a cgroup it created (cgroup.kill) and
- *         removes it; a harness killed by SIGKILL leaves an empty cgroup.
+ *         removes it; a harness killed by SIGKILL leaves an empty cgroup,
+ *         which the next jt_cpuacct_open beside it removes (rmdir only).
  *
  * proc    Otherwise: every task of the child's tree, from the host's /proc,
  *         at each mark and sample. Members: with namespaces (the child is
