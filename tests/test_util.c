@@ -2,10 +2,12 @@
  * id hash (fnv.h), the monotonic clock (clock.h) and the first-line reader
  * of small kernel files (sysfile.h). */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "jouletrace/clock.h"
 #include "jouletrace/common.h"
@@ -142,6 +144,23 @@ START_TEST(first_line_of_a_proc_file)
 }
 END_TEST
 
+/* A command name may hold ") (": the fields start after the LAST ")". */
+START_TEST(proc_stat_fields_after_a_tricky_name)
+{
+    char old[17] = {0}, buf[1024];
+    ck_assert_int_eq(prctl(PR_GET_NAME, old, 0, 0, 0), 0);
+    ck_assert_int_eq(prctl(PR_SET_NAME, "a) (b) 1 2", 0, 0, 0), 0);
+    const char *f = jt_proc_stat_fields((long)getpid(), buf, sizeof buf);
+    prctl(PR_SET_NAME, old, 0, 0, 0);
+    ck_assert_ptr_nonnull(f);
+    char state;
+    long ppid;
+    ck_assert_int_eq(sscanf(f, " %c %ld", &state, &ppid), 2);
+    ck_assert_int_eq(ppid, (long)getppid());
+    ck_assert_ptr_null(jt_proc_stat_fields(-1, buf, sizeof buf));
+}
+END_TEST
+
 static Suite *util_suite(void)
 {
     Suite *s = suite_create("util");
@@ -153,6 +172,7 @@ static Suite *util_suite(void)
     tcase_add_test(tc, monotonic_clock_is_clock_monotonic);
     tcase_add_test(tc, first_line_of_small_files);
     tcase_add_test(tc, first_line_of_a_proc_file);
+    tcase_add_test(tc, proc_stat_fields_after_a_tricky_name);
     suite_add_tcase(s, tc);
     return s;
 }

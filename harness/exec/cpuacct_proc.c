@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "exec/cpuacct_priv.h"
+#include "jouletrace/sysfile.h"
 
 /* PID namespaces nest at most 32 deep (kernel MAX_PID_NS_LEVEL). */
 #define MAX_NS_DEPTH 32
@@ -84,17 +85,10 @@ static bool in_child_ns(const jt_cpuacct *a, pid_t pid)
  * cstime, 22 starttime. */
 static int parse_stat(pid_t pid, jt_cpuacct_task_ *t, unsigned long long *self_ticks)
 {
-    char path[64], buf[1024];
-    snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return -1;
-    ssize_t n = read(fd, buf, sizeof buf - 1);
-    close(fd);
-    if (n <= 0) return -1;
-    buf[n] = '\0';
-    char *p = strrchr(buf, ')');
+    char buf[1024];
+    const char *p = jt_proc_stat_fields((long)pid, buf, sizeof buf);
     if (!p) return -1;
-    p += 2; /* ") " then the state */
+    p++; /* the " " after ")", then the state */
     if (!*p) return -1;
     p++;
     unsigned long long f[23] = {0};

@@ -2,9 +2,11 @@
 #include "jouletrace/sysfile.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "jouletrace/common.h"
 
@@ -64,4 +66,21 @@ int jt_cpulist_parse(const char *s, int *cpus, int max)
     for (int i = 0; i < n; i++)
         if (m == 0 || cpus[m - 1] != cpus[i]) cpus[m++] = cpus[i];
     return m;
+}
+
+const char *jt_proc_stat_fields(long pid, char *buf, size_t cap)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || cap < 2) {
+        if (fd >= 0) close(fd);
+        return NULL;
+    }
+    ssize_t n = read(fd, buf, cap - 1);
+    close(fd);
+    if (n <= 0) return NULL;
+    buf[n] = '\0';
+    const char *p = strrchr(buf, ')');
+    return p ? p + 1 : NULL;
 }

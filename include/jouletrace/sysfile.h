@@ -9,6 +9,8 @@
 #ifndef JOULETRACE_SYSFILE_H
 #define JOULETRACE_SYSFILE_H
 
+#include <stddef.h>
+
 /* The most CPUs a CPU list may name (CPU numbers are below it). */
 #define JT_MAX_CPUS 4096
 
@@ -21,5 +23,11 @@ char *jt_read_first_line(const char *path);
  * a sorted, de-duplicated array of at most `max` CPUs below JT_MAX_CPUS;
  * returns the count, or -1 on a malformed or too long list. */
 int jt_cpulist_parse(const char *s, int *cpus, int max);
+
+/* Reads /proc/PID/stat into buf (cap bytes, NUL-terminated) and returns the
+ * text after the ")" that closes the command name (which may itself hold
+ * spaces and parentheses): " S PPID ..." from field 3 on. NULL when the task
+ * is gone or the file is unreadable or malformed. */
+const char *jt_proc_stat_fields(long pid, char *buf, size_t cap);
 
 #endif

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "jouletrace/common.h"
+#include "jouletrace/sysfile.h"
 #include "support/fake_rapl_priv.h"
 #include "support/testutil.h"
 
@@ -44,16 +45,10 @@ static size_t read_cmdline(long pid, char *buf, size_t cap)
 /* ppid and start time (clock ticks since boot) of a process; -1 when gone. */
 static int read_stat(long pid, long *ppid, unsigned long long *start)
 {
-    char path[64], buf[1024];
-    snprintf(path, sizeof path, "/proc/%ld/stat", pid);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return -1;
-    ssize_t n = read(fd, buf, sizeof buf - 1);
-    close(fd);
-    if (n <= 0) return -1;
-    buf[n] = '\0';
+    char buf[1024];
     /* fields 4 (ppid) and 22 (starttime) after the ")" that closes comm */
-    char *rp = strrchr(buf, ')');
+    const char *rp = jt_proc_stat_fields(pid, buf, sizeof buf);
+    if (rp) rp--;
     if (!rp || sscanf(rp + 1, " %*c %ld %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d "
                                 "%*d %*d %*d %llu",
                       ppid, start) != 2)
