@@ -1,7 +1,9 @@
 /* pyrun: one sandboxed Python runner per candidate (see pyrun.h), built on
- * child.h. This file turns the runner's JSON replies and the child's exit
- * causes into verdicts; the runner itself is the .py files of runners/
- * (main.py and its modules), started by their loader python_runner.py. */
+ * child.h. This file starts the child (and the judge's), exchanges commands
+ * with it and turns its replies and exit causes into verdicts; eval passes
+ * and judging are pyrun_eval.c's, the output proof pyrun_proof.c's. The
+ * runner itself is the .py files of runners/ (main.py and its modules),
+ * started by their loader python_runner.py. */
 #include "jouletrace/pyrun.h"
 
 #include <math.h>
@@ -52,24 +54,6 @@ extern const char jt_python_runner_source[];
 #define CPU_LOW_RATIO 0.5
 #define CPU_SLACK_SECONDS 0.02
 
-struct jt_pyrun {
-    jt_child child;
-    double timeout;
-    long memory_limit_mb;
-    size_t n_tests;
-    bool script;        /* mode script: no `outputs` */
-    bool command;       /* mode command */
-    bool running;       /* run_begin sent a command that run_end has not collected */
-    double run_deadline;
-    double run_t0;      /* harness clock when the run command went out */
-    jt_cpuacct *acct;   /* the child's tree CPU, from outside; NULL: acct_error */
-    char *acct_error;
-    bool done;          /* a final verdict is known; the child is gone */
-    jt_verdict verdict; /* when done */
-    char *reason;
-    char *traceback;
-};
-
 static const char *const verdict_names[] = {
     [JT_VERDICT_CORRECT] = "correct",           [JT_VERDICT_INCORRECT] = "incorrect",
     [JT_VERDICT_LOAD_ERROR] = "load_error",     [JT_VERDICT_TIMEOUT] = "timeout",
@@ -83,15 +67,13 @@ const char *jt_verdict_name(jt_verdict v)
 }
 
 /* When we stop waiting for the child in a phase that started now. */
-static double phase_deadline(const jt_pyrun *r)
+double jt_pyrun_deadline_(const jt_pyrun *r)
 {
     return jt_monotonic_s() + r->timeout + (r->command ? COMMAND_GRACE_SECONDS(r->timeout) : 0.0);
 }
 
 /* Records the final verdict and ends the child (its captured output stays). */
-static void finish(jt_pyrun *r, jt_verdict v, jt_child_end why, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static void finish(jt_pyrun *r, jt_verdict v, jt_child_end why, const char *fmt, ...)
+void jt_pyrun_finish_(jt_pyrun *r, jt_verdict v, jt_child_end why, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -118,40 +100,40 @@ static bool near_memory_limit(const jt_pyrun *r)
 static void child_lost(jt_pyrun *r, jt_child_io io, const char *phase, const jt_err *err)
 {
     if (io == JT_CHILD_IO_TIMEOUT) {
-        finish(r, JT_VERDICT_TIMEOUT, JT_CHILD_TIMED_OUT, "%s ran past timeout_seconds (%g s)",
+        jt_pyrun_finish_(r, JT_VERDICT_TIMEOUT, JT_CHILD_TIMED_OUT, "%s ran past timeout_seconds (%g s)",
                phase, r->timeout);
         return;
     }
     if (io == JT_CHILD_IO_ERROR) {
-        finish(r, JT_VERDICT_FAILED, JT_CHILD_KILLED, "%s: %s", phase, jt_err_msg(err));
+        jt_pyrun_finish_(r, JT_VERDICT_FAILED, JT_CHILD_KILLED, "%s: %s", phase, jt_err_msg(err));
         return;
     }
     jt_child_kill(&r->child, JT_CHILD_KILLED); /* normally reaped already */
     char *how = jt_child_describe_end(&r->child);
     switch (r->child.end) {
     case JT_CHILD_TIMED_OUT:
-        finish(r, JT_VERDICT_TIMEOUT, JT_CHILD_KILLED, "the runner %s during %s", how, phase);
+        jt_pyrun_finish_(r, JT_VERDICT_TIMEOUT, JT_CHILD_KILLED, "the runner %s during %s", how, phase);
         break;
     case JT_CHILD_SIGNALED:
         if (near_memory_limit(r))
-            finish(r, JT_VERDICT_MEMORY_LIMIT, JT_CHILD_KILLED,
+            jt_pyrun_finish_(r, JT_VERDICT_MEMORY_LIMIT, JT_CHILD_KILLED,
                    "the runner was %s near memory_limit_mb (%ld) during %s", how,
                    r->memory_limit_mb, phase);
         else
-            finish(r, JT_VERDICT_CRASHED, JT_CHILD_KILLED, "the runner was %s during %s", how,
+            jt_pyrun_finish_(r, JT_VERDICT_CRASHED, JT_CHILD_KILLED, "the runner was %s during %s", how,
                    phase);
         break;
     case JT_CHILD_EXITED:
         if (near_memory_limit(r))
-            finish(r, JT_VERDICT_MEMORY_LIMIT, JT_CHILD_KILLED,
+            jt_pyrun_finish_(r, JT_VERDICT_MEMORY_LIMIT, JT_CHILD_KILLED,
                    "the runner ran out of memory (memory_limit_mb %ld) and %s during %s",
                    r->memory_limit_mb, how, phase);
         else
-            finish(r, JT_VERDICT_FAILED, JT_CHILD_KILLED,
+            jt_pyrun_finish_(r, JT_VERDICT_FAILED, JT_CHILD_KILLED,
                    "the runner %s during %s (did the candidate exit the process?)", how, phase);
         break;
     default:
-        finish(r, JT_VERDICT_FAILED, JT_CHILD_KILLED,
+        jt_pyrun_finish_(r, JT_VERDICT_FAILED, JT_CHILD_KILLED,
                "the runner stopped answering during %s (%s)", phase, how);
         break;
     }
@@ -160,8 +142,8 @@ static void child_lost(jt_pyrun *r, jt_child_io io, const char *phase, const jt_
 
 /* Sends one command and waits for its reply, both within the deadline.
  * Returns the parsed reply, or NULL with the verdict recorded. */
-static json_t *exchange(jt_pyrun *r, json_t *msg, const char *phase, double deadline, bool send,
-                        bool recv)
+json_t *jt_pyrun_exchange_(jt_pyrun *r, json_t *msg, const char *phase, double deadline,
+                           bool send, bool recv)
 {
     jt_err e = JT_ERR_INIT;
     json_t *reply = NULL;
@@ -170,7 +152,7 @@ static json_t *exchange(jt_pyrun *r, json_t *msg, const char *phase, double dead
     if (send) {
         char *text = json_dumps(msg, JSON_COMPACT);
         if (!text) {
-            finish(r, JT_VERDICT_FAILED, JT_CHILD_KILLED, "%s: cannot encode the command", phase);
+            jt_pyrun_finish_(r, JT_VERDICT_FAILED, JT_CHILD_KILLED, "%s: cannot encode the command", phase);
             goto out;
         }
         io = jt_child_send_line(&r->child, text, fmax(deadline - jt_monotonic_s(), 0), &e);
@@ -188,7 +170,7 @@ static json_t *exchange(jt_pyrun *r, json_t *msg, const char *phase, double dead
     if (!json_is_object(reply) || !json_is_boolean(json_object_get(reply, "ok"))) {
         json_decref(reply);
         reply = NULL;
-        finish(r, JT_VERDICT_FAILED, JT_CHILD_KILLED, "%s: malformed reply from the runner",
+        jt_pyrun_finish_(r, JT_VERDICT_FAILED, JT_CHILD_KILLED, "%s: malformed reply from the runner",
                phase);
     }
 out:
@@ -210,17 +192,17 @@ static char *dup_or_null(const json_t *o, const char *key)
 }
 
 /* An {ok:false} reply: whose fault, and what verdict. */
-static void runner_refused(jt_pyrun *r, const json_t *reply, jt_verdict candidate_verdict,
-                           const char *phase)
+void jt_pyrun_refused_(jt_pyrun *r, const json_t *reply, jt_verdict candidate_verdict,
+                       const char *phase)
 {
     const char *type = str_of(reply, "error_type"), *msg = str_of(reply, "message");
     if (json_is_true(json_object_get(reply, "timeout"))) { /* mode command: a program killed */
-        finish(r, JT_VERDICT_TIMEOUT, JT_CHILD_TIMED_OUT, "%s ran past timeout_seconds (%g s)%s%s",
+        jt_pyrun_finish_(r, JT_VERDICT_TIMEOUT, JT_CHILD_TIMED_OUT, "%s ran past timeout_seconds (%g s)%s%s",
                phase, r->timeout, *msg ? ": " : "", msg);
         return;
     }
     if (r->command && !strcmp(type, "BuildError")) {
-        finish(r, JT_VERDICT_BUILD_FAILED, JT_CHILD_KILLED, "%s", msg);
+        jt_pyrun_finish_(r, JT_VERDICT_BUILD_FAILED, JT_CHILD_KILLED, "%s", msg);
         return;
     }
     if (json_is_true(json_object_get(reply, "load"))) { /* loading, or a reload */
@@ -228,12 +210,12 @@ static void runner_refused(jt_pyrun *r, const json_t *reply, jt_verdict candidat
         if (!r->traceback) r->traceback = dup_or_null(reply, "traceback");
     }
     if (json_is_true(json_object_get(reply, "harness")))
-        finish(r, JT_VERDICT_FAILED, JT_CHILD_KILLED, "%s: runner: %s", phase, msg);
+        jt_pyrun_finish_(r, JT_VERDICT_FAILED, JT_CHILD_KILLED, "%s: runner: %s", phase, msg);
     else if (!strcmp(type, "MemoryError"))
-        finish(r, JT_VERDICT_MEMORY_LIMIT, JT_CHILD_KILLED, "MemoryError during %s (%ld MiB)",
+        jt_pyrun_finish_(r, JT_VERDICT_MEMORY_LIMIT, JT_CHILD_KILLED, "MemoryError during %s (%ld MiB)",
                phase, r->memory_limit_mb);
     else
-        finish(r, candidate_verdict, JT_CHILD_KILLED, "%s%s%s", type, *msg ? ": " : "", msg);
+        jt_pyrun_finish_(r, candidate_verdict, JT_CHILD_KILLED, "%s%s%s", type, *msg ? ": " : "", msg);
 }
 
 /* The runner's text to the loader (python_runner.py): "jouletrace-runner
@@ -255,12 +237,12 @@ static bool same_protocol(jt_pyrun *r, const json_t *reply)
     const json_t *v = json_object_get(reply, "protocol");
     if (json_is_integer(v) && json_integer_value(v) == JT_PYRUN_PROTOCOL) return true;
     if (json_is_integer(v))
-        finish(r, JT_VERDICT_FAILED, JT_CHILD_KILLED,
+        jt_pyrun_finish_(r, JT_VERDICT_FAILED, JT_CHILD_KILLED,
                "loading: the runner speaks protocol version %" JSON_INTEGER_FORMAT
                ", this jouletrace %d (a runner from another version?)",
                json_integer_value(v), JT_PYRUN_PROTOCOL);
     else
-        finish(r, JT_VERDICT_FAILED, JT_CHILD_KILLED,
+        jt_pyrun_finish_(r, JT_VERDICT_FAILED, JT_CHILD_KILLED,
                "loading: the runner did not say its protocol version (this jouletrace "
                "speaks %d; a runner from another version?)",
                JT_PYRUN_PROTOCOL);
@@ -298,7 +280,7 @@ static int start_child(jt_pyrun *r, const jt_pyrun_config *cfg, double *deadline
     r->child.stop = cfg->stop;
     int rc = jt_child_start(&r->child, err);
     r->child.argv = NULL;
-    *deadline = phase_deadline(r);
+    *deadline = jt_pyrun_deadline_(r);
     if (rc == 0) send_runner(r, dev_source ? dev_source : jt_python_runner_source, *deadline);
     free(dev_source);
     return rc < 0 ? jt_err_prefix(err, "pyrun") : 0;
@@ -314,14 +296,34 @@ static void open_accounting(jt_pyrun *r)
     jt_err_clear(&e);
 }
 
-int jt_pyrun_start(const jt_pyrun_config *cfg, jt_pyrun **out, jt_err *err)
+/* One command of the loading phase; false with the verdict recorded when
+ * it was refused or the child is gone. */
+static bool load_step(jt_pyrun *r, json_t *msg, double deadline, bool setup)
 {
-    int rc = -1;
-    json_t *msg = NULL, *reply = NULL;
-    jt_pyrun *r = NULL;
-    *out = NULL;
-    const jt_mode_def *md = cfg->mode ? jt_mode_find(cfg->mode) : jt_mode_default();
-    bool command = md && md->id == JT_MODE_COMMAND;
+    json_t *reply = jt_pyrun_exchange_(r, msg, "loading", deadline, true, true);
+    bool ok = reply != NULL;
+    if (ok && setup && !same_protocol(r, reply)) ok = false;
+    if (ok && !json_is_true(json_object_get(reply, "ok"))) {
+        r->traceback = dup_or_null(reply, "traceback");
+        jt_pyrun_refused_(r, reply, JT_VERDICT_LOAD_ERROR, "loading");
+        ok = false;
+    }
+    json_decref(reply);
+    return ok;
+}
+
+static jt_pyrun *new_pyrun(const jt_pyrun_config *cfg)
+{
+    jt_pyrun *r = jt_xcalloc(1, sizeof *r);
+    jt_child_init(&r->child);
+    r->timeout = cfg->timeout_seconds;
+    r->memory_limit_mb = cfg->memory_limit_mb;
+    r->n_tests = json_array_size(cfg->test_cases);
+    return r;
+}
+
+static int check_config(const jt_pyrun_config *cfg, const jt_mode_def *md, jt_err *err)
+{
     if ((!cfg->code && !cfg->floor) || (!cfg->function_name && (!md || md->needs_function_name)) ||
         !json_is_array(cfg->test_cases))
         return jt_err_set(err, "pyrun: code, function_name and test_cases are required");
@@ -329,32 +331,64 @@ int jt_pyrun_start(const jt_pyrun_config *cfg, jt_pyrun **out, jt_err *err)
         return jt_err_set(err, "pyrun: timeout_seconds must be > 0");
     if (cfg->timeout_seconds * CPU_BACKSTOP_RUNS > 1e9)
         return jt_err_set(err, "pyrun: timeout_seconds is too large");
+    return 0;
+}
 
-    r = jt_xcalloc(1, sizeof *r);
-    jt_child_init(&r->child);
-    r->timeout = cfg->timeout_seconds;
-    r->memory_limit_mb = cfg->memory_limit_mb;
-    r->n_tests = json_array_size(cfg->test_cases);
-
+int jt_pyrun_start(const jt_pyrun_config *cfg, jt_pyrun **out, jt_err *err)
+{
+    int rc = -1;
+    json_t *msg = NULL;
+    jt_pyrun *r = NULL;
+    *out = NULL;
+    const jt_mode_def *md = cfg->mode ? jt_mode_find(cfg->mode) : jt_mode_default();
+    if (check_config(cfg, md, err) != 0) return -1;
+    r = new_pyrun(cfg);
     bool code_ok = true;
     msg = jt_pyrun_setup_message_(cfg, &code_ok, err);
     if (!msg) goto out;
     r->script = md->id == JT_MODE_SCRIPT; /* md is known: the setup message checked it */
-    r->command = command;
+    r->command = md->id == JT_MODE_COMMAND;
+    r->floor = cfg->floor;
+    r->test_cases = json_deep_copy(cfg->test_cases);
+    /* Only the floor's eval is not judged (its null function is wrong by
+     * design); mode script judges in the candidate's process. */
+    if (!cfg->floor && !r->script) {
+        r->judge_setup = jt_pyrun_judge_message_(cfg);
+        r->judge_python = cfg->python ? jt_xstrdup(cfg->python) : NULL;
+        r->judge_user = cfg->sandbox_user ? jt_xstrdup(cfg->sandbox_user) : NULL;
+        jt_pyrun_config *j = &r->judge_cfg;
+        j->python = r->judge_python;
+        j->sandbox_user = r->judge_user;
+        j->timeout_seconds = cfg->timeout_seconds;
+        j->memory_limit_mb = cfg->memory_limit_mb;
+        j->cpu = cfg->cpu;
+        j->output_cap_bytes = cfg->output_cap_bytes;
+        j->stop = cfg->stop;
+        j->test_cases = r->test_cases;
+    }
     if (!code_ok) {
-        finish(r, JT_VERDICT_LOAD_ERROR, JT_CHILD_KILLED, "the code is not valid UTF-8");
+        jt_pyrun_finish_(r, JT_VERDICT_LOAD_ERROR, JT_CHILD_KILLED, "the code is not valid UTF-8");
     } else {
         double deadline = 0;
         if (start_child(r, cfg, &deadline, err) < 0) goto out;
         open_accounting(r); /* before the candidate's code can fork anything */
-        if (!r->done) reply = exchange(r, msg, "loading", deadline, true, true);
-        if (reply && !same_protocol(r, reply)) {
-            json_decref(reply);
-            reply = NULL;
-        }
-        if (reply && !json_is_true(json_object_get(reply, "ok"))) {
-            r->traceback = dup_or_null(reply, "traceback");
-            runner_refused(r, reply, JT_VERDICT_LOAD_ERROR, "loading");
+        /* The candidate is loaded first; its inputs follow in a command of
+         * their own, so its top level never sees them (docs/design.md
+         * "Judging"). */
+        /* hello first, so the clock around setup holds the candidate's
+         * loading and not the runner's own imports. */
+        json_t *hello = json_pack("{s:s}", "cmd", "hello");
+        bool up = !r->done && load_step(r, hello, deadline, false);
+        json_decref(hello);
+        double t0 = jt_monotonic_s();
+        bool loaded = up && load_step(r, msg, deadline, true);
+        r->load_seconds = jt_monotonic_s() - t0;
+        if (loaded) {
+            json_t *tests = jt_pyrun_tests_message_(cfg);
+            json_t *warm = json_pack("{s:s}", "cmd", "warmup");
+            if (load_step(r, tests, deadline, false)) load_step(r, warm, deadline, false);
+            json_decref(tests);
+            json_decref(warm);
         }
     }
     *out = r;
@@ -362,102 +396,23 @@ int jt_pyrun_start(const jt_pyrun_config *cfg, jt_pyrun **out, jt_err *err)
     rc = 0;
 out:
     json_decref(msg);
-    json_decref(reply);
     jt_pyrun_free(r);
     return rc;
 }
 
-static void fill_results(jt_validation *v, const json_t *results)
+int jt_pyrun_start_judge_(const jt_pyrun_config *cfg, json_t *setup, jt_pyrun **out,
+                          jt_err *err)
 {
-    size_t n = json_array_size(results);
-    v->results = jt_xcalloc(n ? n : 1, sizeof *v->results);
-    for (size_t i = 0; i < n; i++) {
-        const json_t *t = json_array_get(results, i);
-        jt_test_result *tr = &v->results[v->n_results++];
-        tr->test_id = jt_xstrdup(str_of(t, "test_id"));
-        tr->passed = json_is_true(json_object_get(t, "passed"));
-        tr->expected = dup_or_null(t, "expected");
-        tr->got = dup_or_null(t, "got");
-        tr->error_type = dup_or_null(t, "error_type");
-        tr->error_message = dup_or_null(t, "error_message");
-        tr->checker_error = json_is_true(json_object_get(t, "checker_error"));
-        v->passed += tr->passed;
+    jt_pyrun *r = new_pyrun(cfg);
+    r->judge_mode = true;
+    double deadline = 0;
+    *out = NULL;
+    if (start_child(r, cfg, &deadline, err) < 0) {
+        jt_pyrun_free(r);
+        return -1;
     }
-}
-
-/* Verdict of a completed validation pass; sets r->reason for failures. */
-static jt_verdict judge(jt_pyrun *r, const jt_validation *v)
-{
-    const jt_test_result *first = NULL;
-    for (size_t i = 0; i < v->n_results; i++) {
-        const jt_test_result *t = &v->results[i];
-        if (t->error_type && !strcmp(t->error_type, "MemoryError")) {
-            finish(r, JT_VERDICT_MEMORY_LIMIT, JT_CHILD_KILLED,
-                   "test '%s' raised MemoryError (memory_limit_mb %ld)", t->test_id,
-                   r->memory_limit_mb);
-            return r->verdict;
-        }
-        if (!t->passed && !first) first = t;
-    }
-    if (v->n_results != r->n_tests) {
-        finish(r, JT_VERDICT_FAILED, JT_CHILD_KILLED, "the runner answered %zu of %zu tests",
-               v->n_results, r->n_tests);
-        return r->verdict;
-    }
-    free(r->reason);
-    r->reason = NULL;
-    if (!first) return JT_VERDICT_CORRECT;
-    size_t failed = v->total - v->passed;
-    if (first->error_type && first->checker_error)
-        r->reason = jt_xasprintf("test '%s': the checker raised %s: %s (%zu of %zu tests failed)",
-                                 first->test_id, first->error_type,
-                                 first->error_message ? first->error_message : "", failed,
-                                 v->total);
-    else if (first->error_type && r->command) /* a program's exit, signal, flood */
-        r->reason = jt_xasprintf("test '%s': %s (%zu of %zu tests failed)", first->test_id,
-                                 first->error_message ? first->error_message : first->error_type,
-                                 failed, v->total);
-    else if (first->error_type)
-        r->reason = jt_xasprintf("test '%s' raised %s: %s (%zu of %zu tests failed)",
-                                 first->test_id, first->error_type,
-                                 first->error_message ? first->error_message : "", failed,
-                                 v->total);
-    else
-        r->reason = jt_xasprintf("test '%s': expected %s, got %s (%zu of %zu tests failed)",
-                                 first->test_id, first->expected ? first->expected : "?",
-                                 first->got ? first->got : "?", failed, v->total);
-    return JT_VERDICT_INCORRECT;
-}
-
-int jt_pyrun_validate(jt_pyrun *r, jt_validation *out, jt_err *err)
-{
-    memset(out, 0, sizeof *out);
-    if (r->running) return jt_err_set(err, "pyrun: validate while a run is pending");
-    out->total = r->n_tests;
-    if (!r->done) {
-        json_t *msg = json_pack("{s:s}", "cmd", "validate");
-        json_t *reply = exchange(r, msg, "validation", phase_deadline(r), true, true);
-        json_decref(msg);
-        if (reply && json_is_true(json_object_get(reply, "ok"))) {
-            fill_results(out, json_object_get(reply, "results"));
-            json_int_t ns = json_integer_value(json_object_get(reply, "elapsed_ns"));
-            out->elapsed_seconds = (double)ns / 1e9;
-            out->verdict = judge(r, out);
-        } else if (reply) {
-            runner_refused(r, reply, JT_VERDICT_FAILED, "validation");
-        }
-        json_decref(reply);
-    }
-    if (r->done) out->verdict = r->verdict;
-    out->reason = r->reason ? jt_xstrdup(r->reason) : NULL;
-    out->traceback = r->traceback ? jt_xstrdup(r->traceback) : NULL;
-    const jt_child_capture *caps[] = {&r->child.out, &r->child.err};
-    char **heads[] = {&out->stdout_head, &out->stderr_head};
-    size_t *dropped[] = {&out->stdout_dropped, &out->stderr_dropped};
-    for (int i = 0; i < 2; i++) {
-        if (caps[i]->head.len) *heads[i] = jt_xstrndup(caps[i]->head.data, caps[i]->head.len);
-        *dropped[i] = caps[i]->dropped;
-    }
+    if (!r->done) load_step(r, setup, deadline, true);
+    *out = r;
     return 0;
 }
 
@@ -468,14 +423,48 @@ int jt_pyrun_run_begin(jt_pyrun *r, uint64_t iterations, jt_err *err)
     if (iterations == 0 || iterations > INT64_MAX)
         return jt_err_set(err, "pyrun: iterations out of range");
     if (!r->acct) return jt_err_set(err, "pyrun: no CPU accounting: %s", r->acct_error);
+    if (!r->script && !r->digests) return jt_err_set(err, "pyrun: a run before an eval pass");
+    if (jt_proof_new_nonce_(r, err) != 0) return -1;
+    char nonce[2 * JT_PROOF_NONCE_BYTES + 1];
+    jt_proof_nonce_hex_(r, nonce);
     if (jt_cpuacct_mark(r->acct, err) != 0) return jt_err_prefix(err, "pyrun");
-    json_t *msg = json_pack("{s:s,s:I}", "cmd", "run", "iterations", (json_int_t)iterations);
-    r->run_deadline = phase_deadline(r);
+    json_t *msg = json_pack("{s:s,s:I,s:s}", "cmd", "run", "iterations", (json_int_t)iterations,
+                            "nonce", nonce);
+    r->run_deadline = jt_pyrun_deadline_(r);
     r->run_t0 = jt_monotonic_s();
     r->running = true;
-    exchange(r, msg, "a run", r->run_deadline, true, false); /* failures surface in run_end */
+    jt_pyrun_exchange_(r, msg, "a run", r->run_deadline, true, false); /* failures surface in run_end */
     json_decref(msg);
     return 0;
+}
+
+/* The run's output proof (pyrun_proof.c); false with verdict incorrect
+ * recorded when it does not hold. The runner's own account of where its
+ * outputs first differed names the iteration when it is plausible; the
+ * test named is the one whose chain the harness found broken. */
+static bool proof_holds(jt_pyrun *r, const json_t *reply, uint64_t iterations)
+{
+    jt_err e = JT_ERR_INIT;
+    size_t bad = 0;
+    int rc = jt_proof_check_(r, reply, iterations, &bad, &e);
+    if (rc != 0) {
+        const json_t *t = json_array_get(r->test_cases, bad);
+        const char *id = json_string_value(json_object_get(t, "test_id"));
+        const json_t *mm = json_object_get(reply, "mismatch");
+        json_int_t k = json_integer_value(json_object_get(mm, "iteration"));
+        const char *mid = json_string_value(json_object_get(mm, "test_id"));
+        char *where = mid && id && !strcmp(mid, id) && k >= 0 && (uint64_t)k < iterations
+                          ? jt_xasprintf(", iteration %" JSON_INTEGER_FORMAT " of %llu", k + 1,
+                                         (unsigned long long)iterations)
+                          : jt_xasprintf(" (in one of %llu iterations)",
+                                         (unsigned long long)iterations);
+        jt_pyrun_finish_(r, JT_VERDICT_INCORRECT, JT_CHILD_KILLED,
+                         "test '%s'%s: %s (docs/design.md \"Output proof\")", id ? id : "?",
+                         where, jt_err_msg(&e));
+        free(where);
+    }
+    jt_err_clear(&e);
+    return rc == 0;
 }
 
 static void cross_check(jt_run_result *o)
@@ -491,7 +480,7 @@ int jt_pyrun_run_end(jt_pyrun *r, jt_run_result *out, jt_verdict *verdict, jt_er
     memset(out, 0, sizeof *out);
     if (!r->running && !r->done) return jt_err_set(err, "pyrun: run_end without run_begin");
     if (!r->done) {
-        json_t *reply = exchange(r, NULL, "a run", r->run_deadline, false, true);
+        json_t *reply = jt_pyrun_exchange_(r, NULL, "a run", r->run_deadline, false, true);
         r->running = false;
         double t1 = jt_monotonic_s();
         if (reply && json_is_true(json_object_get(reply, "ok"))) {
@@ -500,8 +489,13 @@ int jt_pyrun_run_end(jt_pyrun *r, jt_run_result *out, jt_verdict *verdict, jt_er
                 (double)json_integer_value(json_object_get(reply, "elapsed_ns")) / 1e9;
             out->child_cpu_seconds =
                 (double)json_integer_value(json_object_get(reply, "cpu_ns")) / 1e9;
-            json_decref(reply);
             out->elapsed_seconds = t1 - r->run_t0;
+            if (!r->script && out->iterations > 0 && !proof_holds(r, reply, out->iterations)) {
+                json_decref(reply);
+                *verdict = r->verdict;
+                return jt_err_set(err, "%s", r->reason);
+            }
+            json_decref(reply);
             if (jt_cpuacct_since_mark(r->acct, &out->cpu_seconds, err) != 0) {
                 *verdict = JT_VERDICT_FAILED;
                 return jt_err_prefix(err, "pyrun");
@@ -509,42 +503,16 @@ int jt_pyrun_run_end(jt_pyrun *r, jt_run_result *out, jt_verdict *verdict, jt_er
             cross_check(out);
             return 0;
         }
-        if (reply) runner_refused(r, reply, JT_VERDICT_INCORRECT, "a run");
+        if (reply) jt_pyrun_refused_(r, reply, JT_VERDICT_INCORRECT, "a run");
         json_decref(reply);
     }
     *verdict = r->verdict;
     return jt_err_set(err, "%s", r->reason ? r->reason : "the child is gone");
 }
 
-int jt_pyrun_outputs(jt_pyrun *r, json_t **outputs, jt_verdict *verdict, jt_err *err)
+double jt_pyrun_load_seconds(const jt_pyrun *r)
 {
-    *outputs = NULL;
-    if (!r->done && (r->running || r->script)) {
-        *verdict = JT_VERDICT_FAILED;
-        return jt_err_set(err, "pyrun: %s", r->running ? "outputs while a run is pending"
-                                                       : "mode script has no outputs");
-    }
-    if (!r->done) {
-        json_t *msg = json_pack("{s:s}", "cmd", "outputs");
-        json_t *reply = exchange(r, msg, "outputs", phase_deadline(r), true, true);
-        json_decref(msg);
-        if (reply && json_is_true(json_object_get(reply, "ok"))) {
-            json_t *arr = json_object_get(reply, "outputs");
-            if (json_is_array(arr) && json_array_size(arr) == r->n_tests) {
-                *outputs = json_incref(arr);
-                json_decref(reply);
-                return 0;
-            }
-            finish(r, JT_VERDICT_FAILED, JT_CHILD_KILLED,
-                   "outputs: the runner answered %zu of %zu tests", json_array_size(arr),
-                   r->n_tests);
-        } else if (reply) {
-            runner_refused(r, reply, JT_VERDICT_FAILED, "outputs");
-        }
-        json_decref(reply);
-    }
-    *verdict = r->verdict;
-    return jt_err_set(err, "%s", r->reason ? r->reason : "the child is gone");
+    return r->load_seconds;
 }
 
 int jt_pyrun_pid(const jt_pyrun *r)
@@ -562,26 +530,13 @@ void jt_pyrun_free(jt_pyrun *r)
     if (!r) return;
     jt_child_release(&r->child);
     jt_cpuacct_free(r->acct); /* after the reap: its cgroup must be empty */
+    jt_pyrun_forget_(r);
+    json_decref(r->judge_setup);
+    json_decref(r->test_cases);
+    free(r->judge_python);
+    free(r->judge_user);
     free(r->acct_error);
     free(r->reason);
     free(r->traceback);
     free(r);
-}
-
-void jt_validation_release(jt_validation *v)
-{
-    for (size_t i = 0; i < v->n_results; i++) {
-        jt_test_result *t = &v->results[i];
-        free(t->test_id);
-        free(t->expected);
-        free(t->got);
-        free(t->error_type);
-        free(t->error_message);
-    }
-    free(v->results);
-    free(v->reason);
-    free(v->stdout_head);
-    free(v->stderr_head);
-    free(v->traceback);
-    memset(v, 0, sizeof *v);
 }

@@ -1,6 +1,8 @@
-/* The runner's setup command (pyrun_priv.h): the mode, comparator and
+/* The runner's messages (pyrun_priv.h): setup (the mode, comparator and
  * command checks, and the name a command-mode source gets in the work
- * directory (pyrun.h, source_name). */
+ * directory: pyrun.h, source_name), the tests the candidate's side gets
+ * (inputs only: docs/design.md "Judging") and the judge's setup (the test
+ * set with its expectations, for a process that runs no candidate code). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,24 +123,25 @@ json_t *jt_pyrun_setup_message_(const jt_pyrun_config *cfg, bool *code_ok, jt_er
         jt_err_set(err, "pyrun: atol and rtol must be finite and >= 0");
         return NULL;
     }
+    json_t *checker = cfg->checker_code ? json_string(cfg->checker_code) : NULL;
+    if (cfg->checker_code && !checker) {
+        jt_err_set(err, "pyrun: checker_code must be valid UTF-8");
+        return NULL;
+    }
+    json_decref(checker);
     json_t *m = json_object();
     json_object_set_new(m, "cmd", json_string("setup"));
     json_object_set_new(m, "protocol", json_integer(JT_PYRUN_PROTOCOL));
     *code_ok = set_str(m, "code", cfg->code ? cfg->code : "");
     if (!set_str(m, "filename", cfg->filename ? cfg->filename : "candidate.py") ||
         !set_str(m, "function_name", cfg->function_name) || !set_str(m, "mode", mode) ||
-        !set_str(m, "comparator", comparator) || !set_str(m, "checker_code", cfg->checker_code) ||
         !set_str(m, "setup_code", cfg->setup_code) ||
         !set_str(m, "convert_code", cfg->convert_code)) {
-        jt_err_set(err, "pyrun: filename, function_name, mode, comparator, checker_code, "
-                        "setup_code and convert_code must be valid UTF-8");
+        jt_err_set(err, "pyrun: filename, function_name, mode, setup_code and convert_code "
+                        "must be valid UTF-8");
         json_decref(m);
         return NULL;
     }
-    json_object_set_new(m, "test_cases", json_deep_copy(cfg->test_cases));
-    json_object_set_new(m, "float_tolerance", json_real(cfg->float_tolerance));
-    json_object_set_new(m, "atol", json_real(cfg->atol));
-    json_object_set_new(m, "rtol", json_real(cfg->rtol));
     json_object_set_new(m, "prelude", json_boolean(cfg->prelude));
     json_object_set_new(m, "reload_per_iteration", json_boolean(cfg->reload_per_iteration));
     json_object_set_new(m, "floor", json_boolean(cfg->floor));
@@ -154,5 +157,51 @@ json_t *jt_pyrun_setup_message_(const jt_pyrun_config *cfg, bool *code_ok, jt_er
         }
         if (cfg->command) json_object_set_new(m, "command", json_deep_copy(cfg->command));
     }
+    return m;
+}
+
+/* The keys of a test case the candidate's side may see, per mode; every
+ * other key (expected_output, expected_stdout, expected_exit_code, ...)
+ * stays with the judge. */
+static const char *const call_keys[] = {"test_id", "inputs", NULL};
+static const char *const script_keys[] = {"test_id", "script", NULL};
+static const char *const command_keys[] = {"test_id", "stdin", "args", NULL};
+
+json_t *jt_pyrun_tests_message_(const jt_pyrun_config *cfg)
+{
+    const jt_mode_def *md = cfg->mode ? jt_mode_find(cfg->mode) : jt_mode_default();
+    const char *const *keys = md->id == JT_MODE_SCRIPT    ? script_keys
+                              : md->id == JT_MODE_COMMAND ? command_keys
+                                                          : call_keys;
+    json_t *cases = json_array();
+    size_t i;
+    const json_t *t;
+    json_array_foreach(cfg->test_cases, i, t) {
+        json_t *c = json_object();
+        for (const char *const *k = keys; *k; k++) {
+            json_t *v = json_object_get(t, *k);
+            if (v) json_object_set_new(c, *k, json_deep_copy(v));
+        }
+        /* The floor's process runs no candidate code: its null function
+         * returns the expected output (docs/design.md "Floor"). */
+        json_t *expected = json_object_get(t, "expected_output");
+        if (cfg->floor && expected && md->id != JT_MODE_COMMAND)
+            json_object_set_new(c, "floor_output", json_deep_copy(expected));
+        json_array_append_new(cases, c);
+    }
+    return json_pack("{s:s,s:o}", "cmd", "tests", "test_cases", cases);
+}
+
+json_t *jt_pyrun_judge_message_(const jt_pyrun_config *cfg)
+{
+    const jt_mode_def *md = cfg->mode ? jt_mode_find(cfg->mode) : jt_mode_default();
+    const char *comparator = cfg->comparator ? cfg->comparator : jt_mode_default_comparator(md);
+    json_t *m = json_pack("{s:s,s:i,s:s,s:s,s:s,s:O,s:f,s:f,s:f,s:b}", "cmd", "setup",
+                          "protocol", JT_PYRUN_PROTOCOL, "mode", "judge", "judged_mode",
+                          md->name, "comparator", comparator, "test_cases", cfg->test_cases,
+                          "float_tolerance", cfg->float_tolerance, "atol", cfg->atol, "rtol",
+                          cfg->rtol, "prelude", cfg->prelude);
+    if (m && cfg->checker_code)
+        json_object_set_new(m, "checker_code", json_string(cfg->checker_code));
     return m;
 }

@@ -152,18 +152,45 @@ static int one_trial(jt_engine *e, jt_pyrun *r, uint64_t n, trial *t, jt_verdict
     return 0;
 }
 
-/* The status of a child that failed with verdict v (err): interrupted when
- * we killed it, else the verdict's (a verdict about the code is not what a
- * failure here is: those become `failed`). */
-static void child_failed(const jt_engine *e, jt_verdict v, const jt_err *err, outcome *out)
+/* The status of a child that failed with verdict v (err) while `where`:
+ * interrupted when we killed it, else the verdict's. A run that was
+ * incorrect (outputs that differ from the judged ones, a test that raised)
+ * makes the candidate incorrect (docs/design.md "Output proof"). */
+static void child_failed(const jt_engine *e, jt_verdict v, const jt_err *err, const char *where,
+                         outcome *out)
 {
     if (*e->stop) {
         out->status = JT_STATUS_INTERRUPTED;
         return;
     }
-    if (v == JT_VERDICT_CORRECT || v == JT_VERDICT_INCORRECT) v = JT_VERDICT_FAILED;
+    if (v == JT_VERDICT_CORRECT) v = JT_VERDICT_FAILED;
     out->status = jt_status_of_verdict(v);
-    out->error = jt_xstrdup(jt_err_msg(err));
+    out->error = jt_xasprintf("%s: %s", where, jt_err_msg(err));
+}
+
+/* A fresh child for the next trial (fresh_process_per_trial): it must
+ * reproduce what the first one was judged on. */
+static int fresh_child(jt_pyrun **rp, const jt_pyrun_config *cfg, jt_verdict *v, jt_err *err)
+{
+    jt_pyrun *fresh = NULL;
+    jt_validation val;
+    memset(&val, 0, sizeof val);
+    *v = JT_VERDICT_FAILED;
+    if (jt_pyrun_start(cfg, &fresh, err) != 0 || jt_pyrun_adopt_judged(fresh, *rp, err) != 0 ||
+        jt_pyrun_validate(fresh, &val, err) != 0) {
+        jt_pyrun_free(fresh);
+        return -1;
+    }
+    jt_pyrun_free(*rp);
+    *rp = fresh;
+    int rc = 0;
+    if (val.verdict != JT_VERDICT_CORRECT) {
+        *v = val.verdict;
+        jt_err_set(err, "%s", val.reason ? val.reason : jt_verdict_name(val.verdict));
+        rc = -1;
+    }
+    jt_validation_release(&val);
+    return rc;
 }
 
 /* Loop calibration + trials + stop rule for an already started child. The
@@ -175,7 +202,7 @@ static void measure(jt_engine *e, jt_pyrun **rp, const jt_pyrun_config *cfg, con
     jt_verdict v = JT_VERDICT_FAILED;
     double *per_iter = NULL;
     if (calibrate_loop(*rp, o, &out->iterations, &v, &err) != 0) {
-        child_failed(e, v, &err, out);
+        child_failed(e, v, &err, "loop calibration", out);
         goto out;
     }
     jt_stats_stop_rule rule = {(size_t)o->min_trials, (size_t)o->energy_measurement_trials,
@@ -187,19 +214,17 @@ static void measure(jt_engine *e, jt_pyrun **rp, const jt_pyrun_config *cfg, con
             out->status = JT_STATUS_INTERRUPTED;
             goto out;
         }
-        if (o->fresh_process_per_trial && out->n_trials > 0) {
-            jt_pyrun_free(*rp);
-            *rp = NULL;
-            jt_run_result warm;
-            if (jt_pyrun_start(cfg, rp, &err) != 0 || run_plain(*rp, 1, &warm, &v, &err) != 0) {
-                child_failed(e, v, &err, out);
-                goto out;
-            }
+        char where[64];
+        snprintf(where, sizeof where, "trial %zu", out->n_trials + 1);
+        if (o->fresh_process_per_trial && out->n_trials > 0 &&
+            fresh_child(rp, cfg, &v, &err) != 0) {
+            child_failed(e, v, &err, where, out);
+            goto out;
         }
         trial t;
         int rc = one_trial(e, *rp, out->iterations, &t, &v, &why, &err);
         if (rc < 0) {
-            child_failed(e, v, &err, out);
+            child_failed(e, v, &err, where, out);
             goto out;
         }
         if (rc > 0) {
@@ -257,19 +282,68 @@ static void validate(const jt_pyrun_config *cfg, const jt_candidate *c, const jt
     jt_err_clear(&err);
 }
 
-/* A second validation pass: how much cheaper does it get? 0 when unknown. */
-static double first_pass_ratio(jt_pyrun *r, const jt_validation *v)
+/* Eval passes 2 and 3 after a correct first one (docs/design.md "Caches"):
+ * their harness timings, and they must reproduce the judged outputs. 0, or
+ * -1 with the status and error in *out. */
+static int later_passes(jt_pyrun *r, jt_engine_timing *t, outcome *out)
 {
-    double ratio = 0;
-    jt_validation v2;
-    memset(&v2, 0, sizeof v2);
+    for (int k = 1; k < 3; k++) {
+        jt_validation v;
+        jt_err err = JT_ERR_INIT;
+        int rc = jt_pyrun_validate(r, &v, &err);
+        if (rc == 0 && v.verdict == JT_VERDICT_CORRECT) {
+            t->pass[k] = v.elapsed_seconds;
+        } else {
+            out->status = rc == 0 ? jt_status_of_verdict(v.verdict) : JT_STATUS_FAILED;
+            out->error = jt_xstrdup(rc == 0 && v.reason ? v.reason : jt_err_msg(&err));
+            rc = -1;
+        }
+        jt_validation_release(&v);
+        jt_err_clear(&err);
+        if (rc != 0) return -1;
+    }
+    return 0;
+}
+
+static void timing_init(jt_engine_timing *t, const jt_pyrun *r, const jt_validation *v);
+
+/* The cache check's timing again, in a fresh process of the candidate: its
+ * eval passes (which must reproduce the judged outputs) and one run of n
+ * iterations. A suspicion is kept only when this one shows it too: one
+ * scheduling hiccup on a noisy host does not make a cache. */
+static int confirm_timing(const jt_pyrun_config *cfg, const jt_pyrun *judged, uint64_t n,
+                          jt_engine_timing *t)
+{
+    jt_pyrun *r = NULL;
+    jt_validation v;
+    memset(&v, 0, sizeof v);
     jt_err err = JT_ERR_INIT;
-    if (jt_pyrun_validate(r, &v2, &err) == 0 && v2.verdict == JT_VERDICT_CORRECT &&
-        v2.elapsed_seconds > 0)
-        ratio = v->elapsed_seconds / v2.elapsed_seconds;
-    jt_validation_release(&v2);
+    outcome o;
+    memset(&o, 0, sizeof o);
+    int rc = -1;
+    if (jt_pyrun_start(cfg, &r, &err) != 0 || jt_pyrun_adopt_judged(r, judged, &err) != 0 ||
+        jt_pyrun_validate(r, &v, &err) != 0 || v.verdict != JT_VERDICT_CORRECT)
+        goto out;
+    timing_init(t, r, &v);
+    if (later_passes(r, t, &o) != 0) goto out;
+    jt_run_result res;
+    jt_verdict verdict;
+    if (run_plain(r, n, &res, &verdict, &err) != 0) goto out;
+    t->iteration = res.elapsed_seconds / (double)n;
+    rc = 0;
+out:
+    jt_validation_release(&v);
+    jt_engine_outcome_release_(&o);
     jt_err_clear(&err);
-    return ratio;
+    jt_pyrun_free(r);
+    return rc;
+}
+
+static void timing_init(jt_engine_timing *t, const jt_pyrun *r, const jt_validation *v)
+{
+    t->pass[0] = v->elapsed_seconds;
+    t->pass[1] = t->pass[2] = t->iteration = NAN;
+    t->load = jt_pyrun_load_seconds(r);
 }
 
 /* The one way out of jt_engine_measure and jt_engine_floor: an interrupted
@@ -320,10 +394,17 @@ jt_engine_outcome jt_engine_measure(jt_engine *e, const jt_suite *s, const jt_ca
         out.error = v.reason ? jt_xstrdup(v.reason) : NULL;
         json_object_set_new(rec, "energy_metrics", json_null());
     } else {
-        double ratio = first_pass_ratio(r, &v);
-        measure(e, &r, &cfg, &c->opts, c->id, seed, &out);
-        if (out.status != JT_STATUS_INTERRUPTED && out.n_trials)
-            jt_engine_add_measurement_(e, &out, ts->n_cases, seed, floor, ratio, rec);
+        jt_engine_timing timing;
+        timing_init(&timing, r, &v);
+        if (later_passes(r, &timing, &out) == 0) measure(e, &r, &cfg, &c->opts, c->id, seed, &out);
+        if (out.status != JT_STATUS_INTERRUPTED && out.n_trials) {
+            jt_engine_add_measurement_(e, &out, ts->n_cases, seed, floor, &timing,
+                                       c->opts.allow_memoization, rec);
+            jt_engine_timing again;
+            if (jt_engine_cache_suspected_(rec) && !*e->stop &&
+                confirm_timing(&cfg, r, out.iterations, &again) == 0)
+                jt_engine_cache_confirm_(rec, floor, &again);
+        }
         else if (out.status != JT_STATUS_INTERRUPTED)
             json_object_set_new(rec, "energy_metrics", json_null());
     }
@@ -351,18 +432,24 @@ jt_engine_outcome jt_engine_floor(jt_engine *e, const jt_suite *s, size_t tsi,
     jt_err err = JT_ERR_INIT;
     outcome out;
     memset(&out, 0, sizeof out);
-    jt_run_result warm;
-    jt_verdict v = JT_VERDICT_FAILED;
-    /* No validation: the null function is wrong by design. One warm-up run
-     * stands in for the validation pass candidates get. */
-    if (jt_pyrun_start(&cfg, &r, &err) != 0 || run_plain(r, 1, &warm, &v, &err) != 0) {
+    jt_validation v;
+    memset(&v, 0, sizeof v);
+    /* The floor's eval passes are not judged (its null function returns the
+     * expected outputs); they set what its runs prove, as a candidate's do. */
+    jt_engine_timing timing;
+    if (jt_pyrun_start(&cfg, &r, &err) != 0 || jt_pyrun_validate(r, &v, &err) != 0 ||
+        v.verdict != JT_VERDICT_CORRECT) {
         out.status = *e->stop ? JT_STATUS_INTERRUPTED : JT_STATUS_FAILED;
-        if (!*e->stop) out.error = jt_xasprintf("harness floor: %s", jt_err_msg(&err));
+        if (!*e->stop)
+            out.error = jt_xasprintf("harness floor: %s",
+                                     v.reason ? v.reason : jt_err_msg(&err));
     } else {
-        measure(e, &r, &cfg, opts, id, seed, &out);
+        timing_init(&timing, r, &v);
+        if (later_passes(r, &timing, &out) == 0) measure(e, &r, &cfg, opts, id, seed, &out);
         if (out.status != JT_STATUS_INTERRUPTED && out.n_trials)
-            jt_engine_add_measurement_(e, &out, ts->n_cases, seed, NULL, 0, rec);
+            jt_engine_add_measurement_(e, &out, ts->n_cases, seed, NULL, &timing, true, rec);
     }
+    jt_validation_release(&v);
     jt_err_clear(&err);
     free(id);
     return conclude(rec, r, &out, record);

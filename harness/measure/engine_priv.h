@@ -15,15 +15,6 @@
 #include "jouletrace/suite.h"
 #include "jouletrace/telemetry.h"
 
-/* Memoisation heuristic: the validation pass runs twice; a candidate whose
- * first pass took this many times longer than the second is flagged
- * `memoization_suspected` — lru_cache or module-global caches make every
- * pass after the first nearly free. (Comparing with a steady-state trial
- * iteration instead would flag every tiny function: a validation pass also
- * compares and reports, ~50 us per test.) Honest code sees ratios of ~1–5
- * (cold caches, lazy imports); the flag is a warning, never a verdict;
- * reload_per_iteration: true measures such code honestly. */
-#define MEMO_RATIO 20.0
 /* Failures kept in a record (the first ones; the count is always complete). */
 #define MAX_FAILURES_KEPT 10
 
@@ -51,6 +42,23 @@ typedef struct outcome {
     size_t retried_samples;
 } outcome;
 
+/* What the harness's clock saw of a candidate or a floor, for the cache
+ * check (memo.c; docs/design.md "Caches"): its eval passes (the first in
+ * a fresh process), its loading and its median trial iteration; NAN where
+ * unknown. */
+typedef struct jt_engine_timing {
+    double pass[3];
+    double load;
+    double iteration;
+} jt_engine_timing;
+
+/* The check's figures and evidence (an object for the record);
+ * *suspected when a rule fired. f NULL: nothing to compare with. */
+json_t *jt_engine_cache_check_(const jt_engine_timing *c, const jt_engine_timing *f,
+                               bool *suspected);
+json_t *jt_engine_timing_json_(const jt_engine_timing *t);
+void jt_engine_timing_from_json_(const json_t *o, jt_engine_timing *t);
+
 /* Frees what the outcome owns (error, trials). */
 void jt_engine_outcome_release_(outcome *out);
 
@@ -67,8 +75,15 @@ void jt_engine_add_validation_(json_t *rec, const jt_validation *v);
 void jt_engine_finish_record_(json_t *rec, jt_status status, const char *error);
 
 /* Stats, energy_metrics, flags and trials of a measured outcome into rec. */
+/* With the candidate's timing (its iteration filled in here) and, for a
+ * candidate, the floor's record: the cache check, `ranked` and the flag. */
 void jt_engine_add_measurement_(jt_engine *e, const outcome *out, size_t n_cases,
-                                unsigned long seed, const json_t *floor, double first_pass_ratio,
-                                json_t *rec);
+                                unsigned long seed, const json_t *floor, jt_engine_timing *timing,
+                                bool allow_memoization, json_t *rec);
+
+/* The record's cache check fired; confirm_ re-checks it with the timing of
+ * a fresh process and drops the flag (ranked again) when that one is clean. */
+bool jt_engine_cache_suspected_(const json_t *rec);
+void jt_engine_cache_confirm_(json_t *rec, const json_t *floor, const jt_engine_timing *again);
 
 #endif

@@ -2,6 +2,7 @@
  * validation, statistics, flags and trials of a measured outcome, and the
  * status that ends them. The field order is the journal's: keep it. */
 #include <math.h>
+#include <string.h>
 #include <stddef.h>
 #include <stdlib.h>
 
@@ -100,7 +101,7 @@ static json_t *trial_json(const trial *t, size_t i)
 #define COL(rows, n, field) column((rows), (n), offsetof(per_trial, field))
 
 static json_t *flags_json(const jt_engine *e, const per_trial *rows, size_t n,
-                          const json_t *stats, double first_pass_ratio)
+                          const json_t *stats)
 {
     json_t *flags = json_array();
     if (jt_energy_is_estimate(e->meter)) json_array_append_new(flags, json_string("model_estimate"));
@@ -119,13 +120,55 @@ static json_t *flags_json(const jt_engine *e, const per_trial *rows, size_t n,
     json_t *te = json_object_get(stats, "total_energy");
     if (json_integer_value(json_object_get(te, "outliers")) > 0)
         json_array_append_new(flags, json_string("outliers"));
-    if (first_pass_ratio > MEMO_RATIO)
-        json_array_append_new(flags, json_string("memoization_suspected"));
     return flags;
 }
 
+/* The cache check against the floor's timing (memo.c): its figures, the
+ * flag, and whether the candidate is ranked. */
+static void add_cache_check(const json_t *floor, const jt_engine_timing *timing,
+                            bool allow_memoization, json_t *flags, json_t *rec)
+{
+    jt_engine_timing ft;
+    const json_t *fj = json_object_get(floor, "timing");
+    if (fj) jt_engine_timing_from_json_(fj, &ft);
+    bool suspected = false;
+    json_object_set_new(rec, "cache_check",
+                        jt_engine_cache_check_(timing, fj ? &ft : NULL, &suspected));
+    if (suspected) json_array_append_new(flags, json_string("memoization_suspected"));
+    /* A suspected cache is kept with its evidence but not ranked, unless the
+     * suite allows caches (docs/design.md "Caches"). */
+    json_object_set_new(rec, "ranked", json_boolean(!suspected || allow_memoization));
+}
+
+bool jt_engine_cache_suspected_(const json_t *rec)
+{
+    const json_t *cc = json_object_get(rec, "cache_check");
+    return json_is_string(json_object_get(cc, "evidence"));
+}
+
+void jt_engine_cache_confirm_(json_t *rec, const json_t *floor, const jt_engine_timing *again)
+{
+    jt_engine_timing ft;
+    const json_t *fj = json_object_get(floor, "timing");
+    if (!fj) return;
+    jt_engine_timing_from_json_(fj, &ft);
+    bool suspected = false;
+    json_t *cc = json_object_get(rec, "cache_check");
+    json_object_set_new(cc, "confirmation", jt_engine_cache_check_(again, &ft, &suspected));
+    if (suspected) return;
+    /* Not seen again in a fresh process: noise, not a cache. */
+    json_object_set_new(cc, "unconfirmed_evidence", json_incref(json_object_get(cc, "evidence")));
+    json_object_del(cc, "evidence");
+    json_t *flags = json_object_get(rec, "flags");
+    for (size_t i = json_array_size(flags); i-- > 0;)
+        if (!strcmp(json_string_value(json_array_get(flags, i)), "memoization_suspected"))
+            json_array_remove(flags, i);
+    json_object_set_new(rec, "ranked", json_true());
+}
+
 void jt_engine_add_measurement_(jt_engine *e, const outcome *out, size_t n_cases, unsigned long seed,
-                                const json_t *floor, double first_pass_ratio, json_t *rec)
+                                const json_t *floor, jt_engine_timing *timing,
+                                bool allow_memoization, json_t *rec)
 {
     size_t n = out->n_trials;
     per_trial *rows = jt_xcalloc(n + 1, sizeof *rows);
@@ -171,14 +214,16 @@ void jt_engine_add_measurement_(jt_engine *e, const outcome *out, size_t n_cases
     json_object_set_new(rec, "stop_reason",
                         out->stop == JT_STATS_CONTINUE ? json_null()
                                                        : json_string(jt_stats_stop_name(out->stop)));
-    json_t *flags = flags_json(e, rows, n, stats, first_pass_ratio);
+    json_t *flags = flags_json(e, rows, n, stats);
     /* The child's own figures contradicted the harness's in some trial
      * (pyrun.h jt_run_result; the numbers above are the harness's). */
     if (disagreement & JT_RUN_CHILD_ELAPSED_HIGH)
         json_array_append_new(flags, json_string("child_clock_disagrees"));
     if (disagreement & JT_RUN_CHILD_CPU_LOW)
         json_array_append_new(flags, json_string("child_cpu_disagrees"));
-    if (first_pass_ratio > 0) json_object_set_new(stats, "first_pass_ratio", num(first_pass_ratio));
+    timing->iteration = median_of(tim, n);
+    json_object_set_new(rec, "timing", jt_engine_timing_json_(timing));
+    if (floor) add_cache_check(floor, timing, allow_memoization, flags, rec);
     json_object_set_new(rec, "flags", flags);
 
     if (floor) {

@@ -94,6 +94,8 @@ static const column results_cols[] = {
     {"finished", S_REC, "finished", K_STR},
     {"source_path", S_REC, "source_path", K_STR},
     {"trial_total_energy_joules", S_REC, NULL, K_SAMPLES},
+    {"ranked", S_REC, "ranked", K_BOOL},
+    {"cache_check_evidence", S_REC, "cache_check.evidence", K_STR},
 };
 
 /* trials.csv, csv_schema 1: the journal's trial fields (per trial window)

@@ -2,7 +2,8 @@
  *
  * Input is results.csv rows (from this run or from files), so the run's
  * leaderboard.csv and `jouletrace leaderboard` agree by construction. Per
- * test set, candidates whose status is completed or unstable are ranked by
+ * test set, candidates whose status is completed or unstable (and whose
+ * `ranked` is not false: a suspected cache) are ranked by
  * their median total energy per iteration; every ratio is of medians, its
  * CI a percentile bootstrap over both candidates' trial samples
  * (jt_stats_ratio_ci). Without trial samples (a results.csv edited by hand)
@@ -111,6 +112,8 @@ int jt_report_board_add(jt_report_board *b, const jt_csv_table *t, const char *s
         e->source = jt_xstrdup(source);
         long ic = jt_csv_col(t, "is_correct");
         e->is_correct = ic >= 0 && !strcmp(jt_csv_get(t, r, (size_t)ic), "true");
+        long rc = jt_csv_col(t, "ranked"); /* absent in older files: every row counts */
+        e->excluded = rc >= 0 && !strcmp(jt_csv_get(t, r, (size_t)rc), "false");
         e->median = num_cell(t, r, "median_total_energy_joules");
         e->lo = num_cell(t, r, "ci95_low_total_energy_joules");
         e->hi = num_cell(t, r, "ci95_high_total_energy_joules");
@@ -333,7 +336,9 @@ static void rank_test_set(jt_report_board *b, const size_t *idx, size_t n, size_
     for (size_t i = 0; i < n; i++) {
         jt_report_entry *e = &b->e[idx[i]];
         clear_results(e);
-        if (jt_report_status_ranked(e->status) && isfinite(e->median)) ranked[nr++] = e;
+        /* A suspected cache stays on the board unranked (docs/design.md "Caches"). */
+        if (jt_report_status_ranked(e->status) && !e->excluded && isfinite(e->median))
+            ranked[nr++] = e;
     }
     qsort(ranked, nr, sizeof *ranked, by_median);
     for (size_t i = 0; i < nr; i++) {

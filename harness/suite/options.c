@@ -41,6 +41,8 @@ static const jt_opt_def opt_table[] = {
     /* not F: the floor never reloads (the engine turns it off there) */
     {"reload_per_iteration", JT_OPT_BOOL, OFF(reload_per_iteration), 0, 0, NULL, "false", H,
      "re-exec the candidate every iteration (defeats caches; the reload is measured)"},
+    {"allow_memoization", JT_OPT_BOOL, OFF(allow_memoization), 0, 0, NULL, "false", H,
+     "rank candidates the cache check suspects (they are flagged either way)"},
 };
 #undef H
 #undef F

@@ -67,7 +67,7 @@ void jt_sha256_update(jt_sha256 *c, const void *data, size_t len)
     }
 }
 
-void jt_sha256_hex(jt_sha256 *c, char hex[65])
+void jt_sha256_final(jt_sha256 *c, unsigned char out[32])
 {
     uint64_t bits = c->bytes * 8;
     unsigned char pad = 0x80, zero = 0, len[8];
@@ -75,11 +75,17 @@ void jt_sha256_hex(jt_sha256 *c, char hex[65])
     while (c->fill != 56) jt_sha256_update(c, &zero, 1);
     for (int i = 0; i < 8; i++) len[i] = (unsigned char)(bits >> (56 - 8 * i));
     jt_sha256_update(c, len, 8);
+    for (int i = 0; i < 32; i++) out[i] = (unsigned char)(c->h[i / 4] >> (24 - 8 * (i % 4)));
+}
+
+void jt_sha256_hex(jt_sha256 *c, char hex[65])
+{
+    unsigned char b[32];
+    jt_sha256_final(c, b);
     static const char digits[] = "0123456789abcdef";
     for (int i = 0; i < 32; i++) {
-        unsigned char b = (unsigned char)(c->h[i / 4] >> (24 - 8 * (i % 4)));
-        hex[2 * i] = digits[b >> 4];
-        hex[2 * i + 1] = digits[b & 15];
+        hex[2 * i] = digits[b[i] >> 4];
+        hex[2 * i + 1] = digits[b[i] & 15];
     }
     hex[64] = '\0';
 }

@@ -37,6 +37,8 @@ typedef struct jt_sha256 {
 
 void jt_sha256_init(jt_sha256 *c);
 void jt_sha256_update(jt_sha256 *c, const void *data, size_t len);
+/* The 32-byte digest. */
+void jt_sha256_final(jt_sha256 *c, unsigned char out[32]);
 /* Writes 64 lowercase hex digits + NUL into hex[65]. */
 void jt_sha256_hex(jt_sha256 *c, char hex[65]);
 

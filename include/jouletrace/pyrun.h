@@ -274,7 +274,9 @@ typedef struct jt_validation {
     jt_test_result *results; /* one per test case, in suite order (empty on load errors) */
     size_t n_results;
     char *reason;            /* one line explaining a non-correct verdict; NULL when correct */
-    double elapsed_seconds;  /* wall time of the validation pass inside the child */
+    double elapsed_seconds;  /* the harness's clock around the pass (command, the
+                                candidate's work, encoding and reply) */
+    bool judged_in_process;  /* mode script: the asserts ran in the candidate's process */
     char *stdout_head;       /* captured candidate output (capped, may hold any bytes:
                                 escape before writing it anywhere), NULL when none */
     char *stderr_head;
@@ -356,6 +358,15 @@ int jt_pyrun_run_end(jt_pyrun *r, jt_run_result *out, jt_verdict *verdict, jt_er
  * (*verdict failed, the child stays). Modes call, method and command (there:
  * each test's stdout as a string, see "Mode command"). */
 int jt_pyrun_outputs(jt_pyrun *r, json_t **outputs, jt_verdict *verdict, jt_err *err);
+
+/* A fresh child of the same candidate (fresh_process_per_trial) takes what
+ * `judged_by` judged: its eval passes and runs must reproduce those outputs
+ * (docs/design.md "Output proof"). Call before its first validate. */
+int jt_pyrun_adopt_judged(jt_pyrun *r, const jt_pyrun *judged_by, jt_err *err);
+
+/* The harness's clock around the setup command: loading the candidate
+ * (its top level runs there; docs/design.md "Caches"). */
+double jt_pyrun_load_seconds(const jt_pyrun *r);
 
 /* pid of the child (for /proc telemetry), or -1 when gone. */
 int jt_pyrun_pid(const jt_pyrun *r);

@@ -115,6 +115,7 @@ typedef struct jt_report_entry {
     char *test_set, *candidate, *group, *status, *error, *reference;
     char *energy_source, *host, *cpu_model, *run_started, *finished, *flags, *source;
     bool is_correct;
+    bool excluded;               /* results.csv `ranked` false: the cache check suspects it */
     double median, lo, hi;       /* median_total_energy_joules and its CI; NAN when absent */
     double time;                 /* median_execution_time_seconds; NAN when absent */
     long n_trials;               /* -1 when absent */
@@ -122,7 +123,7 @@ typedef struct jt_report_entry {
     size_t n_samples;
     size_t order;                /* position in input: stable tie-break */
     /* Filled by jt_report_board_rank: */
-    size_t rank;                 /* 1-based; 0 = not ranked (status not measured) */
+    size_t rank;                 /* 1-based; 0 = not ranked (status not measured, or excluded) */
     size_t tie_group;            /* 1-based; 0 when not ranked */
     jt_report_tie_method tie_method;
     double ratio_best, ratio_best_lo, ratio_best_hi, p_best;

@@ -47,6 +47,7 @@ typedef struct jt_options {
     double float_tolerance;         /* relative, only where a float is compared */
     bool fresh_process_per_trial;
     bool reload_per_iteration;      /* re-exec the candidate's code every iteration */
+    bool allow_memoization;         /* rank a candidate the cache check suspects */
 } jt_options;
 
 typedef struct jt_test_set {

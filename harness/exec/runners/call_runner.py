@@ -1,8 +1,11 @@
 # call_runner.py: modes call and method
-# (docs/design.md "Modes and comparators"): the candidate is loaded into a fresh module, its entry point
-# is called on each test's inputs, and what it returns is judged by the
-# suite's comparator (compare.py). ScriptRunner (script_runner.py) builds on
-# this class.
+# (docs/design.md "Modes and comparators", "Judging"): the candidate is loaded
+# into a fresh module, then (a separate command, so its top level never sees
+# them) the tests' inputs arrive; its entry point is called on each test's
+# inputs and what it returns is strictly encoded (codec.encode_text) and sent
+# back: eval sends the texts, run proves them (proof.py). Nothing here judges:
+# expected outputs and comparators never enter this process (judge.py runs in
+# a process of its own). ScriptRunner (script_runner.py) builds on this class.
 #
 # Loading (at setup, and before every iteration with reload_per_iteration):
 # a fresh module "__candidate__"; the prelude (if asked), the candidate's
@@ -10,37 +13,44 @@
 # looked up. With "floor" the entry point is replaced by a null function right
 # after the code ran (method mode: a Solution class whose method is null; the
 # code may be empty or define helpers the tests use, such as a HumanEval
-# prompt), so the harness floor measures the same loop the candidates get
+# prompt) that returns the test's `floor_output` (the expected output, which
+# the floor's process may hold: it runs no candidate code), so the harness
+# floor measures the same loop, encoding and proof the candidates get
 # (docs/design.md "Floor").
 import builtins
 import copy
-import json
 import sys
 import time
 import types
 
-from .codec import decode, encode_output, immutable
-from .compare import COMPARATORS
-from .floor import null, null_solution
+from .codec import Unencodable, decode, encode_text, immutable
+from .floor import null_returning, null_solution
 from .prelude import PRELUDE, PRELUDE_FILENAME
-from .replies import (MESSAGE_MAX, OUTPUTS_TOTAL_MAX, CheckerFailed, HarnessError, LoadFailed,
-                      clean, cpu_ns, failure, flush_candidate_output, load_failure, lookup,
-                      message_of, remember_source, show)
+from .proof import Proof
+from .replies import (MESSAGE_MAX, OUTPUTS_TOTAL_MAX, HarnessError, LoadFailed, clean, cpu_ns,
+                      failure, flush_candidate_output, load_failure, message_of, remember_source)
 
 SETUP_FILENAME = "<setup_code>"
 CONVERT_FILENAME = "<convert>"
 
 
 class CallTest:
-    """One test case of modes call and method."""
-    __slots__ = ("test_id", "inputs", "flags", "has_expected", "expected")
+    """One test case of modes call and method: its inputs only."""
+    __slots__ = ("test_id", "inputs", "flags", "floor_output")
 
-    def __init__(self, test_id, inputs, flags, has_expected, expected):
+    def __init__(self, test_id, inputs, flags, floor_output):
         self.test_id = test_id
         self.inputs = inputs              # a tuple, converted once at setup
         self.flags = flags                # per input: may a call mutate it? None: none can
-        self.has_expected = has_expected
-        self.expected = expected
+        self.floor_output = floor_output  # the floor's null function returns this
+
+
+def output_error(e):
+    """An eval result for a call that raised or returned what has no encoding."""
+    if isinstance(e, Unencodable):
+        return type(e).__name__ if type(e).__name__ == "NotPlainData" else "Unencodable", \
+            clean(str(e), MESSAGE_MAX)
+    return type(e).__name__, message_of(e)
 
 
 class CallRunner:
@@ -51,28 +61,22 @@ class CallRunner:
         self.call = None        # the entry point as tests call it
         self.namespace = None   # the candidate's module globals
         self.tests = []
-        self.judge = None       # compare.py: judge(test, got)
+        self.floor_calls = None  # floor: per test, a null function returning its floor_output
         self.conv_in = self.conv_out = None
 
     def setup(self, msg):
+        """Compiles and loads the candidate; its tests come later (tests())."""
         self.floor = bool(msg.get("floor"))
         self.reload = bool(msg.get("reload_per_iteration"))
-        try:
-            comparator = lookup(COMPARATORS, msg.get("comparator") or "exact", "comparator")
-            self.setup_tests(msg)
-            self.judge = comparator(msg)
-        except HarnessError as e:
-            return failure(e, harness=True)
-        except Exception as e:
-            return failure(HarnessError("cannot decode the test cases: %s: %s"
-                                        % (type(e).__name__, message_of(e))), harness=True)
-
+        self.baseline = None  # the texts of the first eval pass
+        self.convert_code = msg.get("convert_code")
+        self.prelude_wanted = bool(msg.get("prelude"))
         self.name = msg["function_name"]
         self.filename = msg.get("filename") or "candidate.py"
         code = msg.get("code") or ""
         remember_source(self.filename, code)
         self.prelude = None
-        if msg.get("prelude"):
+        if self.prelude_wanted:
             remember_source(PRELUDE_FILENAME, PRELUDE)
             self.prelude = compile(PRELUDE, PRELUDE_FILENAME, "exec", dont_inherit=True)
         self.code = self.setup_code = None
@@ -96,11 +100,26 @@ class CallRunner:
         self.ready = True
         return {"ok": True}
 
+    def tests_command(self, msg):
+        """The tests' inputs, after the candidate's top level has run."""
+        if self.tests:
+            raise HarnessError("the tests were sent twice")
+        try:
+            self.setup_tests(msg)
+        except HarnessError as e:
+            return failure(e, harness=True)
+        except Exception as e:
+            return failure(HarnessError("cannot decode the test cases: %s: %s"
+                                        % (type(e).__name__, message_of(e))), harness=True)
+        if self.floor:
+            self.floor_calls = [null_returning(t.floor_output) for t in self.tests]
+        return {"ok": True}
+
     def setup_tests(self, msg):
         self.conv_in = self.conv_out = None
-        if msg.get("convert_code"):
-            self.conv_in, self.conv_out = self.compile_convert(msg["convert_code"],
-                                                               bool(msg.get("prelude")))
+        if self.convert_code:
+            self.conv_in, self.conv_out = self.compile_convert(self.convert_code,
+                                                               self.prelude_wanted)
         for t in msg["test_cases"]:
             inputs = decode(t.get("inputs", []))
             if not isinstance(inputs, list):
@@ -112,10 +131,9 @@ class CallRunner:
                     raise HarnessError("test %r: convert_inputs raised %s: %s"
                                        % (t.get("test_id"), type(e).__name__, message_of(e)))
             flags = [not immutable(v) for v in inputs]
-            has_expected = "expected_output" in t
-            expected = decode(t["expected_output"]) if has_expected else None
+            floor_output = decode(t["floor_output"]) if "floor_output" in t else None
             self.tests.append(CallTest(str(t.get("test_id")), tuple(inputs),
-                                       flags if any(flags) else None, has_expected, expected))
+                                       flags if any(flags) else None, floor_output))
 
     def compile_convert(self, source, prelude):
         """The test set's convert code: convert_inputs(inputs) -> list turns
@@ -140,7 +158,7 @@ class CallRunner:
 
     # The entry point: how the floor replaces it, and how tests call it.
     def null_entry(self, ns):
-        ns[self.name] = null
+        ns[self.name] = null_returning(None)
 
     def bind_entry(self, ns):
         name = self.name
@@ -188,100 +206,108 @@ class CallRunner:
             return load_failure(e)
         return failure(e)
 
-    def validate(self, msg):
+    def reload_if_asked(self):
+        """None, or the failure reply of a reload (reload_per_iteration)."""
         if self.reload:
             try:
                 self.load()
             except BaseException as e:
                 return self.reload_failure(e)
-        start = time.perf_counter_ns()
-        results = self.validate_tests()
-        elapsed = time.perf_counter_ns() - start
-        flush_candidate_output()
-        return {"ok": True, "elapsed_ns": elapsed, "results": results}
+        return None
 
-    def validate_tests(self):
-        results = []
-        call = self.call
-        for test in self.tests:
-            r = {"test_id": test.test_id, "passed": False,
-                 "expected": show(test.expected) if test.has_expected else None,
-                 "got": None, "error_type": None, "error_message": None,
-                 "checker_error": False}
+    def calls(self):
+        """Per test, what a test calls: the entry point, or the floor's null."""
+        if self.floor_calls is not None:
+            return self.floor_calls
+        return [self.call] * len(self.tests)
+
+    def output_of(self, call, test):
+        got = call(*copy.deepcopy(test.inputs)) if test.flags else call(*test.inputs)
+        if self.conv_out is not None:
+            got = self.conv_out(got)
+        return got
+
+    def eval(self, msg):
+        """Every test once: per test its output's text, or why there is none."""
+        refused = self.reload_if_asked()
+        if refused is not None:
+            return refused
+        results, texts, total = [], [], 0
+        for test, call in zip(self.tests, self.calls()):
+            r = {"test_id": test.test_id}
             try:
-                inputs = test.inputs
-                got = call(*copy.deepcopy(inputs)) if test.flags else call(*inputs)
-                if self.conv_out is not None:
-                    got = self.conv_out(got)
-                r["got"] = show(got)
-                r["passed"] = self.judge(test, got)
-            except CheckerFailed as cf:
-                r["error_type"], r["error_message"] = type(cf.error).__name__, \
-                    message_of(cf.error)
-                r["checker_error"] = True
+                text = encode_text(self.output_of(call, test))
+                if total + len(text) > OUTPUTS_TOTAL_MAX:
+                    raise Unencodable("outputs exceed %d MiB in total" % (OUTPUTS_TOTAL_MAX >> 20))
+                total += len(text)
+                r["text"] = text
             except BaseException as e:  # a candidate's failure is a result, not our end
-                r["error_type"], r["error_message"] = type(e).__name__, message_of(e)
+                text = None
+                r["error_type"], r["error_message"] = output_error(e)
+            texts.append(text)
             results.append(r)
-        return results
+        if self.baseline is None:
+            self.baseline = texts
+        flush_candidate_output()
+        return {"ok": True, "results": results}
+
+    def warmup(self, msg):
+        """The eval and run paths once with a null function in place of the
+        candidate, so that the first eval pass holds the candidate's own
+        cold cost and not the runner's (docs/design.md "Caches")."""
+        null = null_returning(None)
+        proof = Proof("00" * 16, ["null"] * len(self.tests))
+        results = []
+        for i, test in enumerate(self.tests):
+            text = encode_text(self.output_of(null, test))
+            proof.add(0, i, text)
+            results.append({"test_id": test.test_id, "text": text})
+        return proof.reply({"ok": True, "results": results}, [t.test_id for t in self.tests])
 
     def run(self, msg):
         n = int(msg["iterations"])
-        call, deepcopy, reload = self.call, copy.deepcopy, self.reload
-        plain = [t.inputs for t in self.tests if t.flags is None]
-        copied = [(t.inputs, t.flags) for t in self.tests if t.flags]
-        # Fresh inputs where a call could mutate them; results are assigned to
-        # a local so nothing is optimised away, and never compared here.
-        # Test order within an iteration does not matter to the measurement.
-        # With reload_per_iteration the candidate is loaded afresh first, inside
-        # the timed region.
+        if self.baseline is None:
+            raise HarnessError("run before eval")
+        proof = Proof(msg["nonce"], self.baseline)
+        add, reload, deepcopy = proof.add, self.reload, copy.deepcopy
+        conv_out = self.conv_out
+        work = list(enumerate(zip(self.tests, self.calls())))
+        # Fresh inputs where a call could mutate them; every output is encoded
+        # and proven, in the timed region (the floor does the same). With
+        # reload_per_iteration the candidate is loaded afresh first.
         start_cpu = cpu_ns()
         start = time.perf_counter_ns()
+        k, test = 0, None
         try:
-            for _ in range(n):
+            for k in range(n):
                 if reload:
-                    call = self.load()
-                for inputs in plain:
-                    result = call(*inputs)
-                for inputs, flags in copied:
-                    result = call(*[deepcopy(v) if f else v for v, f in zip(inputs, flags)])
-            result = None
+                    entry = self.load()
+                    if self.floor_calls is None:
+                        work = [(i, (t, entry)) for i, (t, _) in work]
+                for i, (test, call) in work:
+                    inputs, flags = test.inputs, test.flags
+                    if flags:
+                        got = call(*[deepcopy(v) if f else v for v, f in zip(inputs, flags)])
+                    else:
+                        got = call(*inputs)
+                    if conv_out is not None:
+                        got = conv_out(got)
+                    add(k, i, encode_text(got))
+            got = None
         except LoadFailed as lf:
             flush_candidate_output()
             return load_failure(lf)
         except BaseException as e:
             flush_candidate_output()
-            return failure(e)
+            where = "iteration %d, test %r: " % (k + 1, test.test_id) if test else ""
+            error_type, message = output_error(e)
+            return {"ok": False, "error_type": error_type,
+                    "message": clean(where + message, MESSAGE_MAX)}
         elapsed = time.perf_counter_ns() - start
         cpu = cpu_ns() - start_cpu
         flush_candidate_output()
-        return {"ok": True, "iterations": n, "elapsed_ns": elapsed, "cpu_ns": cpu}
-
-    def outputs(self, msg):
-        if self.reload:
-            try:
-                self.load()
-            except BaseException as e:
-                return self.reload_failure(e)
-        call, texts, total = self.call, [], 0
-        for test in self.tests:
-            try:
-                got = call(*copy.deepcopy(test.inputs))
-                if self.conv_out is not None:
-                    got = self.conv_out(got)
-            except BaseException as e:
-                text = json.dumps({"__error__": clean("%s: %s" % (type(e).__name__,
-                                                                  message_of(e)), MESSAGE_MAX)},
-                                  ensure_ascii=True)
-            else:
-                text = encode_output(got)
-                got = None
-            if total + len(text) > OUTPUTS_TOTAL_MAX:
-                text = json.dumps({"__error__": "outputs exceed %d MiB in total"
-                                   % (OUTPUTS_TOTAL_MAX >> 20)})
-            total += len(text)
-            texts.append(text)
-        flush_candidate_output()
-        return ('{"ok": true, "outputs": [' + ", ".join(texts) + "]}").encode("ascii")
+        return proof.reply({"ok": True, "iterations": n, "elapsed_ns": elapsed, "cpu_ns": cpu},
+                           [t.test_id for t in self.tests])
 
 
 class MethodRunner(CallRunner):

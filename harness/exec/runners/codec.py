@@ -45,13 +45,44 @@ def decode(v):
     return v
 
 
-# The inverse of decode() for the `outputs` command. Only values that decode
-# back into something equal() accepts are encoded; the rest are refused.
+# The inverse of decode(): the strict encoder of every output the candidate's
+# side sends (docs/design.md "Typed values", "Judging"). Only plain data is
+# encoded, by exact type: None, bool, int, float, complex, str, bytes,
+# bytearray, list, tuple, set, frozenset and dict. A subclass of any of them
+# (an int whose __eq__ always says yes, a str with a lazy __repr__), or any
+# other object, is refused with its type named: the judge outside the
+# candidate's process only ever sees data, never an object that could act
+# while it is judged. No method of the value is called: exact types are
+# walked with the built-in operations only.
 class Unencodable(Exception):
     pass
 
 
+class NotPlainData(Unencodable):
+    pass
+
+
 INT64_MIN, INT64_MAX = -(1 << 63), (1 << 63) - 1
+DEPTH_MAX = 200  # nesting of lists, tuples, sets and dicts
+PLAIN = (type(None), bool, int, float, complex, str, bytes, bytearray, list, tuple, set,
+         frozenset, dict)
+PLAIN_NAMES = "None, bool, int, float, complex, str, bytes, list, tuple, set, frozenset, dict"
+
+
+def describe_type(v):
+    """'MyInt (a subclass of int)', 'Lazy', ... for a refusal."""
+    t = type(v)
+    name = getattr(t, "__qualname__", None) or "?"
+    if not isinstance(name, str):
+        name = "?"
+    for base in PLAIN:
+        if issubclass(t, base):
+            return "%s (a subclass of %s)" % (name, base.__name__)
+    return name
+
+
+def _too_big():
+    return Unencodable("output exceeds %d MiB encoded" % (OUTPUT_MAX >> 20))
 
 
 def _encode_str(s):
@@ -61,71 +92,94 @@ def _encode_str(s):
         s.encode("utf-8")
     except UnicodeEncodeError:
         raise Unencodable("unencodable str (lone surrogate)") from None
-    return str(s)
+    return s
 
 
-def encode(v, budget):
-    """Typed encoding of v; budget[0] counts down a lower bound of its JSON size
-    so a huge value is refused before it is built in full."""
+def _key_text(x):
+    return json.dumps(x, sort_keys=True, ensure_ascii=True, allow_nan=False)
+
+
+def encode(v, budget, depth=0):
+    """Typed encoding of v (plain JSON values); budget[0] counts down a lower
+    bound of its JSON size so a huge value is refused before it is built."""
     budget[0] -= 8
     if budget[0] < 0:
-        raise Unencodable("output exceeds %d MiB encoded" % (OUTPUT_MAX >> 20))
-    if v is None or isinstance(v, bool):
+        raise _too_big()
+    t = type(v)
+    if v is None or t is bool:
         return v
-    if isinstance(v, int):
+    if t is int:
         if INT64_MIN <= v <= INT64_MAX:
-            return int(v)
+            return v
         budget[0] -= v.bit_length() * 30103 // 100000  # decimal digits, about
         if budget[0] < 0:
-            raise Unencodable("output exceeds %d MiB encoded" % (OUTPUT_MAX >> 20))
-        return {"__int__": str(int(v))}
-    if isinstance(v, float):
+            raise _too_big()
+        return {"__int__": str(v)}
+    if t is float:
         if math.isfinite(v):
-            return float(v)
-        return {"__float__": "nan" if math.isnan(v) else ("inf" if v > 0 else "-inf")}
-    if isinstance(v, complex):
-        return {"__complex__": [encode(v.real, budget), encode(v.imag, budget)]}
-    if isinstance(v, str):
+            return v
+        return {"__float__": "nan" if v != v else ("inf" if v > 0 else "-inf")}
+    if t is str:
         budget[0] -= len(v)
         if budget[0] < 0:
-            raise Unencodable("output exceeds %d MiB encoded" % (OUTPUT_MAX >> 20))
+            raise _too_big()
         return _encode_str(v)
-    if isinstance(v, (bytes, bytearray)):
+    if t is complex:
+        return {"__complex__": [encode(v.real, budget), encode(v.imag, budget)]}
+    if t is bytes or t is bytearray:
         budget[0] -= len(v) * 4 // 3
         if budget[0] < 0:
-            raise Unencodable("output exceeds %d MiB encoded" % (OUTPUT_MAX >> 20))
-        return {"__bytes__": base64.b64encode(bytes(v)).decode("ascii")}
-    if isinstance(v, list):
-        return [encode(x, budget) for x in v]
-    if isinstance(v, tuple):
-        return {"__tuple__": [encode(x, budget) for x in v]}
-    if isinstance(v, (set, frozenset)):
-        items = [encode(x, budget) for x in v]  # in a stable order:
-        items.sort(key=lambda x: json.dumps(x, sort_keys=True, ensure_ascii=True))
-        return {"__frozenset__" if isinstance(v, frozenset) else "__set__": items}
-    if isinstance(v, dict):
-        keys = list(v.keys())
-        plain = all(isinstance(k, str) for k in keys)
-        if plain and len(keys) == 1 and (keys[0] in TYPED or keys[0] == "__error__"):
-            plain = False  # would read back as a typed value
-        if plain:
-            return {_encode_str(k): encode(x, budget) for k, x in v.items()}
-        return {"__dict__": [[encode(k, budget), encode(x, budget)] for k, x in v.items()]}
-    raise Unencodable("unencodable %s" % type(v).__name__)
+            raise _too_big()
+        return {"__bytes__": base64.b64encode(v).decode("ascii")}
+    if t not in _CONTAINERS:
+        raise NotPlainData("the output is of type %s, not plain data (%s)"
+                           % (describe_type(v), PLAIN_NAMES))
+    if depth >= DEPTH_MAX:
+        raise Unencodable("unencodable (nested more than %d deep, or cyclic)" % DEPTH_MAX)
+    depth += 1
+    if t is list:
+        return [encode(x, budget, depth) for x in v]
+    if t is tuple:
+        return {"__tuple__": [encode(x, budget, depth) for x in v]}
+    if t is set or t is frozenset:
+        items = [encode(x, budget, depth) for x in v]  # in a stable order:
+        items.sort(key=_key_text)
+        return {"__frozenset__" if t is frozenset else "__set__": items}
+    keys = list(dict.keys(v))
+    plain = all(type(k) is str for k in keys)
+    if plain and len(keys) == 1 and (keys[0] in TYPED or keys[0] == "__error__"):
+        plain = False  # would read back as a typed value
+    if plain:
+        return {_encode_str(k): encode(x, budget, depth) for k, x in dict.items(v)}
+    return {"__dict__": [[encode(k, budget, depth), encode(x, budget, depth)]
+                         for k, x in dict.items(v)]}
+
+
+_CONTAINERS = (list, tuple, set, frozenset, dict)
+
+
+def encode_text(v):
+    """The JSON text of one output's typed encoding; Unencodable (NotPlainData
+    for objects that are not plain data) when it has none."""
+    t = type(v)
+    if t is int and INT64_MIN <= v <= INT64_MAX:  # the common case, fast
+        return str(v)
+    try:
+        text = json.dumps(encode(v, [OUTPUT_MAX]), ensure_ascii=True, allow_nan=False)
+    except RecursionError:
+        raise Unencodable("unencodable (nested too deeply, or cyclic)") from None
+    if len(text) > OUTPUT_MAX:
+        raise _too_big()
+    return text
 
 
 def encode_output(v):
     """JSON text of one output: its typed encoding or an {"__error__": ...}."""
     try:
-        text = json.dumps(encode(v, [OUTPUT_MAX]), ensure_ascii=True, allow_nan=False)
-        if len(text) > OUTPUT_MAX:
-            raise Unencodable("output exceeds %d MiB encoded" % (OUTPUT_MAX >> 20))
-        return text
+        return encode_text(v)
     except Unencodable as e:
         reason = str(e)
-    except RecursionError:
-        reason = "unencodable (nested too deeply, or cyclic)"
-    except BaseException as e:  # a hostile __len__, __iter__, ... on a subclass
+    except BaseException as e:  # MemoryError, ...
         reason = "unencodable (%s: %s)" % (type(e).__name__, message_of(e))
     return json.dumps({"__error__": clean(reason, MESSAGE_MAX)}, ensure_ascii=True)
 

@@ -1,22 +1,25 @@
 # command_runner.py: mode "command" (pyrun.h, "Mode command";
-# docs/design.md "Modes and comparators"): any program, fed a test's stdin and args, judged
-# on its stdout and exit status. The runner is only the driver here: it
-# writes the source into the workdir, runs the build once (at setup), then
-# starts the command afresh for every test case (validate, outputs) and every
-# iteration of a run, each under supervise.run_program(). Every wait is
+# docs/design.md "Modes and comparators"): any program, fed a test's stdin and
+# args. The runner is only the driver here: it writes the source into the
+# workdir, runs the build once (at setup, before any test input is here),
+# then starts the command afresh for every test case (eval) and every
+# iteration of a run, each under supervise.run_program(). What a program did
+# is one text per test (its exit, signal, flood and stdout: outcome_text),
+# sent back by eval and proven by run (proof.py); the expected stdout and
+# exit status never enter this process, the judge compares. Every wait is
 # bounded by the phase's deadline: the runner's share of timeout_seconds, a
 # little less than the harness's, so that the runner kills a stuck program
 # itself and answers "timeout".
+import base64
 import io
 import json
 import os
 import time
 
-from .codec import encode_output
-from .compare import STDOUT_COMPARATORS
-from .replies import (MESSAGE_MAX, OUTPUT_MAX, OUTPUTS_TOTAL_MAX, REPR_MAX, TRACEBACK_MAX,
-                      HarnessError, clean, cpu_ns, failure, lookup, message_of, show)
-from .supervise import children_cpu_ns, describe_status, exit_code_of, run_program
+from .proof import Proof
+from .replies import (MESSAGE_MAX, OUTPUTS_TOTAL_MAX, TRACEBACK_MAX, HarnessError, clean,
+                      cpu_ns, failure, message_of)
+from .supervise import children_cpu_ns, describe_status, run_program
 
 PROGRAM_OUT_MAX = 16 << 20   # stdout kept per test; more is an output flood
 PROGRAM_ERR_MAX = 4096       # stderr kept per test, for failure messages
@@ -25,18 +28,33 @@ BUILD_REASON_LINES = 3
 INLINE_BIN = "candidate.bin"
 
 
-def show_bytes(data):
-    return show(bytes(data).decode("utf-8", "backslashreplace"))
-
-
 def tail_lines(data, n):
     text = bytes(data).decode("utf-8", "backslashreplace")
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     return " | ".join(lines[-n:])
 
 
+def outcome_text(res):
+    """One test's outcome as the judge and the proof see it: JSON with
+    "exit" (status, or null), "signal" (number, or null), "flood" and the
+    stdout, as "stdout" when it is UTF-8 without NUL, else "stdout_b64"."""
+    status = res.status
+    out = {"exit": os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,
+           "signal": os.WTERMSIG(status) if os.WIFSIGNALED(status) else None,
+           "flood": res.flood}
+    data = bytes(res.out)
+    try:
+        text = data.decode("utf-8")
+        if "\0" in text:
+            raise ValueError
+        out["stdout"] = text
+    except ValueError:
+        out["stdout_b64"] = base64.b64encode(data).decode("ascii")
+    return json.dumps(out, sort_keys=True, ensure_ascii=True)
+
+
 class CommandTest:
-    __slots__ = ("test_id", "stdin", "args", "has_expected", "expected", "exit_code")
+    __slots__ = ("test_id", "stdin", "args")
 
     def __init__(self, t):
         self.test_id = str(t.get("test_id"))
@@ -48,15 +66,6 @@ class CommandTest:
             raise HarnessError("test %r: args must be a list of strings without NUL"
                                % self.test_id)
         self.stdin, self.args = stdin.encode("utf-8"), args
-        self.has_expected = "expected_stdout" in t
-        expected = t.get("expected_stdout")
-        if self.has_expected and not isinstance(expected, str):
-            raise HarnessError("test %r: expected_stdout must be a string" % self.test_id)
-        self.expected = expected.encode("utf-8") if self.has_expected else b""
-        code = t.get("expected_exit_code", 0)
-        if not isinstance(code, int) or isinstance(code, bool) or not 0 <= code <= 255:
-            raise HarnessError("test %r: expected_exit_code must be 0..255" % self.test_id)
-        self.exit_code = code
 
 
 class CommandRunner:
@@ -64,6 +73,8 @@ class CommandRunner:
 
     def __init__(self):
         self.ready = False
+        self.tests = []
+        self.baseline = None
 
     def deadline(self):
         # the whole timeout_seconds; the harness waits a grace period longer
@@ -81,9 +92,6 @@ class CommandRunner:
         self.env = dict(os.environ)
         self.dir = os.getcwd()
         try:
-            self.same, self.lines = lookup(STDOUT_COMPARATORS, msg.get("comparator") or "stdout",
-                                           "mode command comparator")
-            self.tests = [CommandTest(t) for t in msg["test_cases"]]
             template, build, name = ["/bin/true"], None, None
             if not self.floor:
                 template, build = msg.get("command"), msg.get("build")
@@ -175,119 +183,91 @@ class CommandRunner:
         return run_program(self.path, self.argv + test.args, self.env, test.stdin, deadline,
                            out_cap, PROGRAM_ERR_MAX, stop_at_cap=stop_at_cap)
 
-    def views(self, test, out):
-        """(expected, got) reprs; around the first differing line when the
-        whole outputs would be cut short."""
-        exp, got = show_bytes(test.expected), show_bytes(out)
-        if len(exp) < REPR_MAX - 3 and len(got) < REPR_MAX - 3:
-            return exp, got
-        e_lines, g_lines = self.lines(test.expected), self.lines(out)
-        i = 0
-        while i < len(e_lines) and i < len(g_lines) and e_lines[i] == g_lines[i]:
-            i += 1
-        if i == 0:
-            return exp, got
+    def tests_command(self, msg):
+        if self.tests:
+            raise HarnessError("the tests were sent twice")
+        try:
+            self.tests = [CommandTest(t) for t in msg["test_cases"]]
+        except HarnessError as e:
+            return failure(e, harness=True)
+        except Exception as e:
+            return failure(HarnessError("cannot decode the test cases: %s: %s"
+                                        % (type(e).__name__, message_of(e))), harness=True)
+        return {"ok": True}
 
-        def line(lines):
-            return "line %d: %s" % (i + 1, show_bytes(lines[i]) if i < len(lines) else "(none)")
-        return line(e_lines), line(g_lines)
-
-    def judge(self, test, res):
-        r = {"test_id": test.test_id, "passed": False,
-             "expected": show_bytes(test.expected) if test.has_expected else None,
-             "got": show_bytes(res.out), "error_type": None, "error_message": None,
-             "checker_error": False}
-        code = exit_code_of(res.status)
-        if res.flood:
-            r["error_type"] = "OutputLimit"
-            r["error_message"] = "output flood: more than %d MiB on stdout" \
-                % (PROGRAM_OUT_MAX >> 20)
-        elif code != test.exit_code:
-            r["error_type"] = "ExitStatus" if code is not None else "Signal"
-            text = describe_status(res.status)
-            if code is not None or test.exit_code:
-                text += ", expected exit status %d" % test.exit_code
-            err = tail_lines(res.err, 1)  # a Python traceback's exception, ...
-            r["error_message"] = clean(text + ("; stderr: " + err if err else ""), MESSAGE_MAX)
-        elif test.has_expected and not self.same(test.expected, res.out):
-            r["expected"], r["got"] = self.views(test, res.out)
-        else:
-            r["passed"] = True
-        return r
-
-    def validate(self, msg):
+    def eval(self, msg):
+        """Every test once: its outcome's text, and the tail of its stderr."""
         deadline = self.deadline()
-        start = time.perf_counter_ns()
-        results = []
+        results, texts, total = [], [], 0
         for test in self.tests:
+            r = {"test_id": test.test_id}
+            text = None
             try:
-                res = self.spawn(test, deadline, PROGRAM_OUT_MAX, True)
+                res = self.spawn(test, deadline)
             except (OSError, ValueError) as e:
-                results.append({"test_id": test.test_id, "passed": False,
-                                "expected": show_bytes(test.expected)
-                                if test.has_expected else None, "got": None,
-                                "error_type": type(e).__name__,
-                                "error_message": "cannot start the command: " + message_of(e),
-                                "checker_error": False})
-                continue
-            if res.timed_out:
-                return self.timeout_failure(test)
-            results.append(self.judge(test, res))
-        return {"ok": True, "elapsed_ns": time.perf_counter_ns() - start, "results": results}
-
-    def run(self, msg):
-        n = int(msg["iterations"])
-        deadline = self.deadline()
-        tests, floor = self.tests, self.floor
-        start_cpu = cpu_ns() + children_cpu_ns()
-        start = time.perf_counter_ns()
-        for _ in range(n):
-            for test in tests:
-                try:
-                    res = self.spawn(test, deadline, 0, False)
-                except (OSError, ValueError) as e:
-                    return failure(e, message=clean("test %r: cannot start the command: %s"
-                                                    % (test.test_id, message_of(e)),
-                                                    MESSAGE_MAX))
-                if res.timed_out:
-                    return self.timeout_failure(test)
-                if not floor and exit_code_of(res.status) != test.exit_code:
-                    return {"ok": False, "error_type": "ExitStatus",
-                            "message": clean("test %r: %s, expected exit status %d"
-                                             % (test.test_id, describe_status(res.status),
-                                                test.exit_code), MESSAGE_MAX)}
-        elapsed = time.perf_counter_ns() - start
-        cpu = cpu_ns() + children_cpu_ns() - start_cpu
-        return {"ok": True, "iterations": n, "elapsed_ns": elapsed, "cpu_ns": cpu}
-
-    def outputs(self, msg):
-        deadline = self.deadline()
-        texts, total = [], 0
-        for test in self.tests:
-            error = None
-            try:
-                res = self.spawn(test, deadline, OUTPUT_MAX, True)
-            except (OSError, ValueError) as e:
-                error = "cannot start the command: %s: %s" % (type(e).__name__, message_of(e))
+                r["error_type"] = type(e).__name__
+                r["error_message"] = clean("cannot start the command: " + message_of(e),
+                                           MESSAGE_MAX)
             else:
                 if res.timed_out:
                     return self.timeout_failure(test)
-                if res.flood:
-                    error = "output exceeds %d MiB" % (OUTPUT_MAX >> 20)
-                elif exit_code_of(res.status) != test.exit_code:
-                    error = "%s, expected exit status %d" % (describe_status(res.status),
-                                                             test.exit_code)
-            if error is None:
-                try:
-                    text = encode_output(bytes(res.out).decode("utf-8"))
-                except UnicodeDecodeError:
-                    error = "stdout is not valid UTF-8"
-            if error is not None:
-                text = json.dumps({"__error__": clean(error, MESSAGE_MAX)}, ensure_ascii=True)
-            if total + len(text) > OUTPUTS_TOTAL_MAX:
-                text = json.dumps({"__error__": "outputs exceed %d MiB in total"
-                                   % (OUTPUTS_TOTAL_MAX >> 20)})
-            total += len(text)
+                text = outcome_text(res)
+                if total + len(text) > OUTPUTS_TOTAL_MAX:
+                    r["error_type"] = "OutputLimit"
+                    r["error_message"] = "outputs exceed %d MiB in total" % (OUTPUTS_TOTAL_MAX >> 20)
+                    text = None
+                else:
+                    total += len(text)
+                    r["text"] = text
+                    err = tail_lines(res.err, 1)  # a Python traceback's exception, ...
+                    if err:
+                        r["stderr_tail"] = clean(err, MESSAGE_MAX)
             texts.append(text)
-        return ('{"ok": true, "outputs": [' + ", ".join(texts) + "]}").encode("ascii")
+            results.append(r)
+        if self.baseline is None:
+            self.baseline = texts
+        return {"ok": True, "results": results}
 
+    def warmup(self, msg):
+        """Each test's stdin through /bin/true once: the spawn, pipe and
+        encoding paths are warm before the first eval pass."""
+        deadline = self.deadline()
+        proof = Proof("00" * 16, [""] * len(self.tests))
+        for i, test in enumerate(self.tests):
+            try:
+                res = run_program("/bin/true", ["/bin/true"], self.env, test.stdin, deadline,
+                                  PROGRAM_OUT_MAX, PROGRAM_ERR_MAX, stop_at_cap=True)
+            except (OSError, ValueError):
+                continue
+            proof.add(0, i, outcome_text(res))
+        return {"ok": True}
+
+    def spawn(self, test, deadline):
+        return run_program(self.path, self.argv + test.args, self.env, test.stdin, deadline,
+                           PROGRAM_OUT_MAX, PROGRAM_ERR_MAX, stop_at_cap=True)
+
+    def run(self, msg):
+        n = int(msg["iterations"])
+        if self.baseline is None:
+            raise HarnessError("run before eval")
+        proof = Proof(msg["nonce"], self.baseline)
+        deadline = self.deadline()
+        tests = list(enumerate(self.tests))
+        start_cpu = cpu_ns() + children_cpu_ns()
+        start = time.perf_counter_ns()
+        for k in range(n):
+            for i, test in tests:
+                try:
+                    res = self.spawn(test, deadline)
+                except (OSError, ValueError) as e:
+                    return failure(e, message=clean("iteration %d, test %r: cannot start the "
+                                                    "command: %s" % (k + 1, test.test_id,
+                                                                     message_of(e)),
+                                                    MESSAGE_MAX))
+                if res.timed_out:
+                    return self.timeout_failure(test)
+                proof.add(k, i, outcome_text(res))
+        elapsed = time.perf_counter_ns() - start
+        cpu = cpu_ns() + children_cpu_ns() - start_cpu
+        return proof.reply({"ok": True, "iterations": n, "elapsed_ns": elapsed, "cpu_ns": cpu},
+                           [t.test_id for t in self.tests])

@@ -3,7 +3,7 @@
 # does not end it at the first assert: every `assert t, m` becomes the bare
 # expression `t` (evaluated as a passing assert evaluates it; m is not), and
 # every statement, at any depth, is wrapped in `try: ... except Exception:
-# pass`. Also the null entry point itself.
+# pass`. Also the null entry points themselves.
 import ast
 
 _UNGUARDED = (ast.Pass, ast.Break, ast.Continue, ast.Global, ast.Nonlocal)
@@ -40,8 +40,13 @@ def tolerant(source, filename):
 
 
 
-def null(*args, **kwargs):
-    return None
+def null_returning(value):
+    """The floor's entry point for one test: takes anything, returns `value`
+    (the test's expected output, so its encoding and proof cost what a
+    correct candidate's do)."""
+    def null(*args, **kwargs):
+        return value
+    return null
 
 
 def null_solution(name):

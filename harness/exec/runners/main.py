@@ -6,32 +6,35 @@
 # juggling do not collide with them). The candidate's prints go to the real
 # fds 1 and 2, which the harness captures.
 #
+#   {"cmd": "hello"} -> {"ok": true}   before setup: the runner's own imports are done
 #   {"cmd": "setup", "protocol": PROTOCOL, "code", "filename", "function_name",
-#    "mode": "call"|"method"|"script"|"command",
-#    "test_cases": [{"test_id", "inputs": [...], "expected_output"?}]
-#                  (mode script: [{"test_id", "script"}];
-#                   mode command: [{"test_id", "stdin", "args": [...],
-#                                   "expected_stdout"?, "expected_exit_code"}]),
-#    "float_tolerance", "comparator": "exact"|"close"|"set"|"not_none"|"checker"
-#                                     (mode command: "stdout"|"exact"),
-#    "atol", "rtol", "checker_code"?, "setup_code"?, "prelude", "reload_per_iteration",
-#    "floor", "timeout_seconds",
-#    mode command: "command": [argv template], "build"?, "source_name"}
+#    "mode": "call"|"method"|"script"|"command"|"judge", "prelude", "setup_code"?,
+#    "convert_code"?, "reload_per_iteration", "floor", "timeout_seconds",
+#    mode command also: "command": [argv template], "build"?, "source_name"}
 #       -> {"ok": true, "protocol"}
 #        | {"ok": false, "protocol", "error_type", "message", "traceback", "harness"?: true}
 #          mode command also: error_type "BuildError" (the build failed; its
 #          output in "traceback"), and {"ok": false, "timeout": true,
 #          "message": "test 'ID'" | "the build"} from any command when the
 #          runner had to kill a program at its deadline.
-#   {"cmd": "validate"}
-#       -> {"ok": true, "elapsed_ns", "results": [{"test_id", "passed",
-#           "expected", "got", "error_type", "error_message", "checker_error"}]}
-#   {"cmd": "run", "iterations": N}
-#       -> {"ok": true, "iterations", "elapsed_ns", "cpu_ns"}
+#      The candidate is loaded by setup, before any test input exists here.
+#      Mode judge (judge.py) takes the test set with its expectations instead
+#      and runs no candidate code.
+#   {"cmd": "tests", "test_cases": [{"test_id", "inputs": [...], "floor_output"?}]}
+#                  (mode script: [{"test_id", "script"}];
+#                   mode command: [{"test_id", "stdin", "args": [...]}])
+#       -> {"ok": true}       expected outputs are never sent here
+#   {"cmd": "warmup"}  the eval and run paths once with a null function instead of
+#       the candidate (the floor's cold cost, not the candidate's) -> {"ok": true, ...}
+#   {"cmd": "eval"}
+#       -> {"ok": true, "results": [{"test_id", "text"} | {"test_id",
+#           "error_type", "error_message"}]}   (mode command: also "stderr_tail";
+#           mode script: {"test_id", "passed", ...} judged here, "judged_in_process")
+#   {"cmd": "run", "iterations": N, "nonce": "<hex>"}
+#       -> {"ok": true, "iterations", "elapsed_ns", "cpu_ns", "proof": ["<hex>", ...],
+#           "mismatch"?: {"iteration", "test_id"}}   (mode script: no proof)
 #        | {"ok": false, "error_type", "message"}
-#   {"cmd": "outputs"}                        (modes call, method and command)
-#       -> {"ok": true, "outputs": [<typed value> | {"__error__": "..."}, ...]}
-#          (mode command: each test's stdout as a string)
+#   {"cmd": "judge", "results": [...]}         (mode judge only; judge.py)
 # "load": true marks a failure while loading the candidate (setup, or a reload
 # before validate/run/outputs with reload_per_iteration): load_error.
 # "harness": true marks failures that are not the candidate's fault (a value
@@ -47,18 +50,21 @@ import resource
 
 from .call_runner import CallRunner, MethodRunner
 from .command_runner import CommandRunner
+from .judge import JudgeRunner
 from .replies import HarnessError, failure, lookup, message_of
 from .script_runner import ScriptRunner
 
 # The version of the protocol above; the harness's is JT_PYRUN_PROTOCOL
 # (harness/exec/pyrun_priv.h). Bump both with any change to a command or reply.
-PROTOCOL = 2
+PROTOCOL = 3
 
 MODES = {"call": CallRunner, "method": MethodRunner, "script": ScriptRunner,
-         "command": CommandRunner}
-COMMANDS = {"validate": lambda runner, msg: runner.validate(msg),
+         "command": CommandRunner, "judge": JudgeRunner}
+COMMANDS = {"tests": lambda runner, msg: runner.tests_command(msg),
+            "eval": lambda runner, msg: runner.eval(msg),
             "run": lambda runner, msg: runner.run(msg),
-            "outputs": lambda runner, msg: runner.outputs(msg)}
+            "warmup": lambda runner, msg: runner.warmup(msg),
+            "judge": lambda runner, msg: runner.judge(msg)}
 
 
 def protocol_fd(env_name, default):
@@ -85,14 +91,20 @@ def setup(msg):
     return runner, runner.setup(msg)
 
 
+def handler_name(cmd):
+    return "tests_command" if cmd == "tests" else cmd
+
+
 def handle(runner, msg):
     """(the runner from now on, the reply)"""
     cmd = msg.get("cmd")
+    if cmd == "hello" and runner is None:  # the runner is up (its imports done)
+        return None, {"ok": True}
     ready = runner is not None and runner.ready
     if cmd == "setup" and not ready:
         return setup(msg)
     handler = COMMANDS.get(cmd)
-    if handler is None or not ready:
+    if handler is None or not ready or not hasattr(runner, handler_name(cmd)):
         raise HarnessError("unexpected command %r" % cmd)
     return runner, handler(runner, msg)
 

@@ -42,6 +42,10 @@ jt_python_runner_source:
         .incbin "harness/exec/runners/script_runner.py"
         .ascii  "#@module supervise\n"
         .incbin "harness/exec/runners/supervise.py"
+        .ascii  "#@module proof\n"
+        .incbin "harness/exec/runners/proof.py"
+        .ascii  "#@module judge\n"
+        .incbin "harness/exec/runners/judge.py"
         .ascii  "#@module command_runner\n"
         .incbin "harness/exec/runners/command_runner.py"
         .byte   0

@@ -2,7 +2,10 @@
 # docs/design.md "Modes and comparators"): each test is a script (HumanEval's check(), an
 # MBPP assert) exec'd in a fresh shallow copy of the candidate's module
 # globals; it passes when it raises nothing. Loading is CallRunner's; with
-# "floor" each script runs in its tolerant form (floor.py).
+# "floor" each script runs in its tolerant form (floor.py). These tests are
+# judged in the candidate's own process, so a hostile candidate can defeat
+# them: records of this mode say `judged_in_process` (docs/design.md
+# "Judging"), and no output proof exists for them.
 import time
 
 from .call_runner import CallRunner
@@ -23,6 +26,15 @@ class ScriptRunner(CallRunner):
         for t in msg["test_cases"]:  # no convert code in this mode
             self.tests.append(self.script_test(t))
 
+    def tests_command(self, msg):
+        if self.tests:
+            raise HarnessError("the tests were sent twice")
+        try:
+            self.setup_tests(msg)
+        except HarnessError as e:
+            return failure(e, harness=True)
+        return {"ok": True}
+
     def script_test(self, t):
         test_id, source = str(t.get("test_id")), t.get("script")
         if not isinstance(source, str):
@@ -37,6 +49,18 @@ class ScriptRunner(CallRunner):
         except SyntaxError as e:
             raise HarnessError("test %r: the script does not compile: %s" % (test_id, e))
         return ScriptTest(test_id, code, filename, source.splitlines())
+
+    def warmup(self, msg):
+        return {"ok": True}
+
+    def eval(self, msg):
+        """Every script once, judged here: passed when it raised nothing."""
+        refused = self.reload_if_asked()
+        if refused is not None:
+            return refused
+        results = self.validate_tests()
+        flush_candidate_output()
+        return {"ok": True, "results": results, "judged_in_process": True}
 
     def validate_tests(self):
         results = []
@@ -79,5 +103,3 @@ class ScriptRunner(CallRunner):
         flush_candidate_output()
         return {"ok": True, "iterations": n, "elapsed_ns": elapsed, "cpu_ns": cpu}
 
-    def outputs(self, msg):
-        raise HarnessError("outputs: mode script has no outputs")

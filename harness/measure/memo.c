@@ -1,0 +1,115 @@
+/* The cache check (docs/design.md "Caches"): from the harness's clock only,
+ * does a candidate get cheaper in a way only a cache explains? Three eval
+ * passes (the first in a fresh process), the loading, and the trials'
+ * per-iteration time are compared with the same figures of the harness
+ * floor of its test set, whose null function does the same calls,
+ * encoding and reply work at no cost of its own:
+ *   first pass      the first pass cost X more than the warm ones, beyond
+ *                   what the floor's first pass cost more than its own: work
+ *                   done once per input and then remembered (lru_cache, a
+ *                   dict in module globals, a cache in sys.modules or a file
+ *                   that survives reloads and processes);
+ *   trials          a trial iteration cost much less than a warm eval pass,
+ *                   net of the floor: a cache that switches on after the
+ *                   eval passes;
+ *   loading         loading cost far more than the floor's loading and many
+ *                   iterations: work done at import (a precomputed table).
+ * Honest warm-up (the interpreter's specialisation, first-call allocation)
+ * costs the floor as much as the candidate and cancels; each rule needs an
+ * absolute excess too, so timer and scheduling noise on tiny functions
+ * never flags (x * x costs microseconds; a flagged excess is milliseconds). */
+#include <math.h>
+#include <stdio.h>
+
+#include "measure/engine_priv.h"
+
+/* Excess (seconds) below which no rule flags, whatever the ratio. */
+#define MEMO_ABS_S 0.005
+/* first pass: its excess must also exceed this many warm passes (net) */
+#define MEMO_FIRST_RATIO 1.0
+/* trials: an iteration (net) below this fraction of a warm pass (net) */
+#define MEMO_TRIAL_FRACTION 0.25
+/* loading: an excess over the floor's above this and this many iterations */
+#define MEMO_LOAD_ABS_S 0.05
+#define MEMO_LOAD_ITERATIONS 20.0
+
+static double warm_of(const jt_engine_timing *t)
+{
+    double w = t->pass[1];
+    if (isfinite(t->pass[2]) && (!isfinite(w) || t->pass[2] < w)) w = t->pass[2];
+    return w;
+}
+
+static double pos(double x)
+{
+    return isfinite(x) && x > 0 ? x : 0;
+}
+
+json_t *jt_engine_cache_check_(const jt_engine_timing *c, const jt_engine_timing *f,
+                               bool *suspected)
+{
+    *suspected = false;
+    double c2 = warm_of(c), f2 = f ? warm_of(f) : NAN;
+    json_t *o = json_object();
+    if (!isfinite(c->pass[0]) || !isfinite(c2) || !f || !isfinite(f->pass[0]) || !isfinite(f2)) {
+        json_object_set_new(o, "checked", json_false());
+        json_object_set_new(o, "why", json_string(f ? "too few eval passes"
+                                                    : "no harness floor to compare with"));
+        return o;
+    }
+    double first = (c->pass[0] - c2) - pos(f->pass[0] - f2);
+    double warm_net = pos(c2 - f2);
+    double iter_net = c->iteration - (isfinite(f->iteration) ? f->iteration : 0);
+    double load = c->load - f->load;
+    const char *why = NULL;
+    char text[256];
+    if (first > MEMO_ABS_S && first > MEMO_FIRST_RATIO * warm_net) {
+        snprintf(text, sizeof text, "the first eval pass cost %.3g s more than a warm one "
+                 "(net of the floor), more than a whole warm pass (%.3g s): work done once "
+                 "and remembered", first, warm_net);
+        why = text;
+    } else if (isfinite(c->iteration) && warm_net - iter_net > MEMO_ABS_S &&
+               iter_net < MEMO_TRIAL_FRACTION * warm_net) {
+        snprintf(text, sizeof text, "a trial iteration cost %.3g s (net of the floor), a "
+                 "warm eval pass %.3g s: it got cheaper after validation",
+                 iter_net, warm_net);
+        why = text;
+    } else if (isfinite(load) && load > MEMO_LOAD_ABS_S &&
+               load > MEMO_LOAD_ITERATIONS * pos(isfinite(iter_net) ? iter_net : warm_net)) {
+        snprintf(text, sizeof text, "loading cost %.3g s more than the floor's, over %g "
+                 "iterations: work done at import", load, MEMO_LOAD_ITERATIONS);
+        why = text;
+    }
+    *suspected = why != NULL;
+    json_object_set_new(o, "checked", json_true());
+    json_object_set_new(o, "first_pass_excess_seconds", json_real(first));
+    json_object_set_new(o, "warm_pass_net_seconds", json_real(warm_net));
+    if (isfinite(iter_net)) json_object_set_new(o, "trial_iteration_net_seconds", json_real(iter_net));
+    if (isfinite(load)) json_object_set_new(o, "load_excess_seconds", json_real(load));
+    if (why) json_object_set_new(o, "evidence", json_string(why));
+    return o;
+}
+
+json_t *jt_engine_timing_json_(const jt_engine_timing *t)
+{
+    json_t *p = json_array();
+    for (int i = 0; i < 3; i++)
+        json_array_append_new(p, isfinite(t->pass[i]) ? json_real(t->pass[i]) : json_null());
+    json_t *o = json_pack("{s:o}", "eval_pass_seconds", p);
+    if (isfinite(t->load)) json_object_set_new(o, "load_seconds", json_real(t->load));
+    if (isfinite(t->iteration))
+        json_object_set_new(o, "iteration_seconds", json_real(t->iteration));
+    return o;
+}
+
+void jt_engine_timing_from_json_(const json_t *o, jt_engine_timing *t)
+{
+    const json_t *p = json_object_get(o, "eval_pass_seconds");
+    for (int i = 0; i < 3; i++) {
+        const json_t *v = json_array_get(p, (size_t)i);
+        t->pass[i] = json_is_number(v) ? json_number_value(v) : NAN;
+    }
+    const json_t *l = json_object_get(o, "load_seconds"), *it = json_object_get(o, "iteration_seconds");
+    t->load = json_is_number(l) ? json_number_value(l) : NAN;
+    t->iteration = json_is_number(it) ? json_number_value(it) : NAN;
+}
