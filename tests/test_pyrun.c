@@ -248,7 +248,7 @@ START_TEST(spawned_processes_die_with_the_child)
     jt_validation v;
     validate(r, &v);
     ck_assert_int_eq(v.verdict, JT_VERDICT_CORRECT);
-    ck_assert_int_eq(jt_test_count_procs(marker), 2); /* the runner + its sleeper */
+    ck_assert_int_eq(jt_test_count_procs(marker), 3); /* the runner, the judge + its sleeper */
     jt_validation_release(&v);
     jt_pyrun_free(r);
     ck_assert_int_eq(jt_test_count_procs(marker), 0);

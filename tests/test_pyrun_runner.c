@@ -26,7 +26,7 @@ extern const char jt_python_runner_loader[];
 extern const char jt_python_runner_source[];
 
 /* The reasons below spell the versions out. */
-_Static_assert(JT_PYRUN_PROTOCOL == 2, "update the expected reasons of runner_override");
+_Static_assert(JT_PYRUN_PROTOCOL == 3, "update the expected reasons of runner_override");
 
 /* The runner's text with the line "PROTOCOL = <ours>" saying `version`. */
 static char *with_protocol(int version)
@@ -71,7 +71,7 @@ static char *garbage(void)
     return jt_test_fixture("candidates/garbage_runner.py");
 }
 
-/* Reads the setup command and answers {"ok": true}: no protocol version. */
+/* Reads the first command (hello) and answers {"ok": true}: no protocol version. */
 static char *unversioned(void)
 {
     return jt_xstrdup("import os\nos.read(3, 1 << 20)\nos.write(4, b'{\"ok\": true}\\n')\n"
@@ -93,9 +93,9 @@ static const struct {
     {"bigger than an argv string", padded, JT_VERDICT_CORRECT, NULL},
     {"garbage", garbage, JT_VERDICT_FAILED, "loading: malformed reply from the runner"},
     {"a newer protocol", newer, JT_VERDICT_FAILED,
-     "loading: the runner speaks protocol version 3, this jouletrace 2"},
+     "loading: the runner speaks protocol version 4, this jouletrace 3"},
     {"no protocol version", unversioned, JT_VERDICT_FAILED,
-     "loading: the runner did not say its protocol version (this jouletrace speaks 2"},
+     "loading: the runner did not say its protocol version (this jouletrace speaks 3"},
 };
 
 START_TEST(runner_override)

@@ -161,7 +161,7 @@ static const char *const results_header[] = {
     "floor_total_energy_joules", "median_total_energy_net_of_floor_joules", "n_trials",
     "iterations_per_trial", "stop_reason", "flags", "retried_samples", "energy_source", "host",
     "cpu_model", "calibration_created", "calibration_age_days", "seed", "started", "finished",
-    "source_path", "trial_total_energy_joules",
+    "source_path", "trial_total_energy_joules", "ranked", "cache_check_evidence",
 };
 
 START_TEST(results_table_from_journal)

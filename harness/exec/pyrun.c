@@ -377,8 +377,8 @@ int jt_pyrun_start(const jt_pyrun_config *cfg, jt_pyrun **out, jt_err *err)
          * "Judging"). */
         /* hello first, so the clock around setup holds the candidate's
          * loading and not the runner's own imports. */
-        json_t *hello = json_pack("{s:s}", "cmd", "hello");
-        bool up = !r->done && load_step(r, hello, deadline, false);
+        json_t *hello = json_pack("{s:s,s:i}", "cmd", "hello", "protocol", JT_PYRUN_PROTOCOL);
+        bool up = !r->done && load_step(r, hello, deadline, true);
         json_decref(hello);
         double t0 = jt_monotonic_s();
         bool loaded = up && load_step(r, msg, deadline, true);
@@ -411,7 +411,9 @@ int jt_pyrun_start_judge_(const jt_pyrun_config *cfg, json_t *setup, jt_pyrun **
         jt_pyrun_free(r);
         return -1;
     }
-    if (!r->done) load_step(r, setup, deadline, true);
+    json_t *hello = json_pack("{s:s,s:i}", "cmd", "hello", "protocol", JT_PYRUN_PROTOCOL);
+    if (!r->done && load_step(r, hello, deadline, true)) load_step(r, setup, deadline, true);
+    json_decref(hello);
     *out = r;
     return 0;
 }
@@ -423,7 +425,14 @@ int jt_pyrun_run_begin(jt_pyrun *r, uint64_t iterations, jt_err *err)
     if (iterations == 0 || iterations > INT64_MAX)
         return jt_err_set(err, "pyrun: iterations out of range");
     if (!r->acct) return jt_err_set(err, "pyrun: no CPU accounting: %s", r->acct_error);
-    if (!r->script && !r->digests) return jt_err_set(err, "pyrun: a run before an eval pass");
+    if (!r->script && !r->digests) { /* a run proves judged outputs: judge them first */
+        jt_validation v;
+        if (jt_pyrun_validate(r, &v, err) != 0) return -1;
+        bool ok = v.verdict == JT_VERDICT_CORRECT;
+        if (!ok) jt_err_set(err, "pyrun: %s", v.reason ? v.reason : jt_verdict_name(v.verdict));
+        jt_validation_release(&v);
+        if (!ok) return -1;
+    }
     if (jt_proof_new_nonce_(r, err) != 0) return -1;
     char nonce[2 * JT_PROOF_NONCE_BYTES + 1];
     jt_proof_nonce_hex_(r, nonce);
@@ -458,9 +467,12 @@ static bool proof_holds(jt_pyrun *r, const json_t *reply, uint64_t iterations)
                                          (unsigned long long)iterations)
                           : jt_xasprintf(" (in one of %llu iterations)",
                                          (unsigned long long)iterations);
+        /* what the runner says it saw there: untrusted, for the reader only */
+        const char *seen = where[0] == ',' ? json_string_value(json_object_get(mm, "text")) : NULL;
         jt_pyrun_finish_(r, JT_VERDICT_INCORRECT, JT_CHILD_KILLED,
-                         "test '%s'%s: %s (docs/design.md \"Output proof\")", id ? id : "?",
-                         where, jt_err_msg(&e));
+                         "test '%s'%s: %s (docs/design.md \"Output proof\")%s%.200s", id ? id : "?",
+                         where, jt_err_msg(&e), seen ? "; the runner reports it got " : "",
+                         seen ? seen : "");
         free(where);
     }
     jt_err_clear(&e);

@@ -93,15 +93,15 @@ static jt_verdict verdict_of(jt_pyrun *r, const jt_validation *v)
 
 /* One eval pass: the reply (its "results" one per test), or NULL with the
  * verdict recorded. *seconds: the harness's clock around it. */
-static json_t *eval_pass(jt_pyrun *r, double *seconds)
+static json_t *eval_pass(jt_pyrun *r, const char *phase, double *seconds)
 {
     json_t *msg = json_pack("{s:s}", "cmd", "eval");
     double t0 = jt_monotonic_s();
-    json_t *reply = jt_pyrun_exchange_(r, msg, "validation", jt_pyrun_deadline_(r), true, true);
+    json_t *reply = jt_pyrun_exchange_(r, msg, phase, jt_pyrun_deadline_(r), true, true);
     *seconds = jt_monotonic_s() - t0;
     json_decref(msg);
     if (reply && !json_is_true(json_object_get(reply, "ok"))) {
-        jt_pyrun_refused_(r, reply, JT_VERDICT_FAILED, "validation");
+        jt_pyrun_refused_(r, reply, JT_VERDICT_FAILED, phase);
     } else if (reply) {
         const json_t *res = json_object_get(reply, "results");
         size_t n = json_array_size(res);
@@ -114,8 +114,8 @@ static json_t *eval_pass(jt_pyrun *r, double *seconds)
         }
         if (ok) return reply;
         jt_pyrun_finish_(r, JT_VERDICT_FAILED, JT_CHILD_KILLED,
-                         "validation: the runner answered %zu results for %zu tests, or out "
-                         "of order", n, r->n_tests);
+                         "%s: the runner answered %zu results for %zu tests, or out of order",
+                         phase, n, r->n_tests);
     }
     json_decref(reply);
     return NULL;
@@ -212,7 +212,7 @@ int jt_pyrun_validate(jt_pyrun *r, jt_validation *out, jt_err *err)
     out->total = r->n_tests;
     out->judged_in_process = r->script;
     if (!r->done) {
-        json_t *reply = eval_pass(r, &out->elapsed_seconds);
+        json_t *reply = eval_pass(r, "validation", &out->elapsed_seconds);
         if (reply) {
             json_t *results = json_object_get(reply, "results");
             if (r->script) { /* judged in the candidate's own process */
@@ -243,7 +243,11 @@ static json_t *output_of(const jt_pyrun *r, size_t i, const json_t *res)
 {
     const char *text = json_string_value(json_object_get(res, "text"));
     if (!text) {
-        char *why = jt_xasprintf("%s: %s", str_of(res, "error_type"), str_of(res, "error_message"));
+        /* the encoder's refusals read as they are; a call that raised as Type: message */
+        const char *type = str_of(res, "error_type");
+        bool plain = !strcmp(type, "NotPlainData") || !strcmp(type, "Unencodable");
+        char *why = plain ? jt_xstrdup(str_of(res, "error_message"))
+                          : jt_xasprintf("%s: %s", type, str_of(res, "error_message"));
         json_t *o = json_pack("{s:s}", "__error__", why);
         free(why);
         return o;
@@ -260,10 +264,16 @@ static json_t *output_of(const jt_pyrun *r, size_t i, const json_t *res)
     json_t *o = NULL;
     if (json_is_true(json_object_get(v, "flood")))
         o = json_pack("{s:s}", "__error__", "output exceeds 16 MiB");
-    else if (!json_is_integer(exit) || json_integer_value(exit) != code)
-        o = json_pack("{s:s}", "__error__",
-                      json_is_integer(exit) ? "exited with another status than expected"
-                                            : "killed by a signal");
+    else if (!json_is_integer(exit) || json_integer_value(exit) != code) {
+        char *why = json_is_integer(exit)
+                        ? jt_xasprintf("exited with status %" JSON_INTEGER_FORMAT
+                                       ", expected exit status %" JSON_INTEGER_FORMAT,
+                                       json_integer_value(exit), code)
+                        : jt_xasprintf("killed by signal %" JSON_INTEGER_FORMAT,
+                                       json_integer_value(json_object_get(v, "signal")));
+        o = json_pack("{s:s}", "__error__", why);
+        free(why);
+    }
     else if (!json_is_string(out))
         o = json_pack("{s:s}", "__error__", "stdout is not valid UTF-8 (or holds NUL)");
     else
@@ -282,7 +292,7 @@ int jt_pyrun_outputs(jt_pyrun *r, json_t **outputs, jt_verdict *verdict, jt_err 
     }
     if (!r->done) {
         double seconds;
-        json_t *reply = eval_pass(r, &seconds);
+        json_t *reply = eval_pass(r, "outputs", &seconds);
         if (reply) {
             const json_t *res = json_object_get(reply, "results");
             json_t *arr = json_array();

@@ -6,7 +6,8 @@
 # juggling do not collide with them). The candidate's prints go to the real
 # fds 1 and 2, which the harness captures.
 #
-#   {"cmd": "hello"} -> {"ok": true}   before setup: the runner's own imports are done
+#   {"cmd": "hello", "protocol": PROTOCOL} -> {"ok": true, "protocol"}   before setup: the
+#       runner's own imports are done; refused like setup for another protocol version
 #   {"cmd": "setup", "protocol": PROTOCOL, "code", "filename", "function_name",
 #    "mode": "call"|"method"|"script"|"command"|"judge", "prelude", "setup_code"?,
 #    "convert_code"?, "reload_per_iteration", "floor", "timeout_seconds",
@@ -79,14 +80,22 @@ def protocol_fd(env_name, default):
     return high
 
 
+def protocol_refusal(msg):
+    """None, or the reply refusing a harness of another protocol version."""
+    if msg.get("protocol") == PROTOCOL:
+        return None
+    error = HarnessError("the harness speaks runner protocol %r, this runner %d"
+                         % (msg.get("protocol"), PROTOCOL))
+    reply = failure(error, harness=True)
+    reply["error_type"] = "ProtocolError"
+    return reply
+
+
 def setup(msg):
     """A new runner for the setup command, and the reply to it."""
-    if msg.get("protocol") != PROTOCOL:
-        error = HarnessError("the harness speaks runner protocol %r, this runner %d"
-                             % (msg.get("protocol"), PROTOCOL))
-        reply = failure(error, harness=True)
-        reply["error_type"] = "ProtocolError"
-        return None, reply
+    refused = protocol_refusal(msg)
+    if refused is not None:
+        return None, refused
     runner = lookup(MODES, msg.get("mode") or "call", "mode")()
     return runner, runner.setup(msg)
 
@@ -99,7 +108,8 @@ def handle(runner, msg):
     """(the runner from now on, the reply)"""
     cmd = msg.get("cmd")
     if cmd == "hello" and runner is None:  # the runner is up (its imports done)
-        return None, {"ok": True}
+        refused = protocol_refusal(msg)
+        return None, refused or {"ok": True}
     ready = runner is not None and runner.ready
     if cmd == "setup" and not ready:
         return setup(msg)
@@ -127,7 +137,7 @@ def main():
         except Exception as e:
             reply = failure(HarnessError("%s: %s" % (type(e).__name__, message_of(e))),
                             harness=True)
-        if isinstance(msg, dict) and msg.get("cmd") == "setup":
+        if isinstance(msg, dict) and msg.get("cmd") in ("hello", "setup"):
             reply["protocol"] = PROTOCOL  # a setup reply is never bytes
         if isinstance(reply, bytes):
             data = reply + b"\n"

@@ -16,22 +16,24 @@ _sha256 = hashlib.sha256
 
 
 class Proof:
-    __slots__ = ("chains", "baseline", "mismatch")
+    __slots__ = ("chains", "baseline", "mismatch", "seen")
 
     def __init__(self, nonce_hex, baseline):
         nonce = bytes.fromhex(nonce_hex)
         self.chains = [_sha256(nonce + i.to_bytes(4, "little")) for i in range(len(baseline))]
         self.baseline = baseline      # the texts of the first eval pass (diagnostics only)
         self.mismatch = None          # (iteration, test index) of the first difference seen
+        self.seen = None              # what that iteration's text was (its head)
 
     def add(self, iteration, index, text):
         self.chains[index].update(_sha256(text.encode("ascii")).digest())
         if self.mismatch is None and text != self.baseline[index]:
             self.mismatch = (iteration, index)
+            self.seen = text[:200]
 
     def reply(self, reply, test_ids):
         reply["proof"] = [c.hexdigest() for c in self.chains]
         if self.mismatch is not None:
             reply["mismatch"] = {"iteration": self.mismatch[0],
-                                 "test_id": test_ids[self.mismatch[1]]}
+                                 "test_id": test_ids[self.mismatch[1]], "text": self.seen}
         return reply
