@@ -83,4 +83,47 @@ print("%-34s %10.3f %14.2f" % ("21 candidates x 10,000 trials", deep, deep / 210
 print("%-34s %10.3f %14.2f" % ("1,050 candidates x 100 trials", half, half / 105000 * 1e6))
 print("%-34s %10.2f" % ("ratio 2,100 / 1,050 (2 = linear)", wide / half))
 print("%-34s %10.2f" % ("ratio deep / wide (<= 1: linear)", deep / wide))
+
+# The output proof (docs/design.md "Output proof"): what encoding and
+# hashing one output costs per test and iteration, beside the call of a
+# null function, both timed in one process with the runner's own modules
+# (timeit, best of 5); then a real run's harness floor (a null function that
+# returns the expected outputs, proven like a candidate) per iteration.
+import importlib.util, json, timeit, types
+rdir = os.path.join(os.getcwd(), "harness", "exec", "runners")
+pkg = types.ModuleType("jtbench"); pkg.__path__ = [rdir]; sys.modules["jtbench"] = pkg
+def load(name):
+    spec = importlib.util.spec_from_file_location("jtbench." + name, os.path.join(rdir, name + ".py"))
+    m = importlib.util.module_from_spec(spec); sys.modules[spec.name] = m; spec.loader.exec_module(m)
+    return m
+for name in ("replies", "codec", "proof"):
+    load(name)
+codec, proof = sys.modules["jtbench.codec"], sys.modules["jtbench.proof"]
+print()
+print("%-34s %14s %14s %8s" % ("output proof, per test+iteration", "null call ns", "proof ns", "ratio"))
+for label, value in (("int", 49), ("list of 100 ints", list(range(100))),
+                     ("dict of 20 str->float", {"k%d" % i: i / 7 for i in range(20)})):
+    p = proof.Proof("00" * 16, [codec.encode_text(value)])
+    null = lambda *a: value
+    n = 20000
+    t_null = min(timeit.repeat(lambda: null(3), number=n, repeat=5)) / n
+    t_proof = min(timeit.repeat(lambda: p.add(0, 0, codec.encode_text(null(3))), number=n,
+                                repeat=5)) / n - t_null
+    print("%-34s %14.0f %14.0f %8.1f" % (label, t_null * 1e9, t_proof * 1e9, t_proof / t_null))
+suite = os.path.join(tmp, "proof.yaml")
+with open(suite, "w") as f:
+    f.write("suite: proof\ndefaults: {energy_measurement_trials: 5, min_trials: 3, min_trial_seconds: 0.2}\n"
+            "test_sets:\n  - id: sq\n    function_name: f\n    test_cases:\n"
+            "      - {test_id: a, inputs: [2], expected_output: 4}\n"
+            "      - {test_id: b, inputs: [7], expected_output: 49}\n"
+            "candidates:\n  - {id: mul, candidate_code: 'def f(x): return x * x'}\n")
+out = subprocess.run([binary, "run", "--backend", "model", "--allow-uncalibrated", "-q", "-o",
+                      os.path.join(tmp, "proofrun"), suite], capture_output=True, text=True)
+if out.returncode != 0:
+    sys.exit("bench: proof run failed: %s" % out.stderr.strip())
+recs = [json.loads(l) for l in open(os.path.join(tmp, "proofrun", "journal.jsonl"))]
+for r in recs:
+    t = (r.get("timing") or {}).get("iteration_seconds")
+    print("%-34s %14s" % ("%s per iteration (2 tests)" % r["id"],
+                          "%.2f us" % (t * 1e6) if t else "-"))
 PY

@@ -394,7 +394,23 @@ START_TEST(memoised_candidate_is_flagged)
     char *fh = json_dumps(json_object_get(honest, "flags"), 0);
     ck_assert_msg(strstr(fc, "memoization_suspected") != NULL, "cached flags %s", fc);
     ck_assert_msg(strstr(fh, "memoization_suspected") == NULL, "honest flags %s", fh);
-    ck_assert(json_number_value(json_object_get(json_object_get(cached, "stats"), "first_pass_ratio")) > 20);
+    /* the journal keeps the evidence, and the suspect is not ranked */
+    json_t *recs = NULL;
+    size_t n = journal_records(dir, &recs);
+    bool seen = false;
+    for (size_t i = 0; i < n; i++) {
+        json_t *r = json_array_get(recs, i);
+        const char *id = json_string_value(json_object_get(r, "id"));
+        if (!id || strncmp(id, "floor:", 6) == 0) continue;
+        bool is_cached = !strcmp(id, "cached");
+        const json_t *ev = json_object_get(json_object_get(r, "cache_check"), "evidence");
+        ck_assert_msg(is_cached == json_is_string(ev), "%s: evidence %s", id,
+                      json_string_value(ev) ? json_string_value(ev) : "none");
+        ck_assert_msg(json_is_true(json_object_get(r, "ranked")) == !is_cached, "%s ranked", id);
+        seen |= is_cached;
+    }
+    ck_assert(seen);
+    json_decref(recs);
     free(fc), free(fh);
     json_decref(sum);
     free(out), free(err), free(suite), free(dir);

@@ -344,15 +344,17 @@ START_TEST(powercap_run_recovers_idle_and_net_energy)
     ck_assert_msg(n_edges * 2 >= n_trials, "%zu of %zu trials edge aligned", n_edges, n_trials);
 
     /* Only the runner children fed the active power: one per candidate and
-     * one for the floor — never the jouletrace process, which was alive the
-     * whole time and spent CPU inside every window. */
+     * one for the floor, plus each candidate's judge (it shares the runner's
+     * command line and idles during windows) — never the jouletrace
+     * process, which was alive the whole time and spent CPU inside every
+     * window. */
     double credited;
     unsigned procs;
     jt_fake_counter_active_stats(e.fake, e.pkg, &credited, &procs);
     fprintf(stderr, "active: %u runner processes, %.4f CPU s credited, %.4f CPU s inside windows; "
             "%zu of %zu trials edge aligned; longest writer gap %.2f ms\n",
             procs, credited, cpu_in_windows, n_edges, n_trials, 1e3 * gap);
-    ck_assert_uint_eq(procs, N_CANDS + 1);
+    ck_assert_uint_eq(procs, 2 * N_CANDS + 1);
     ck_assert(credited > cpu_in_windows);
 
     json_decref(sum);
