@@ -24,7 +24,7 @@
 #include "measure/engine_priv.h"
 
 /* Excess (seconds) below which no rule flags, whatever the ratio. */
-#define MEMO_ABS_S 0.005
+#define MEMO_ABS_S 0.001
 /* first pass: its excess must also exceed this many warm passes (net) */
 #define MEMO_FIRST_RATIO 1.0
 /* trials: an iteration (net) below this fraction of a warm pass (net) */

@@ -17,6 +17,8 @@
 # the floor's process may hold: it runs no candidate code), so the harness
 # floor measures the same loop, encoding and proof the candidates get
 # (docs/design.md "Floor").
+from builtins import (bool, bytes, dict, float, frozenset, int, isinstance, len, list,  # noqa: A004
+                      set, str, tuple, type, zip)  # bound before any candidate code runs
 import builtins
 import copy
 import sys

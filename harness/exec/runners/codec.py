@@ -2,6 +2,8 @@
 # suite's JSON into Python values, encode() the other way for the `outputs`
 # command. No candidate code runs here, so a judge outside the candidate's
 # process can use it as it is.
+from builtins import (bool, bytes, dict, float, frozenset, int, isinstance, len, list,  # noqa: A004
+                      set, str, tuple, type, zip)  # bound before any candidate code runs
 import base64
 import json
 import math
