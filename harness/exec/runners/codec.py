@@ -158,6 +158,16 @@ def encode(v, budget, depth=0):
 
 
 _CONTAINERS = (list, tuple, set, frozenset, dict)
+_NUMBER_TYPES = frozenset((int, float))
+
+
+def _flat_numbers(v):
+    """v (a list) holds only exact ints within int64 and exact floats, so
+    json.dumps writes what encode() would (json reads the values through the
+    C API of their exact types, never a method a subclass could override)."""
+    if len(v) > (OUTPUT_MAX >> 5) or not all(type(x) in _NUMBER_TYPES for x in v):
+        return False
+    return not v or (min(v) >= INT64_MIN and max(v) <= INT64_MAX)
 
 
 def encode_text(v):
@@ -166,6 +176,11 @@ def encode_text(v):
     t = type(v)
     if t is int and INT64_MIN <= v <= INT64_MAX:  # the common case, fast
         return str(v)
+    if t is list and _flat_numbers(v):  # a list of plain numbers: json's C encoder
+        try:
+            return json.dumps(v, allow_nan=False)
+        except ValueError:  # inf or nan: the typed form below
+            pass
     try:
         text = json.dumps(encode(v, [OUTPUT_MAX]), ensure_ascii=True, allow_nan=False)
     except RecursionError:
