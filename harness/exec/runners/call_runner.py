@@ -19,6 +19,7 @@ import sys
 import time
 import types
 
+from .assert_kinds import in_process, judge_for
 from .codec import decode, encode_output, immutable
 from .compare import COMPARATORS
 from .floor import null, null_solution
@@ -33,14 +34,15 @@ CONVERT_FILENAME = "<convert>"
 
 class CallTest:
     """One test case of modes call and method."""
-    __slots__ = ("test_id", "inputs", "flags", "has_expected", "expected")
+    __slots__ = ("test_id", "inputs", "flags", "has_expected", "expected", "kind_judge")
 
-    def __init__(self, test_id, inputs, flags, has_expected, expected):
+    def __init__(self, test_id, inputs, flags, has_expected, expected, kind_judge=None):
         self.test_id = test_id
         self.inputs = inputs              # a tuple, converted once at setup
         self.flags = flags                # per input: may a call mutate it? None: none can
         self.has_expected = has_expected
         self.expected = expected
+        self.kind_judge = kind_judge      # assert_kinds.py: the test's own `assert`, or None
 
 
 class CallRunner:
@@ -60,7 +62,7 @@ class CallRunner:
         try:
             comparator = lookup(COMPARATORS, msg.get("comparator") or "exact", "comparator")
             self.setup_tests(msg)
-            self.judge = comparator(msg)
+            self.judge = in_process(comparator(msg))  # tests with `assert` judge themselves
         except HarnessError as e:
             return failure(e, harness=True)
         except Exception as e:
@@ -115,7 +117,8 @@ class CallRunner:
             has_expected = "expected_output" in t
             expected = decode(t["expected_output"]) if has_expected else None
             self.tests.append(CallTest(str(t.get("test_id")), tuple(inputs),
-                                       flags if any(flags) else None, has_expected, expected))
+                                       flags if any(flags) else None, has_expected, expected,
+                                       judge_for(t)))
 
     def compile_convert(self, source, prelude):
         """The test set's convert code: convert_inputs(inputs) -> list turns
