@@ -94,6 +94,7 @@ static const column results_cols[] = {
     {"finished", S_REC, "finished", K_STR},
     {"source_path", S_REC, "source_path", K_STR},
     {"trial_total_energy_joules", S_REC, NULL, K_SAMPLES},
+    {"judged_in_process", S_REC, "judged_in_process", K_BOOL},
 };
 
 /* trials.csv, csv_schema 1: the journal's trial fields (per trial window)

@@ -111,6 +111,9 @@ int jt_report_board_add(jt_report_board *b, const jt_csv_table *t, const char *s
         e->source = jt_xstrdup(source);
         long ic = jt_csv_col(t, "is_correct");
         e->is_correct = ic >= 0 && !strcmp(jt_csv_get(t, r, (size_t)ic), "true");
+        long jc = jt_csv_col(t, "judged_in_process");
+        const char *jv = jc < 0 ? "" : jt_csv_get(t, r, (size_t)jc);
+        e->judged_in_process = !strcmp(jv, "true") ? 1 : !strcmp(jv, "false") ? 0 : -1;
         e->median = num_cell(t, r, "median_total_energy_joules");
         e->lo = num_cell(t, r, "ci95_low_total_energy_joules");
         e->hi = num_cell(t, r, "ci95_high_total_energy_joules");
@@ -433,6 +436,7 @@ static const lcol board_cols[] = {
     {"run_started", L_STR, F(run_started)},
     {"flags", L_STR, F(flags)},
     {"error", L_STR, F(error)},
+    {"judged_in_process", L_TRI, F(judged_in_process)},
 };
 #undef F
 
