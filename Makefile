@@ -84,6 +84,7 @@ $(BUILD)/%.o: %.S
 
 # -MMD does not see .incbin: name the embedded files here.
 $(BUILD)/harness/exec/runners/runner_blob.o: $(wildcard harness/exec/runners/*.py)
+$(BUILD)/harness/exec/asserts/asserts_blob.o: harness/exec/asserts/compile_asserts.py
 
 $(LIBJT): $(LIB_OBJ)
 	$(call say,AR,$@)rm -f $@ && ar rcs $@ $^

@@ -88,6 +88,74 @@ START_TEST(humaneval_plus_canonical_all_correct_and_one_wrong_flagged)
 }
 END_TEST
 
+/* HumanEval (format humaneval): each task's check(candidate) goes to the
+ * assert compiler first (issue 11, point 6). Every canonical solution is
+ * correct, compiled or not; a wrong sample fails on a compiled task and on
+ * one that stays a script. The log says how many compile, and why the
+ * others do not. */
+START_TEST(humaneval_asserts_compiled_canonical_all_correct)
+{
+    char *dir = jt_test_tmpdir(), *cp = corpora();
+    char *samples = jt_test_write_file(dir, "wrong.jsonl",
+        "{\"task_id\": \"HumanEval/0\", \"completion\": \"    return False\\n\"}\n"
+        "{\"task_id\": \"HumanEval/32\", \"completion\": \"    return 0.0\\n\"}\n");
+    char *yaml = jt_xasprintf("suite: humaneval-asserts\n"
+                              "test_sets:\n"
+                              "  - problems: {format: humaneval, path: %s/HumanEval.jsonl.gz,"
+                              " canonical_candidates: true}\n"
+                              "candidates:\n"
+                              "  - {jsonl: %s}\n", cp, samples);
+    char *path = jt_test_write_file(dir, "he.yaml", yaml), *cache = jt_xasprintf("%s/cache", dir);
+    json_t *doc = validate(cache, path, NULL), *rows = json_object_get(doc, "candidates");
+    ck_assert_uint_eq(json_array_size(rows), 166);
+    size_t correct = 0, compiled = 0, i;
+    json_t *row, *why = json_object();
+    json_array_foreach(rows, i, row) {
+        const char *id = json_string_value(json_object_get(row, "id"));
+        bool in_process = json_is_true(json_object_get(row, "judged_in_process"));
+        if (!strstr(id, "#canonical")) continue;
+        correct += !strcmp(json_string_value(json_object_get(row, "status")), "correct");
+        ck_assert_msg(!strcmp(json_string_value(json_object_get(row, "status")), "correct"), "%s: %s",
+                      id, json_string_value(json_object_get(row, "reason")));
+        compiled += !in_process;
+        if (in_process) { /* "test check, line 7: a for loop" -> "a for loop" */
+            const char *r = json_string_value(json_object_get(row, "judged_in_process_reason"));
+            ck_assert_ptr_nonnull(r);
+            printf("HumanEval stays a script: %s: %s\n", id, r);
+            const char *k = strstr(r, ": ") ? strstr(r, ": ") + 2 : r;
+            char *key = jt_xstrndup(k, strcspn(k, "("));
+            json_object_set_new(why, key, json_integer(json_integer_value(json_object_get(why, key)) + 1));
+            free(key);
+        }
+    }
+    printf("HumanEval: %zu of 164 test sets compile fully into call cases; %zu of 164 canonical "
+           "solutions correct\n", compiled, correct);
+    const char *k;
+    json_t *n;
+    json_object_foreach(why, k, n) printf("  %lld stay scripts: %s\n", (long long)json_integer_value(n), k);
+    ck_assert_uint_eq(correct, 164);
+    ck_assert_msg(compiled == 147, "%zu compile (README says 147)", compiled);
+    /* the wrong samples: one compiled task, one script task */
+    json_t *w0 = NULL, *w32 = NULL;
+    json_array_foreach(rows, i, row) {
+        const char *id = json_string_value(json_object_get(row, "id"));
+        if (!strcmp(id, "HumanEval/0#0")) w0 = row;
+        if (!strcmp(id, "HumanEval/32#0")) w32 = row;
+    }
+    ck_assert(w0 && w32);
+    ck_assert_str_eq(json_string_value(json_object_get(w0, "status")), "incorrect");
+    ck_assert(json_is_false(json_object_get(w0, "judged_in_process")));
+    ck_assert_str_eq(json_string_value(json_object_get(json_array_get(json_object_get(w0, "failures"), 0),
+                                                       "test_id")), "check-1");
+    ck_assert_str_eq(json_string_value(json_object_get(w32, "status")), "incorrect");
+    ck_assert(json_is_true(json_object_get(w32, "judged_in_process")));
+    json_decref(why);
+    json_decref(doc);
+    free(cache), free(path), free(yaml), free(samples), free(cp);
+    jt_test_tmpdir_free(dir);
+}
+END_TEST
+
 START_TEST(toy_samples_get_their_statuses_and_touch_nothing_outside)
 {
     char *dir = jt_test_tmpdir(), *cp = corpora();
@@ -239,6 +307,7 @@ static Suite *corpora_suite(void)
     TCase *tc = tcase_create("acceptance");
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, humaneval_plus_canonical_all_correct_and_one_wrong_flagged);
+    tcase_add_test(tc, humaneval_asserts_compiled_canonical_all_correct);
     tcase_add_test(tc, toy_samples_get_their_statuses_and_touch_nothing_outside);
     tcase_add_test(tc, forged_protocol_replies_never_pass);
     tcase_add_test(tc, command_reference_gives_expected_stdout);

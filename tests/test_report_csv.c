@@ -162,6 +162,7 @@ static const char *const results_header[] = {
     "iterations_per_trial", "stop_reason", "flags", "retried_samples", "energy_source", "host",
     "cpu_model", "calibration_created", "calibration_age_days", "seed", "started", "finished",
     "source_path", "trial_total_energy_joules", "ranked", "cache_check_evidence",
+    "judged_in_process",
 };
 
 START_TEST(results_table_from_journal)
@@ -186,6 +187,14 @@ START_TEST(results_table_from_journal)
     ck_assert_str_eq(jt_csv_get(&t, 5, (size_t)smp), "");
     ck_assert_msg(strstr(jt_csv_get(&t, 5, (size_t)err), "<script>alert('x')</script>"), "%s",
                   jt_csv_get(&t, 5, (size_t)err));
+    /* judged_in_process: as the record says; empty for records from before it */
+    long jip = jt_csv_col(&t, "judged_in_process"), cand = jt_csv_col(&t, "candidate");
+    for (size_t r = 0; r < t.nrows; r++) {
+        const char *id = jt_csv_get(&t, r, (size_t)cand), *v = jt_csv_get(&t, r, (size_t)jip);
+        const char *want = !strcmp(id, "x3") || !strcmp(id, "y4") ? "true"
+                           : !strcmp(id, "b-ref") || !strcmp(id, "y3") ? "false" : "";
+        ck_assert_msg(!strcmp(v, want), "%s: judged_in_process '%s', want '%s'", id, v, want);
+    }
     /* Round trip through text. */
     jt_buf text = JT_BUF_INIT;
     jt_csv_format(&t, &text);

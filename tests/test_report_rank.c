@@ -33,10 +33,10 @@ static const char *const cols[] = {
     "csv_schema", "test_set", "test_set_reference", "candidate", "group", "status", "is_correct",
     "median_total_energy_joules", "ci95_low_total_energy_joules", "ci95_high_total_energy_joules",
     "median_execution_time_seconds", "n_trials", "energy_source", "host", "cpu_model",
-    "run_started", "finished", "trial_total_energy_joules",
+    "run_started", "finished", "trial_total_energy_joules", "judged_in_process",
 };
 enum { C_SCHEMA, C_TS, C_REF, C_CAND, C_GROUP, C_STATUS, C_OK, C_MED, C_LO, C_HI, C_TIME, C_N,
-       C_SRC, C_HOST, C_CPU, C_RUN, C_FIN, C_SAMPLES, C_COUNT };
+       C_SRC, C_HOST, C_CPU, C_RUN, C_FIN, C_SAMPLES, C_JIP, C_COUNT };
 
 typedef struct row {
     const char *ts, *ref, *cand, *group, *status;
@@ -64,6 +64,8 @@ static void add(jt_csv_table *t, const row *r)
     jt_csv_set(t, i, C_CPU, "Xeon");
     jt_csv_set(t, i, C_RUN, "2026-01-10T08:00:00Z");
     jt_csv_set(t, i, C_FIN, r->finished ? r->finished : "2026-01-10T09:00:00Z");
+    if (!strcmp(r->cand, "E")) jt_csv_set(t, i, C_JIP, "true"); /* judged by scripts */
+    if (!strcmp(r->cand, "C")) jt_csv_set(t, i, C_JIP, "false");
     if (!measured) return;
     jt_csv_set_num(t, i, C_MED, r->v);
     jt_csv_set_num(t, i, C_LO, 0.98 * r->v);
@@ -378,7 +380,12 @@ START_TEST(board_table_columns)
     jt_report_board_table(&b, &t);
     static const char *const head[] = {"csv_schema", "test_set", "rank", "tie_group", "candidate"};
     for (size_t i = 0; i < 5; i++) ck_assert_str_eq(t.names[i], head[i]);
-    ck_assert_str_eq(t.names[t.ncols - 1], "error");
+    ck_assert_str_eq(t.names[t.ncols - 2], "error");
+    ck_assert_str_eq(t.names[t.ncols - 1], "judged_in_process"); /* appended: csv_schema 1 */
+    long jip = jt_csv_col(&t, "judged_in_process");
+    ck_assert_str_eq(jt_csv_get(&t, (size_t)(find(&b, "E") - b.e), (size_t)jip), "true");
+    ck_assert_str_eq(jt_csv_get(&t, (size_t)(find(&b, "C") - b.e), (size_t)jip), "false");
+    ck_assert_str_eq(jt_csv_get(&t, (size_t)(find(&b, "A") - b.e), (size_t)jip), ""); /* not said */
     long rank = jt_csv_col(&t, "rank"), btr = jt_csv_col(&t, "better_than_reference"),
          tm = jt_csv_col(&t, "tie_method");
     ck_assert_str_eq(jt_csv_get(&t, 0, (size_t)rank), "1");

@@ -378,6 +378,17 @@ START_TEST(requests_use_the_suite_key_tables)
         {REQ("", "[{\"test_id\": \"t\", \"description\": \"d\", \"inputs\": [1], "
                  "\"expected_output\": 1}]"),
          ""},
+        /* assert kinds: checked as in a suite; truthy needs no expected_output */
+        {REQ("", "[{\"inputs\": [1], \"assert\": \"truthy\"}, {\"inputs\": [2], "
+                 "\"expected_output\": 2, \"assert\": \"isclose\", \"abs_tol\": 0.5}]"),
+         ""},
+        {REQ("", "[{\"inputs\": [1], \"assert\": \"nope\"}]"),
+         "test_cases[0]: 'assert' must be truthy, falsy, abs_lt or isclose"},
+        {REQ("", "[{\"inputs\": [1], \"assert\": \"abs_lt\", \"tolerance\": 0.1}]"),
+         "test_cases[0] has no 'expected_output'"},
+        {REQ("", "[{\"inputs\": [1], \"expected_output\": 1, \"assert\": \"abs_lt\", "
+                 "\"tolerance\": -0.1}]"),
+         "test_cases[0]: 'tolerance' must be a finite number >= 0"},
     };
 #undef REQ
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -385,6 +396,95 @@ START_TEST(requests_use_the_suite_key_tables)
         ck_assert_msg(!strcmp(m, cases[i].want), "%zu:\n  got  %s\n  want %s", i, m, cases[i].want);
         free(m);
     }
+}
+END_TEST
+
+/* A test case's assert kind and tolerances: checked at load time, each
+ * error at FILE:LINE:COL of the value at fault; kept in the test case (and so
+ * in the content hash); a kind that compares nothing needs no expected output. */
+START_TEST(assert_keys_of_a_test_case)
+{
+    char *dir = jt_test_tmpdir();
+    static const struct {
+        const char *set, *tc, *at, *want; /* at: the text the error must point at */
+    } bad[] = {
+        {"function_name: f", "{inputs: [1], assert: truthyy}", "truthyy}",
+         "'assert' must be truthy, falsy, abs_lt or isclose (did you mean 'truthy'?)"},
+        {"function_name: f", "{inputs: [1], expected_output: 1, assert: abs_lt}", "abs_lt}",
+         "assert abs_lt needs 'tolerance'"},
+        {"function_name: f", "{inputs: [1], expected_output: 1, tolerance: 0.1}", "0.1}",
+         "'tolerance' needs 'assert: abs_lt'"},
+        {"function_name: f", "{inputs: [1], expected_output: 1, assert: isclose, tolerance: 0.1}",
+         "0.1}", "'tolerance' needs 'assert: abs_lt', not isclose"},
+        {"function_name: f", "{inputs: [1], expected_output: 1, assert: abs_lt, tolerance: -1}",
+         "-1}", "'tolerance' must be a finite number >= 0"},
+        {"function_name: f", "{inputs: [1], expected_output: 1, assert: abs_lt, tolerance: .inf}",
+         ".inf}", "'tolerance' must be a finite number >= 0"},
+        {"function_name: f", "{inputs: [1], expected_output: 1, assert: isclose, rel_tol: '0.1'}",
+         "'0.1'}", "'rel_tol' must be a finite number >= 0"},
+        {"function_name: f", "{inputs: [1], expected_output: 1, assert: isclose, abs_tol: true}",
+         "true}", "'abs_tol' must be a finite number >= 0"},
+        {"function_name: f", "{inputs: [1], expected_output: 7, assert: falsy}", "7,",
+         "assert falsy takes no 'expected_output' (it judges the output alone)"},
+        {"function_name: f", "{inputs: [1], assert: [truthy]}", "[truthy]}",
+         "'assert' takes a scalar, not a list"},
+        {"function_name: f", "{inputs: [1], assert: abs_lt, tolerance: 1}", "{inputs",
+         "test case '1' has no 'expected_output'"},
+        {"function_name: f, mode: script", "{script: 'assert 1', assert: truthy}", "truthy}",
+         "'assert' needs 'mode: call or method' on the test set"},
+        {"function_name: f, mode: script", "{script: 'assert 1', rel_tol: 1}", "1}",
+         "'rel_tol' needs 'mode: call or method' on the test set"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char *y = suite_text(bad[i].set, bad[i].tc, NULL);
+        jt_err e = JT_ERR_INIT;
+        jt_suite *s = load_text(dir, y, &e);
+        ck_assert_msg(s == NULL, "%zu loaded", i);
+        const char *line3 = strstr(y, "  - {id: s"); /* the test set is line 3 */
+        size_t col = (size_t)(strstr(line3, bad[i].at) - line3) + 1;
+        char *tail = jt_xasprintf("suite.yaml:3:%zu: %s", col, bad[i].want);
+        const char *m = jt_err_msg(&e);
+        ck_assert_msg(strlen(m) >= strlen(tail) && !strcmp(m + strlen(m) - strlen(tail), tail),
+                      "%zu:\n  got  %s\n  want ...%s", i, m, tail);
+        free(tail);
+        jt_err_clear(&e);
+        free(y);
+    }
+    /* what loads: the keys are kept; truthy/falsy cases need no reference */
+    char *y = suite_text("function_name: f",
+                         "{inputs: [1], assert: truthy}, {inputs: [0], assert: falsy}, "
+                         "{inputs: [1.0], expected_output: 1, assert: isclose, rel_tol: 0, abs_tol: 1e-3}, "
+                         "{inputs: [2], expected_output: 2, assert: abs_lt, tolerance: 0}",
+                         NULL);
+    jt_err e = JT_ERR_INIT;
+    jt_suite *s = load_text(dir, y, &e);
+    ck_assert_msg(s, "%s", jt_err_msg(&e));
+    ck_assert(!s->test_sets[0].needs_expected);
+    json_t *want = json_loads("[{\"test_id\": \"1\", \"inputs\": [1], \"assert\": \"truthy\"},"
+                              " {\"test_id\": \"2\", \"inputs\": [0], \"assert\": \"falsy\"},"
+                              " {\"test_id\": \"3\", \"inputs\": [1.0], \"expected_output\": 1,"
+                              "  \"assert\": \"isclose\", \"rel_tol\": 0, \"abs_tol\": 0.001},"
+                              " {\"test_id\": \"4\", \"inputs\": [2], \"expected_output\": 2,"
+                              "  \"assert\": \"abs_lt\", \"tolerance\": 0}]", 0, NULL);
+    ck_assert(json_equal(s->test_sets[0].test_cases, want));
+    json_decref(want);
+    jt_suite_free(s);
+    free(y);
+    /* in the content hash */
+    char h[3][65];
+    static const char *const variants[] = {"{inputs: [1], expected_output: 1}",
+                                           "{inputs: [1], expected_output: 1, assert: abs_lt, tolerance: 0.1}",
+                                           "{inputs: [1], expected_output: 1, assert: abs_lt, tolerance: 0.2}"};
+    for (size_t i = 0; i < 3; i++) {
+        y = suite_text("function_name: f", variants[i], NULL);
+        s = load_text(dir, y, &e);
+        ck_assert_msg(s, "%s", jt_err_msg(&e));
+        memcpy(h[i], s->content_hash, 65);
+        jt_suite_free(s);
+        free(y);
+    }
+    ck_assert(strcmp(h[0], h[1]) && strcmp(h[1], h[2]) && strcmp(h[0], h[2]));
+    jt_test_tmpdir_free(dir);
 }
 END_TEST
 
@@ -398,6 +498,7 @@ static Suite *tables_suite(void)
     tcase_add_test(tc, hash_and_floor_key_walk_the_option_table);
     tcase_add_test(tc, content_hash_follows_the_hashed_rows);
     tcase_add_test(tc, requests_use_the_suite_key_tables);
+    tcase_add_test(tc, assert_keys_of_a_test_case);
     suite_add_tcase(s, tc);
     return s;
 }

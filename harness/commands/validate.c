@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "commands/commands.h"
+#include "jouletrace/asserts.h"
 #include "jouletrace/common.h"
 #include "jouletrace/expected.h"
 #include "jouletrace/modes.h"
@@ -97,6 +98,12 @@ static const char *status_of(const jt_candidate *c, const jt_validation *v)
     return jt_status_name(c->no_code ? JT_STATUS_NO_CODE : jt_status_of_verdict(v->verdict));
 }
 
+/* Was (or would be) c judged by scripts inside its own process (mode script)? */
+static bool judged_in_process(const jt_candidate *c, const jt_test_set *ts)
+{
+    return !c->no_code && !strcmp(ts->mode, jt_mode_get(JT_MODE_SCRIPT)->name);
+}
+
 static json_t *validation_json(const jt_candidate *c, const jt_test_set *ts,
                                const jt_validation *v)
 {
@@ -109,12 +116,30 @@ static json_t *validation_json(const jt_candidate *c, const jt_test_set *ts,
                                                "error_type", r->error_type, "error_message",
                                                r->error_message));
     }
-    return json_pack("{s:s,s:s,s:s,s:{s:b,s:I,s:I},s:s?,s:o,s:f,s:s?,s:s?}", "id", c->id,
+    bool in_process = judged_in_process(c, ts);
+    return json_pack("{s:s,s:s,s:s,s:{s:b,s:I,s:I},s:s?,s:o,s:f,s:s?,s:s?,s:b,s:s?}", "id", c->id,
                      "test_set", ts->id, "status", status_of(c, v), "validation",
                      "is_correct", v->verdict == JT_VERDICT_CORRECT, "passed_tests",
                      (json_int_t)v->passed, "total_tests", (json_int_t)v->total, "reason",
                      v->reason, "failures", fails, "elapsed_seconds", v->elapsed_seconds,
-                     "stdout_head", v->stdout_head, "stderr_head", v->stderr_head);
+                     "stdout_head", v->stdout_head, "stderr_head", v->stderr_head,
+                     "judged_in_process", in_process, "judged_in_process_reason",
+                     in_process ? ts->asserts_refused : NULL);
+}
+
+/* Compiles the HumanEval/MBPP asserts into call cases (asserts.h) before
+ * anything is judged; a failure leaves them script test sets. */
+static void compile_asserts(jt_suite *s)
+{
+    jt_err err = JT_ERR_INIT;
+    json_t *warn = json_array();
+    if (jt_asserts_fill(s, warn, &err) != 0)
+        jt_warn("asserts left uncompiled (judged in the candidate's process): %s", jt_err_msg(&err));
+    size_t i;
+    json_t *w;
+    json_array_foreach(warn, i, w) jt_warn("%s", json_string_value(w));
+    json_decref(warn);
+    jt_err_clear(&err);
 }
 
 /* Judges one candidate. Returns 0, or -1 when the sandbox could not be set
@@ -243,6 +268,7 @@ int jt_cmd_validate(int argc, char **argv)
     jt_sandbox sandbox; /* never silently weaker than the README's sandbox */
     jt_sandbox_probe("nobody", &sandbox);
     jt_sandbox_warn(&sandbox, stderr);
+    compile_asserts(s);
 
     int exit_code = JT_EXIT_OK;
     size_t counts[JT_VERDICT_COUNT] = {0}, judged = 0, no_code = 0;

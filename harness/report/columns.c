@@ -96,6 +96,7 @@ static const column results_cols[] = {
     {"trial_total_energy_joules", S_REC, NULL, K_SAMPLES},
     {"ranked", S_REC, "ranked", K_BOOL},
     {"cache_check_evidence", S_REC, "cache_check.evidence", K_STR},
+    {"judged_in_process", S_REC, "judged_in_process", K_BOOL},
 };
 
 /* trials.csv, csv_schema 1: the journal's trial fields (per trial window)

@@ -16,6 +16,8 @@
 #define MAX_TABLE_ROWS 100     /* per test set; leaderboard.csv has them all */
 #define MAX_FAILURE_ROWS 200
 #define MAX_TEXT 300           /* bytes of an error or output shown */
+/* After the candidate of a row judged by scripts in its own process. */
+#define IN_PROCESS " <span class=\"jip\" title=\"its asserts ran in its own process\">judged in process</span>"
 
 void jt_report_html_escape(jt_buf *out, const char *s, size_t max)
 {
@@ -95,7 +97,7 @@ static const char style[] =
     "th,td{padding:4px 9px;border-bottom:1px solid #e3e6ec;text-align:left;vertical-align:top}"
     "th{background:#eceff4;font-weight:600}td.num,th.num{text-align:right;"
     "font-variant-numeric:tabular-nums;white-space:nowrap}"
-    "tr.tg1 td{background:#f4f1fa}tr.ref td{font-weight:600}"
+    "tr.tg1 td{background:#f4f1fa}tr.ref td{font-weight:600}.jip{color:#9a3b00;font-size:.85em}"
     ".ci{color:#5b6475;font-size:.9em}.id{font-family:ui-monospace,SFMono-Regular,Menlo,"
     "Consolas,monospace;overflow-wrap:anywhere}td.id{min-width:9em;max-width:28em}"
     ".facts{display:grid;grid-template-columns:max-content 1fr;gap:2px 16px;background:#fff;"
@@ -325,6 +327,7 @@ static void ranked_row(jt_buf *o, const jt_report_entry *e, bool show_run)
                 e->tie_group);
     esc(o, e->candidate);
     if (ref) jt_buf_adds(o, " (reference)");
+    if (e->judged_in_process == 1) jt_buf_adds(o, IN_PROCESS);
     if (show_run && e->run_started[0]) {
         jt_buf_adds(o, "<br><span class=\"ci\">");
         esc(o, e->run_started);
@@ -498,6 +501,7 @@ static void failures_section(jt_buf *o, const jt_report_board *b, const json_t *
         esc(o, e->test_set);
         jt_buf_adds(o, "</td><td class=\"id\">");
         esc(o, e->candidate);
+        if (e->judged_in_process == 1) jt_buf_adds(o, IN_PROCESS);
         jt_buf_adds(o, "</td><td>");
         esc(o, e->status);
         jt_buf_adds(o, "</td><td><pre>");

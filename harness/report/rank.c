@@ -114,6 +114,9 @@ int jt_report_board_add(jt_report_board *b, const jt_csv_table *t, const char *s
         e->is_correct = ic >= 0 && !strcmp(jt_csv_get(t, r, (size_t)ic), "true");
         long rc = jt_csv_col(t, "ranked"); /* absent in older files: every row counts */
         e->excluded = rc >= 0 && !strcmp(jt_csv_get(t, r, (size_t)rc), "false");
+        long jc = jt_csv_col(t, "judged_in_process");
+        const char *jv = jc < 0 ? "" : jt_csv_get(t, r, (size_t)jc);
+        e->judged_in_process = !strcmp(jv, "true") ? 1 : !strcmp(jv, "false") ? 0 : -1;
         e->median = num_cell(t, r, "median_total_energy_joules");
         e->lo = num_cell(t, r, "ci95_low_total_energy_joules");
         e->hi = num_cell(t, r, "ci95_high_total_energy_joules");
@@ -438,6 +441,7 @@ static const lcol board_cols[] = {
     {"run_started", L_STR, F(run_started)},
     {"flags", L_STR, F(flags)},
     {"error", L_STR, F(error)},
+    {"judged_in_process", L_TRI, F(judged_in_process)},
 };
 #undef F
 

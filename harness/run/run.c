@@ -5,8 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jouletrace/asserts.h"
 #include "jouletrace/expected.h"
 #include "jouletrace/fsutil.h"
+#include "jouletrace/modes.h"
 #include "jouletrace/report.h"
 #include "jouletrace/rundir.h"
 #include "run/run_priv.h"
@@ -162,6 +164,31 @@ static const char *expected_outputs(jt_run *r, const jt_candidate *c, json_t *wa
     return bad;
 }
 
+/* HumanEval/MBPP asserts into call cases, once, before anything is judged
+ * (asserts.h); a failure leaves them script test sets, said as a warning. */
+static void compile_asserts(jt_run *r, json_t *warnings)
+{
+    jt_err aerr = JT_ERR_INIT;
+    size_t before = json_array_size(warnings);
+    if (jt_asserts_fill(r->suite, warnings, &aerr) != 0)
+        json_array_append_new(warnings, json_sprintf("asserts left uncompiled (judged in the "
+                                                     "candidate's process): %s", jt_err_msg(&aerr)));
+    for (size_t i = before; i < json_array_size(warnings); i++)
+        jt_warn("%s", json_string_value(json_array_get(warnings, i)));
+    jt_err_clear(&aerr);
+}
+
+/* Records of candidates judged by scripts in their own process (mode script)
+ * say so (docs/design.md "Journal"). */
+static json_t *with_judging(json_t *rec, const jt_test_set *ts, const jt_candidate *c, bool judged)
+{
+    if (rec)
+        json_object_set_new(rec, "judged_in_process",
+                            json_boolean(judged && !c->no_code &&
+                                         !strcmp(ts->mode, jt_mode_get(JT_MODE_SCRIPT)->name)));
+    return rec;
+}
+
 /* The floor cache: the floor record for c, measured and journaled the
  * first time its key comes up. JT_ENGINE_INTERRUPTED, or DONE with *floor
  * (NULL and err when the journal failed). */
@@ -195,12 +222,15 @@ int jt_run_measure(jt_run *r, jt_engine *e, void (*on_record)(void *ctx, const j
                    void *ctx, jt_err *err)
 {
     guard_start(r->host);
+    if (r->n_plan) compile_asserts(r, r->host->warnings);
     int rc = 0;
     for (size_t k = 0; k < r->n_plan && rc == 0 && !*e->stop; k++) {
         const jt_candidate *c = &r->suite->candidates[r->plan[k]];
+        const jt_test_set *ts = &r->suite->test_sets[c->test_set];
         const char *bad_set = expected_outputs(r, c, r->host->warnings);
         if (bad_set) {
-            rc = journal(r, jt_engine_failed_record(e, r->suite, c, bad_set), on_record, ctx, err);
+            rc = journal(r, with_judging(jt_engine_failed_record(e, r->suite, c, bad_set), ts, c, false),
+                         on_record, ctx, err);
             continue;
         }
         const json_t *floor = NULL;
@@ -211,7 +241,7 @@ int jt_run_measure(jt_run *r, jt_engine *e, void (*on_record)(void *ctx, const j
         }
         json_t *rec = NULL;
         if (jt_engine_measure(e, r->suite, c, floor, &rec) == JT_ENGINE_INTERRUPTED) break;
-        rc = journal(r, rec, on_record, ctx, err);
+        rc = journal(r, with_judging(rec, ts, c, true), on_record, ctx, err);
     }
     jt_energy_guard_stop(e->meter);
     return rc;

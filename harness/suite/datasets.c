@@ -2,14 +2,17 @@
  * suite's test_sets creates one test set per task.
  *
  *   humaneval  {task_id, prompt, canonical_solution, test, entry_point}: the
- *              task's check(candidate) runs as an assert script (mode script)
+ *              task's check(candidate) is an assert script (mode script),
+ *              compiled into call cases before judging when every statement
+ *              has a shape the assert compiler takes (asserts.h)
  *   evalplus   HumanEval+/MBPP+: base_input (and plus_input with
  *              `inputs: plus|all`) as call inputs; expected outputs come from
  *              the canonical solution (computed in the sandbox before judging,
  *              cached); floats compare as EvalPlus does (comparator close,
  *              rtol 1e-7, atol the task's atol or 1e-6)
  *   mbpp       {task_id, code, test_list, test_setup_code|test_imports}: each
- *              assert of test_list is a script test case
+ *              assert of test_list is a script test case (compiled as for
+ *              humaneval)
  *
  * Files may be gzip-compressed. Malformed lines fail with FILE:LINE. */
 #include <ctype.h>
@@ -95,6 +98,7 @@ static int humaneval_task(pctx *p, const json_t *o, const char *id, size_t line,
     char *script = jt_xasprintf("%s\n\ncheck(%s)\n", test, entry);
     json_array_append_new(ts->test_cases, json_pack("{s:s,s:s}", "test_id", "check", "script", script));
     free(script);
+    ts->asserts = true; /* check()'s asserts may become call cases (asserts.h) */
     return 0;
 }
 
@@ -179,6 +183,7 @@ static int mbpp_task(pctx *p, const json_t *o, const char *id, size_t line, jt_t
     ts->function_name = entry;
     ts->mode = jt_xstrdup(jt_mode_get(JT_MODE_SCRIPT)->name);
     ts->reference_code = jt_xstrdup(code);
+    ts->asserts = true; /* the asserts may become call cases (asserts.h) */
     /* MBPP's `text` is prose, not a code prompt: completions cannot extend it. */
     /* test_setup_code (original MBPP) or test_imports (sanitized MBPP) */
     jt_buf setup = JT_BUF_INIT;

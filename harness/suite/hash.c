@@ -16,10 +16,13 @@ void jt_ld_compute_hash(jt_suite *s)
     for (size_t i = 0; i < s->n_test_sets; i++) {
         const jt_test_set *ts = &s->test_sets[i];
         /* everything that decides a verdict or what is measured: the hashed
-         * rows of the test-set key table, and a dataset's reference code */
+         * rows of the test-set key table, a dataset's reference code and
+         * whether its asserts may be compiled */
         json_t *o = jt_ld_test_set_hash_object(ts);
         json_object_set_new(o, "reference_code",
                             ts->reference_code ? json_string(ts->reference_code) : json_null());
+        if (ts->asserts) /* its asserts may be compiled into call cases (asserts.h) */
+            json_object_set_new(o, "asserts", json_true());
         json_array_append_new(sets, o);
     }
     json_t *doc = json_pack("{s:s,s:o}", "suite", s->name, "test_sets", sets);

@@ -1,6 +1,7 @@
-/* The mode and comparator tables (jouletrace/modes.h). */
+/* The mode, comparator and assert-kind tables (jouletrace/modes.h). */
 #include "jouletrace/modes.h"
 
+#include <math.h>
 #include <string.h>
 
 #define ROW_C(id, name, checker, help) [id] = {id, name, checker, help}
@@ -15,6 +16,18 @@ static const jt_comparator_def comparator_table[] = {
 #undef ROW_C
 #define N_COMPARATORS (sizeof comparator_table / sizeof comparator_table[0])
 _Static_assert(N_COMPARATORS == JT_N_COMPARATORS, "one row per jt_comparator_id");
+
+/* Assert kinds (runners/assert_kinds.py judges them). */
+static const jt_assert_kind_def kind_table[] = {
+    {"truthy", false, {NULL}, NULL, "bool(output) is true (assert candidate(...))"},
+    {"falsy", false, {NULL}, NULL, "bool(output) is false (assert not candidate(...))"},
+    {"abs_lt", true, {"tolerance", NULL}, "tolerance",
+     "a number with |output - expected| < tolerance; nan never passes"},
+    {"isclose", true, {"rel_tol", "abs_tol", NULL}, NULL,
+     "a number, math.isclose(output, expected, rel_tol (1e-9), abs_tol (0))"},
+};
+#define N_KINDS (sizeof kind_table / sizeof kind_table[0])
+_Static_assert(N_KINDS < 8, "jt_assert_kind_names: out holds 8");
 
 /* What a Python mode judges with. */
 #define PY_CMPS                                                                                    \
@@ -150,4 +163,92 @@ void jt_modes_describe(FILE *f)
     fputs("\nComparators (comparator:):\n", f);
     for (size_t i = 0; i < N_COMPARATORS; i++)
         fprintf(f, "  %-8s %s\n", comparator_table[i].name, comparator_table[i].help);
+    fputs("\nAssert kinds (a call or method test case's assert:, instead of the comparator):\n", f);
+    for (size_t i = 0; i < N_KINDS; i++)
+        fprintf(f, "  %-8s %s\n", kind_table[i].name, kind_table[i].help);
+}
+
+/* ---- assert kinds -------------------------------------------------------- */
+
+const jt_assert_kind_def *jt_assert_kind_find(const char *name)
+{
+    for (size_t i = 0; name && i < N_KINDS; i++)
+        if (!strcmp(kind_table[i].name, name)) return &kind_table[i];
+    return NULL;
+}
+
+void jt_assert_kind_names(const char **out)
+{
+    for (size_t i = 0; i < N_KINDS; i++) out[i] = kind_table[i].name;
+    out[N_KINDS] = NULL;
+}
+
+/* The kinds whose params include key, joined ("abs_lt"), into b. */
+static void kinds_taking(jt_buf *b, const char *key)
+{
+    const char *names[N_KINDS + 1];
+    size_t n = 0;
+    for (size_t i = 0; i < N_KINDS; i++)
+        for (size_t j = 0; kind_table[i].params[j]; j++)
+            if (!strcmp(kind_table[i].params[j], key)) names[n++] = kind_table[i].name;
+    names[n] = NULL;
+    jt_names_join(b, names, false, " or ");
+}
+
+static bool takes_param(const jt_assert_kind_def *k, const char *key)
+{
+    for (size_t j = 0; k->params[j]; j++)
+        if (!strcmp(k->params[j], key)) return true;
+    return false;
+}
+
+int jt_assert_case_error(const json_t *tc, const char **key, jt_err *why)
+{
+    const json_t *a = json_object_get(tc, "assert");
+    const jt_assert_kind_def *k = jt_assert_kind_find(json_string_value(a));
+    const char *names[N_KINDS + 1];
+    jt_assert_kind_names(names);
+    *key = "assert";
+    if (a && !k) {
+        jt_buf b = JT_BUF_INIT;
+        jt_names_join(&b, names, false, " or ");
+        const char *near = json_is_string(a) ? jt_did_you_mean(json_string_value(a), names) : NULL;
+        jt_err_set(why, "'assert' must be %s%s%s%s", jt_buf_str(&b), near ? " (did you mean '" : "",
+                   near ? near : "", near ? "'?)" : "");
+        jt_buf_release(&b);
+        return -1;
+    }
+    for (size_t i = 0; i < N_KINDS; i++) {
+        for (size_t j = 0; kind_table[i].params[j]; j++) {
+            const char *p = kind_table[i].params[j];
+            const json_t *v = json_object_get(tc, p);
+            if (!v) continue;
+            *key = p;
+            if (!k || !takes_param(k, p)) {
+                jt_buf b = JT_BUF_INIT;
+                kinds_taking(&b, p);
+                jt_err_set(why, "'%s' needs 'assert: %s'%s%s", p, jt_buf_str(&b), k ? ", not " : "",
+                           k ? k->name : "");
+                jt_buf_release(&b);
+                return -1;
+            }
+            if (!json_is_number(v) || !isfinite(json_number_value(v)) || json_number_value(v) < 0)
+                return jt_err_set(why, "'%s' must be a finite number >= 0", p);
+        }
+    }
+    if (!k) return 0;
+    *key = "assert";
+    if (k->required && !json_object_get(tc, k->required))
+        return jt_err_set(why, "assert %s needs '%s'", k->name, k->required);
+    *key = "expected_output";
+    if (!k->takes_expected && json_object_get(tc, "expected_output"))
+        return jt_err_set(why, "assert %s takes no 'expected_output' (it judges the output alone)",
+                          k->name);
+    return 0;
+}
+
+bool jt_assert_case_takes_expected(const json_t *tc)
+{
+    const jt_assert_kind_def *k = jt_assert_kind_find(json_string_value(json_object_get(tc, "assert")));
+    return !k || k->takes_expected;
 }

@@ -28,6 +28,17 @@ static int case_keys_bad(json_t *tc, const jt_mode_def *m, size_t i, jt_err *err
     return 0;
 }
 
+/* 1 with "test_cases[i]: ..." in err when tc's assert keys are wrong (modes.h). */
+static int assert_bad(const json_t *tc, size_t i, jt_err *err)
+{
+    const char *key = NULL;
+    jt_err why = JT_ERR_INIT;
+    int bad = jt_assert_case_error(tc, &key, &why) != 0;
+    if (bad) jt_err_set(err, "test_cases[%zu]: %s", i, jt_err_msg(&why));
+    jt_err_clear(&why);
+    return bad;
+}
+
 int jt_suite_from_request(const json_t *req, const char *name, jt_suite **out, jt_err *err)
 {
     *out = NULL;
@@ -84,7 +95,9 @@ int jt_suite_from_request(const json_t *req, const char *name, jt_suite **out, j
         const char *bad = !json_is_object(tc) ? "must be an object"
                           : case_keys_bad(tc, mode, i, err) ? ""
                           : inputs && !json_is_array(inputs) ? "'inputs' must be a list"
-                          : !json_object_get(tc, "expected_output") ? "has no 'expected_output'"
+                          : assert_bad(tc, i, err) ? ""
+                          : !json_object_get(tc, "expected_output") && jt_assert_case_takes_expected(tc)
+                              ? "has no 'expected_output'"
                           : json_object_get(seen, id) ? "repeats its test_id"
                                                       : NULL;
         if (bad) {
@@ -96,9 +109,12 @@ int jt_suite_from_request(const json_t *req, const char *name, jt_suite **out, j
         }
         json_object_set_new(seen, id, json_true());
         json_t *in = inputs ? json_incref(inputs) : json_array();
-        json_array_append_new(norm, json_pack("{s:s,s:o,s:O}", "test_id", id, "inputs", in,
-                                              "expected_output",
-                                              json_object_get(tc, "expected_output")));
+        json_t *one = json_pack("{s:s,s:o}", "test_id", id, "inputs", in);
+        static const char *const kept[] = {"expected_output", "assert", "tolerance", "rel_tol",
+                                           "abs_tol"};
+        for (size_t k = 0; k < sizeof kept / sizeof kept[0]; k++)
+            if (json_object_get(tc, kept[k])) json_object_set(one, kept[k], json_object_get(tc, kept[k]));
+        json_array_append_new(norm, one);
         free(id);
     }
     json_decref(seen);

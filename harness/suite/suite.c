@@ -165,6 +165,7 @@ void jt_suite_free(jt_suite *s)
         free(ts->checker_code);
         free(ts->setup_code);
         free(ts->convert_code);
+        free(ts->asserts_refused);
         json_decref(ts->test_cases);
     }
     for (size_t i = 0; i < s->n_candidates; i++) {

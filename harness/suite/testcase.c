@@ -13,15 +13,24 @@
 #define SCRIPT JT_MODE_BIT(JT_MODE_SCRIPT)
 #define CMD JT_MODE_BIT(JT_MODE_COMMAND)
 
-/* Every key a test case may have, and the modes that take it. */
+/* Every key a test case may have, and the modes that take it; `extra`: an
+ * optional refinement, never listed among what a mode takes instead (a
+ * message about it names the modes it needs). */
 static const struct case_key {
     const char *key;
     unsigned modes;
+    bool extra;
 } case_keys[] = {
-    {"test_id", ALL_MODES},      {"description", ALL_MODES}, {"inputs", PY_CALL},
-    {"expected_output", PY_CALL}, {"script", SCRIPT},         {"stdin", CMD},
-    {"args", CMD},               {"expected_stdout", CMD},   {"expected_exit_code", CMD},
+    {"test_id", ALL_MODES, false},      {"description", ALL_MODES, false},
+    {"inputs", PY_CALL, false},         {"expected_output", PY_CALL, false},
+    {"script", SCRIPT, false},          {"stdin", CMD, false},
+    {"args", CMD, false},               {"expected_stdout", CMD, false},
+    {"expected_exit_code", CMD, false}, {"assert", PY_CALL, true},
+    {"tolerance", PY_CALL, true},       {"rel_tol", PY_CALL, true},
+    {"abs_tol", PY_CALL, true},
 };
+/* The keys of a call/method test case's own assert kind (modes.h). */
+static const char *const assert_keys[] = {"assert", "tolerance", "rel_tol", "abs_tol"};
 #define N_CASE_KEYS (sizeof case_keys / sizeof case_keys[0])
 
 static bool several(unsigned modes)
@@ -37,7 +46,8 @@ static void case_key_names(const char *out[N_CASE_KEYS + 1], unsigned in, unsign
     size_t n = 0;
     for (size_t i = 0; i < N_CASE_KEYS; i++) {
         unsigned m = case_keys[i].modes;
-        if ((m & in) && !(m & out_of) && (!shared || (several(m) && m != ALL_MODES)))
+        if ((m & in) && !(m & out_of) &&
+            (!shared || (several(m) && m != ALL_MODES && !case_keys[i].extra)))
             out[n++] = case_keys[i].key;
     }
     out[n] = NULL;
@@ -58,14 +68,14 @@ int jt_ld_case_key_error(const jt_mode_def *m, const char *key, jt_err *why)
     }
     if (k->modes & self) return 0;
     jt_buf b = JT_BUF_INIT;
-    if (!several(k->modes)) {
+    if (!several(k->modes) || k->extra) {
         jt_modes_join(&b, k->modes, false, " or ");
         jt_err_set(why, "'%s' needs 'mode: %s' on the test set", key, jt_buf_str(&b));
     } else { /* what this mode takes instead of the keys several others share */
         const char *own[N_CASE_KEYS + 1];
         size_t n = 0;
         for (size_t i = 0; i < N_CASE_KEYS; i++)
-            if ((case_keys[i].modes & self) && case_keys[i].modes != ALL_MODES)
+            if ((case_keys[i].modes & self) && case_keys[i].modes != ALL_MODES && !case_keys[i].extra)
                 own[n++] = case_keys[i].key;
         own[n] = NULL;
         jt_names_join(&b, own, true, ", ");
@@ -151,6 +161,29 @@ static int load_script_case(loader *ld, jt_ydoc *d, yaml_node_t *n, const char *
     return 0;
 }
 
+/* A call/method test case's assert kind and tolerances (docs/design.md "Assert
+ * kinds"), checked as modes.h says; an error points at the key at fault. */
+static int load_assert_keys(loader *ld, jt_ydoc *d, yaml_node_t *n, json_t *tc)
+{
+    for (size_t i = 0; i < sizeof assert_keys / sizeof assert_keys[0]; i++) {
+        yaml_node_t *v = jt_ld_get(d, n, assert_keys[i], NULL);
+        if (!v) continue;
+        if (v->type != YAML_SCALAR_NODE)
+            return jt_yerr(ld->err, d, v, "'%s' takes a scalar, not %s", assert_keys[i],
+                           jt_ld_node_kind(v));
+        json_t *j = jt_yaml_to_json(d, v, &ld->budget, ld->err);
+        if (!j) return -1;
+        json_object_set_new(tc, assert_keys[i], j);
+    }
+    const char *key = NULL;
+    jt_err why = JT_ERR_INIT;
+    if (jt_assert_case_error(tc, &key, &why) == 0) return 0;
+    yaml_node_t *at = jt_ld_get(d, n, key, NULL);
+    jt_yerr(ld->err, d, at ? at : n, "%s", jt_err_msg(&why));
+    jt_err_clear(&why);
+    return -1;
+}
+
 /* Modes call and method: inputs (positional arguments) and expected_output. */
 static int load_call_case(loader *ld, jt_ydoc *d, yaml_node_t *n, const char *id,
                           jt_test_set *ts, json_t *tc)
@@ -170,14 +203,16 @@ static int load_call_case(loader *ld, jt_ydoc *d, yaml_node_t *n, const char *id
         json_object_set_new(tc, "inputs", json_array());
     }
     yaml_node_t *exp = jt_ld_get(d, n, "expected_output", NULL);
-    if (!exp) {
+    if (exp) {
+        json_t *e = jt_yaml_to_json(d, exp, &ld->budget, ld->err);
+        if (!e) return -1;
+        json_object_set_new(tc, "expected_output", e);
+    }
+    if (load_assert_keys(ld, d, n, tc)) return -1;
+    if (!exp && jt_assert_case_takes_expected(tc)) {
         if (!ts->reference) return jt_yerr(ld->err, d, n, "test case '%s' has no 'expected_output'", id);
         ts->needs_expected = true; /* filled from the reference before judging */
-        return 0;
     }
-    json_t *e = jt_yaml_to_json(d, exp, &ld->budget, ld->err);
-    if (!e) return -1;
-    json_object_set_new(tc, "expected_output", e);
     return 0;
 }
 

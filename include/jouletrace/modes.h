@@ -10,6 +10,7 @@
 #ifndef JOULETRACE_MODES_H
 #define JOULETRACE_MODES_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -83,7 +84,32 @@ void jt_modes_join(jt_buf *b, unsigned modes, bool quote, const char *last);
 /* The comparators in a bit set (JT_CMP_BIT), in table order. */
 void jt_comparators_join(jt_buf *b, unsigned comparators, bool quote, const char *last);
 
-/* Prints "Test set modes" and "Comparators" help lines from the rows (for
+/* Assert kinds: a call/method test case's own `assert` (docs/design.md "Assert
+ * kinds"), judging it instead of the test set's comparator. The runner's
+ * assert_kinds.py implements each row; its KINDS has the same names. */
+typedef struct jt_assert_kind_def {
+    const char *name;
+    bool takes_expected;   /* compares with expected_output (else it takes none) */
+    const char *params[3]; /* the tolerance keys it takes, NULL after them */
+    const char *required;  /* the one of them it needs, or NULL */
+    const char *help;
+} jt_assert_kind_def;
+
+/* The row named `name`, or NULL (also for NULL). */
+const jt_assert_kind_def *jt_assert_kind_find(const char *name);
+/* Every kind's name in table order, NULL after them (out: at least 8). */
+void jt_assert_kind_names(const char **out);
+/* Checks the assert keys of test case tc (a JSON object in the typed
+ * encoding): `assert` names a kind, each tolerance key belongs to it and is a
+ * finite number >= 0, the one it requires is there, and a kind that compares
+ * nothing has no expected_output. 0, or -1 with why (no position) and *key
+ * the key at fault. */
+int jt_assert_case_error(const json_t *tc, const char **key, jt_err *why);
+/* Does test case tc compare with an expected_output (no `assert`, or a kind
+ * that takes one)? */
+bool jt_assert_case_takes_expected(const json_t *tc);
+
+/* Prints "Test set modes", "Comparators" and "Assert kinds" help lines from the rows (for
  * `jouletrace validate --help`). */
 void jt_modes_describe(FILE *f);
 

@@ -116,6 +116,7 @@ typedef struct jt_report_entry {
     char *energy_source, *host, *cpu_model, *run_started, *finished, *flags, *source;
     bool is_correct;
     bool excluded;               /* results.csv `ranked` false: the cache check suspects it */
+    int judged_in_process;       /* 1: by scripts in the candidate's process; 0; -1 not said */
     double median, lo, hi;       /* median_total_energy_joules and its CI; NAN when absent */
     double time;                 /* median_execution_time_seconds; NAN when absent */
     long n_trials;               /* -1 when absent */

@@ -74,6 +74,12 @@ typedef struct jt_test_set {
     char *setup_code;    /* exec'd once in the candidate's namespace (test imports) */
     char *convert_code;  /* convert_inputs/convert_output (pyrun.h), e.g. LeetCode lists <-> nodes */
     bool prelude;        /* mode method: the LeetCode prelude */
+    /* Mode script of a HumanEval/MBPP dataset: its scripts are asserts that
+     * the assert compiler (asserts.h) may turn into call cases before
+     * judging; once tried, asserts_refused says why it stayed a script test
+     * set (NULL: compiled, or not tried yet). */
+    bool asserts;
+    char *asserts_refused;
     jt_mark mark;
 } jt_test_set;
 

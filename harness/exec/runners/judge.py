@@ -17,6 +17,7 @@
 import base64
 import json
 
+from .assert_kinds import judge_for
 from .codec import decode
 from .compare import COMPARATORS, STDOUT_COMPARATORS
 from .replies import (MESSAGE_MAX, REPR_MAX, CheckerFailed, HarnessError, clean, failure,
@@ -26,7 +27,7 @@ from .supervise import describe_status
 
 class JudgedTest:
     """A call/method test as the judge holds it (compare.py's judge(test, got))."""
-    __slots__ = ("test_id", "inputs", "has_expected", "expected")
+    __slots__ = ("test_id", "inputs", "has_expected", "expected", "kind_judge")
 
     def __init__(self, t):
         self.test_id = str(t.get("test_id"))
@@ -36,6 +37,7 @@ class JudgedTest:
         self.inputs = tuple(inputs)
         self.has_expected = "expected_output" in t
         self.expected = decode(t["expected_output"]) if self.has_expected else None
+        self.kind_judge = judge_for(t)  # the test's own `assert` kind, or None
 
 
 class CommandJudgedTest:
@@ -111,7 +113,10 @@ class JudgeRunner:
             return r
         r["got"] = show(got)
         try:
-            r["passed"] = bool(self.judge_one(test, got))
+            if test.kind_judge is not None:  # assert_kinds.py, on the decoded data
+                r["passed"] = bool(test.kind_judge(test.expected, got))
+            else:
+                r["passed"] = bool(self.judge_one(test, got))
         except CheckerFailed as cf:
             r["error_type"], r["error_message"] = type(cf.error).__name__, message_of(cf.error)
             r["checker_error"] = True

@@ -30,6 +30,8 @@ jt_python_runner_source:
         .incbin "harness/exec/runners/replies.py"
         .ascii  "#@module codec\n"
         .incbin "harness/exec/runners/codec.py"
+        .ascii  "#@module assert_kinds\n"
+        .incbin "harness/exec/runners/assert_kinds.py"
         .ascii  "#@module compare\n"
         .incbin "harness/exec/runners/compare.py"
         .ascii  "#@module prelude\n"
