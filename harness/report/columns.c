@@ -24,7 +24,7 @@ typedef enum kind {
     K_BOOL,      /* true | false */
     K_JOIN,      /* an array of strings joined with ';' */
     K_SAMPLES,   /* trials[].total_joules / iterations, ';'-joined, in trial order */
-    K_REF,       /* run.json references[<test_set>] */
+    K_REF,       /* run.json suite.references[<test_set>] */
     K_CAL_AGE,   /* calibration age at run start, days */
     K_PER_ITER,  /* a trial's value / its iterations */
     K_HOST,      /* the record's "host" (set by `jouletrace merge`), else run.json's */
@@ -226,7 +226,8 @@ static void set_cell(jt_csv_table *t, size_t row, size_t col, const column *c, c
     case K_SAMPLES: set_samples(t, row, col, rec); break;
     case K_REF: {
         const char *ts = json_string_value(json_object_get(rec, "test_set"));
-        const json_t *refs = json_object_get(run, "references");
+        /* run.json keeps them with the suite (docs/design.md "Run directory") */
+        const json_t *refs = json_object_get(json_object_get(run, "suite"), "references");
         jt_csv_set(t, row, col, ts ? json_string_value(json_object_get(refs, ts)) : NULL);
         break;
     }
