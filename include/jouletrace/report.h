@@ -101,6 +101,18 @@ void jt_report_trials_table(const json_t *run, const json_t *records, jt_csv_tab
  * calibration.created_unix vs started); NAN without a calibration. */
 double jt_report_calibration_age_days(const json_t *run);
 
+/* ---- column descriptions (report/coldoc.c) ------------------------------ */
+
+/* What `column` of `file` ("results.csv", "trials.csv", "leaderboard.csv",
+ * "leaderboard_groups.csv") means, or NULL when undocumented. */
+const char *jt_report_column_doc(const char *file, const char *column);
+/* The documented columns of `file`: up to max names into columns[]; returns
+ * how many there are. */
+size_t jt_report_column_docs(const char *file, const char **columns, size_t max);
+/* The header of `file` as the writers produce it (an empty table; caller
+ * frees with jt_csv_free); -1 for an unknown file. */
+int jt_report_file_columns(const char *file, jt_csv_table *out);
+
 /* ---- leaderboards ----------------------------------------------------- */
 
 typedef enum jt_report_tie_method {
