@@ -42,6 +42,34 @@ void jt_csv_set(jt_csv_table *t, size_t row, size_t col, const char *value)
     *cell = value && *value ? jt_utf8_sanitize(value, strlen(value)) : NULL;
 }
 
+char *jt_csv_safe_text(const char *value)
+{
+    if (!value || !*value) return NULL;
+    char *u = jt_utf8_sanitize(value, strlen(value));
+    jt_buf b = JT_BUF_INIT;
+    /* the spreadsheet formula triggers (tab and CR are escaped below) */
+    if (strchr("=+-@", u[0])) jt_buf_addc(&b, '\'');
+    for (const unsigned char *p = (const unsigned char *)u; *p; p++) {
+        if (*p == '\n') jt_buf_adds(&b, "\\n");
+        else if (*p == '\t') jt_buf_adds(&b, "\\t");
+        else if (*p == '\r') jt_buf_adds(&b, "\\r");
+        else if (*p < 0x20 || *p == 0x7f) jt_buf_addf(&b, "\\x%02x", *p);
+        else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) jt_buf_addf(&b, "\\u%04x", *++p);
+        else jt_buf_addc(&b, (char)*p);
+    }
+    free(u);
+    char *out = jt_xstrdup(jt_buf_str(&b));
+    jt_buf_release(&b);
+    return out;
+}
+
+void jt_csv_set_text(jt_csv_table *t, size_t row, size_t col, const char *value)
+{
+    char **cell = &t->cells[row * t->ncols + col];
+    free(*cell);
+    *cell = jt_csv_safe_text(value);
+}
+
 void jt_csv_format_num(double v, char buf[32])
 {
     buf[0] = '\0';

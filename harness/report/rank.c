@@ -395,7 +395,8 @@ bool jt_report_board_has_groups(const jt_report_board *b)
 
 /* ---- leaderboard.csv ---------------------------------------------------- */
 
-typedef enum lkind { L_SCHEMA, L_STR, L_NUM, L_RANK, L_LONG, L_BOOL, L_TRI, L_TIE } lkind;
+/* L_TEXT: a string the candidate controls, written safe (jt_csv_set_text) */
+typedef enum lkind { L_SCHEMA, L_STR, L_TEXT, L_NUM, L_RANK, L_LONG, L_BOOL, L_TRI, L_TIE } lkind;
 
 typedef struct lcol {
     const char *name;
@@ -440,7 +441,7 @@ static const lcol board_cols[] = {
     {"host", L_STR, F(host)},
     {"run_started", L_STR, F(run_started)},
     {"flags", L_STR, F(flags)},
-    {"error", L_STR, F(error)},
+    {"error", L_TEXT, F(error)},
     {"judged_in_process", L_TRI, F(judged_in_process)},
 };
 #undef F
@@ -461,6 +462,7 @@ void jt_report_board_table(const jt_report_board *b, jt_csv_table *out)
             switch (board_cols[c].how) {
             case L_SCHEMA: jt_csv_set_int(out, row, c, JT_CSV_SCHEMA); break;
             case L_STR: jt_csv_set(out, row, c, *(char *const *)f); break;
+            case L_TEXT: jt_csv_set_text(out, row, c, *(char *const *)f); break;
             case L_NUM: jt_csv_set_num(out, row, c, *(const double *)f); break;
             case L_RANK:
                 if (*(const size_t *)f) jt_csv_set_int(out, row, c, (long long)*(const size_t *)f);
