@@ -19,7 +19,7 @@ typedef enum src { S_REC, S_RUN, S_TRIAL } src;
 typedef enum kind {
     K_SCHEMA,    /* JT_CSV_SCHEMA */
     K_STR,       /* a string (a number is written as one) */
-    K_TEXT,      /* a string the candidate controls: written safe (jt_csv_set_text) */
+    K_TEXT,      /* a string the candidate controls: written safe (jt_csv_mark_text) */
     K_NUM,       /* a number; null/NaN → empty */
     K_INT,       /* an integer */
     K_BOOL,      /* true | false */
@@ -197,11 +197,11 @@ static void set_cell(jt_csv_table *t, size_t row, size_t col, const column *c, c
     switch (c->how) {
     case K_SCHEMA: jt_csv_set_int(t, row, col, JT_CSV_SCHEMA); break;
     case K_STR:
+    case K_TEXT:
         if (json_is_string(v)) jt_csv_set(t, row, col, json_string_value(v));
         else if (json_is_integer(v)) jt_csv_set_int(t, row, col, json_integer_value(v));
         else if (json_is_number(v)) jt_csv_set_num(t, row, col, json_number_value(v));
         break;
-    case K_TEXT: jt_csv_set_text(t, row, col, json_string_value(v)); break;
     case K_NUM:
         if (json_is_number(v)) jt_csv_set_num(t, row, col, json_number_value(v));
         break;
@@ -252,6 +252,8 @@ static void init_table(jt_csv_table *t, const column *cols, size_t n)
     const char **names = jt_xcalloc(n, sizeof *names);
     for (size_t i = 0; i < n; i++) names[i] = cols[i].name;
     jt_csv_init(t, names, n);
+    for (size_t i = 0; i < n; i++)
+        if (cols[i].how == K_TEXT) jt_csv_mark_text(t, i);
     free(names);
 }
 
