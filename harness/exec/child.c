@@ -455,7 +455,6 @@ static int spawn_filtered(jt_child *c, struct plan *p, struct child_msg *ns, jt_
     return spawn(c, p, ns, err);
 }
 
-
 /* Starts the child: in the namespaces with a private root, without the
  * private root when building it fails, without namespaces when they fail;
  * says on c why each is off. 0 or -1 (err set). */
