@@ -20,7 +20,7 @@ DESTDIR ?=
 
 CC      ?= cc
 PKG_CONFIG ?= pkg-config
-PKGS    := yaml-0.1 gsl jansson zlib
+PKGS    := yaml-0.1 gsl jansson zlib libseccomp
 
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 

@@ -8,7 +8,7 @@
 #                                    fuzzing runtime, Chromium for the report screenshot test
 set -eu
 
-build_pkgs="make gcc libc6-dev pkg-config libyaml-dev libcsv-dev libgsl-dev libjansson-dev zlib1g-dev python3"
+build_pkgs="make gcc libc6-dev pkg-config libyaml-dev libcsv-dev libgsl-dev libjansson-dev zlib1g-dev libseccomp-dev python3"
 test_pkgs="check clang libclang-rt-14-dev chromium"
 pkgs=$build_pkgs
 case "${1:-}" in

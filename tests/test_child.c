@@ -136,14 +136,14 @@ START_TEST(identity_and_isolation)
     const char *out = jt_buf_str(&c.out.head);
     if (!root()) {
         ck_assert_str_eq(jt_child_sandbox_desc(&c),
-                         "not root: no namespaces, no user drop; no_new_privs; rlimits");
+                         "not root: no namespaces, no user drop; no_new_privs; seccomp; rlimits");
         ck_assert_ptr_nonnull(strstr(out, "nnp=1\npid1=False"));
     } else if (_i != 1) {
         ck_assert_str_eq(jt_child_sandbox_desc(&c),
                          _i == 0 ? "pid,net,mount,ipc namespaces; private root; user nobody; "
-                                   "no_new_privs; rlimits"
+                                   "no_new_privs; seccomp; rlimits"
                                  : "pid,net,mount,ipc namespaces; no private root (disabled); "
-                                   "user nobody; no_new_privs; rlimits");
+                                   "user nobody; no_new_privs; seccomp; rlimits");
         ck_assert_str_eq(out, "uid=65534 gid=65534 groups=[] nnp=1\n"
                               "pid1=True if=['lo']\n"
                               "cwd=True home=" JT_CHILD_SANDBOX_HOME "\n"

@@ -191,7 +191,7 @@ START_TEST(root_dir_0700_works)
     ck_assert_str_eq(got,
                      "start: cannot start '" PYTHON "': execve: Permission denied\n"
                      "pid,net,mount,ipc namespaces; private root; user nobody; no_new_privs; "
-                     "rlimits: 65534\n");
+                     "seccomp; rlimits: 65534\n");
     free(got);
     jt_test_tmpdir_free(jail);
     check_clean();

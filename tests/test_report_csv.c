@@ -23,6 +23,15 @@ static const char *const hostile[] = {
 };
 #define N_HOSTILE (sizeof hostile / sizeof hostile[0])
 
+/* Cell (r, c) of t is written as `got` (safe text in a marked column). */
+static void assert_written(const jt_csv_table *t, size_t r, size_t c, const char *got)
+{
+    char *want = t->text[c] ? jt_csv_safe_text(jt_csv_get(t, r, c)) : NULL;
+    const char *w = t->text[c] ? (want ? want : "") : jt_csv_get(t, r, c);
+    ck_assert_msg(!strcmp(w, got), "row %zu col %zu: want '%s', got '%s'", r, c, w, got);
+    free(want);
+}
+
 static void parse_ok(const char *text, jt_csv_table *t)
 {
     jt_err err = JT_ERR_INIT;
@@ -60,6 +69,61 @@ START_TEST(hostile_strings_round_trip)
     ck_assert_msg(strstr(jt_buf_str(&text), "\n0,plain,\n"), "%s", jt_buf_str(&text));
     ck_assert_msg(strstr(jt_buf_str(&text), ",\"say \"\"hi\"\"\","), "%s", jt_buf_str(&text));
     jt_buf_release(&text);
+    jt_csv_free(&t);
+    jt_csv_free(&back);
+}
+END_TEST
+
+/* Candidate-controlled cells (README "Safe cells"): control characters as
+ * visible escapes, a leading formula trigger behind a quote; the table keeps
+ * the text, only the file has it safe; and writing a cell read back from a
+ * file changes nothing (leaderboard re-reads results.csv). */
+START_TEST(safe_text_cells)
+{
+    static const struct {
+        const char *in, *out;
+    } cases[] = {
+        {"=HYPERLINK(\"http://x\",\"y\")", "'=HYPERLINK(\"http://x\",\"y\")"},
+        {"+1", "'+1"}, {"-2+3", "'-2+3"}, {"@SUM(A1)", "'@SUM(A1)"},
+        {"\t=1", "\\t=1"}, {"\r=1", "\\r=1"},
+        {"\x1b[31mred\nnext\r\n", "\\x1b[31mred\\nnext\\r\\n"},
+        {"bell\a del\x7f", "bell\\x07 del\\x7f"},
+        {"csi \xC2\x9B" "2J", "csi \\u009b2J"},          /* C1 control, as UTF-8 */
+        {"caf\xC3\xA9 \xE4\xB8\xAD", "caf\xC3\xA9 \xE4\xB8\xAD"}, /* text stays */
+        {"x\xFF", "x\xEF\xBF\xBD"},                     /* invalid UTF-8: U+FFFD */
+        {"a=b, -c", "a=b, -c"}, {"'=already", "'=already"}, {"back\\slash", "back\\slash"},
+    };
+    static const char *const names[] = {"candidate", "error"};
+    jt_csv_table t, back;
+    jt_csv_init(&t, names, 2);
+    jt_csv_mark_text(&t, 1);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *got = jt_csv_safe_text(cases[i].in), *again = jt_csv_safe_text(got);
+        ck_assert_msg(!strcmp(got, cases[i].out), "'%s': got '%s', want '%s'", cases[i].in, got,
+                      cases[i].out);
+        ck_assert_str_eq(again, got);
+        free(got), free(again);
+        size_t r = jt_csv_add_row(&t);
+        jt_csv_set(&t, r, 0, "-id"); /* a suite author's id stays exact */
+        jt_csv_set(&t, r, 1, cases[i].in);
+    }
+    ck_assert_str_eq(jt_csv_get(&t, 6, 1), "\x1b[31mred\nnext\r\n"); /* kept for the HTML */
+    ck_assert_ptr_null(jt_csv_safe_text(""));
+    ck_assert_ptr_null(jt_csv_safe_text(NULL));
+    jt_buf text = JT_BUF_INIT, again = JT_BUF_INIT;
+    jt_csv_format(&t, &text);
+    ck_assert_msg(!strchr(jt_buf_str(&text), '\x1b') && !strchr(jt_buf_str(&text), '\r'), "%s",
+                  jt_buf_str(&text));
+    parse_ok(jt_buf_str(&text), &back);
+    for (size_t r = 0; r < t.nrows; r++) {
+        ck_assert_str_eq(jt_csv_get(&back, r, 0), "-id");
+        ck_assert_str_eq(jt_csv_get(&back, r, 1), cases[r].out);
+    }
+    jt_csv_mark_text(&back, 1); /* written once more: the same file */
+    jt_csv_format(&back, &again);
+    ck_assert_str_eq(jt_buf_str(&again), jt_buf_str(&text));
+    jt_buf_release(&text);
+    jt_buf_release(&again);
     jt_csv_free(&t);
     jt_csv_free(&back);
 }
@@ -202,7 +266,7 @@ START_TEST(results_table_from_journal)
     ck_assert_uint_eq(back.nrows, t.nrows);
     for (size_t r = 0; r < t.nrows; r++)
         for (size_t c = 0; c < t.ncols; c++)
-            ck_assert_str_eq(jt_csv_get(&t, r, c), jt_csv_get(&back, r, c));
+            assert_written(&t, r, c, jt_csv_get(&back, r, c));
     jt_buf_release(&text);
     jt_csv_free(&t);
     jt_csv_free(&back);
@@ -240,7 +304,7 @@ START_TEST(python_csv_reads_results)
         json_t *row = json_array_get(rows, r + 1);
         ck_assert_uint_eq(json_array_size(row), t.ncols);
         for (size_t c = 0; c < t.ncols; c++)
-            ck_assert_str_eq(json_string_value(json_array_get(row, c)), jt_csv_get(&t, r, c));
+            assert_written(&t, r, c, json_string_value(json_array_get(row, c)));
     }
     json_decref(rows);
     free(out), free(errs), free(path);
@@ -257,6 +321,7 @@ static Suite *report_csv_suite(void)
     TCase *tc = tcase_create("csv");
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, hostile_strings_round_trip);
+    tcase_add_test(tc, safe_text_cells);
     tcase_add_test(tc, numbers_round_trip);
     tcase_add_test(tc, malformed_input_refused);
     tcase_add_test(tc, results_table_from_journal);

@@ -118,7 +118,7 @@ START_TEST(root_is_full_and_silent)
     ck_assert_msg(sb.level == JT_SANDBOX_FULL, "root without namespaces here: %s (%s)",
                   sb.missing ? sb.missing : "", sb.why ? sb.why : "");
     ck_assert_str_eq(sb.desc, "pid,net,mount,ipc namespaces; private root; user nobody; "
-                              "no_new_privs; rlimits");
+                              "no_new_privs; seccomp; rlimits");
     ck_assert_ptr_null(jt_sandbox_warning(&sb));
     jt_sandbox_release(&sb);
 
@@ -207,7 +207,7 @@ START_TEST(chroot_is_named)
     ck_assert_str_eq(got,
                      "no-namespaces\n"
                      "no namespaces (make / private: Invalid argument: '/' is not a mount point (a "
-                     "chroot?)); user nobody; no_new_privs; rlimits\n"
+                     "chroot?)); user nobody; no_new_privs; seccomp; rlimits\n"
                      "sandbox weakened: no pid, net, mount and ipc namespaces: candidates see the "
                      "host's processes, network and files (make / private: Invalid argument: '/' "
                      "is not a mount point (a chroot?)); make '/' a mount point (bind-mount the "

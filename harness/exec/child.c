@@ -24,6 +24,7 @@
 
 #include "exec/child_priv.h"
 #include "jouletrace/fsutil.h"
+#include "jouletrace/seccomp.h"
 
 #define FSIZE_LIMIT ((rlim_t)64 << 20)
 #define NOFILE_LIMIT 64
@@ -43,12 +44,12 @@ static const char *const base_env[] = {
 enum step {
     STEP_MOUNT_PRIVATE, STEP_TMPFS, STEP_BIND_HOME, STEP_ROOT, STEP_CHDIR, STEP_DUP2,
     STEP_SETSID, STEP_RLIMIT, STEP_AFFINITY, STEP_SETGROUPS, STEP_SETGID, STEP_SETUID,
-    STEP_PRCTL, STEP_EXEC,
+    STEP_PRCTL, STEP_SECCOMP, STEP_EXEC,
 };
 static const char *const step_names[] = {
     "make / private", "mount tmpfs", "mount the workdir", "private root", "chdir to the workdir",
     "dup2", "setsid", "setrlimit", "sched_setaffinity", "setgroups", "setgid", "setuid", "prctl",
-    "execve",
+    "install the filter", "execve",
 };
 /* A failure at one of these steps means the namespaces themselves are
  * unusable here: retry without them. At STEP_ROOT (an item of the private
@@ -62,6 +63,7 @@ struct plan {
     char *const *envp;
     const char *workdir;
     const jt_root_plan *root; /* namespaces with a private root; NULL: without */
+    const jt_seccomp *filter; /* NULL: none */
     int src[5];       /* what becomes fds 0..4 in the child; -1 = nothing */
     int errfd;        /* write end of the exec-error pipe (CLOEXEC) */
     int life_r, life_w;
@@ -190,6 +192,8 @@ static __attribute__((noreturn)) void child_main(const struct plan *p)
         for (int fd = 5; fd < 65536; fd++)
             if (fd != p->errfd) close(fd);
     }
+    /* Last: everything above needs calls the filter refuses. */
+    if (p->filter && jt_seccomp_install(p->filter) != 0) child_fail(p, STEP_SECCOMP);
     execve(p->argv[0], p->argv, p->envp);
     child_fail(p, STEP_EXEC);
     _exit(127); /* not reached */
@@ -223,8 +227,9 @@ enum { F_NULL, F_OUT_R, F_OUT_W, F_ERR_R, F_ERR_W, F_CMD_P, F_CMD_C, F_REP_R, F_
 
 /* One attempt at starting the child. Returns 0, -1 (err set), 1 when a
  * namespace step failed inside the child and a retry without them may work,
- * or 2 when building the private root failed and a retry in the namespaces
- * without it may work (*ns says which step, errno and item). */
+ * 2 when building the private root failed and a retry in the namespaces
+ * without it may work, or 3 when the seccomp filter was refused (*ns says
+ * which step, errno and item). */
 static int spawn(jt_child *c, struct plan *p, struct child_msg *ns, jt_err *err)
 {
     int fd[F_COUNT];
@@ -297,6 +302,9 @@ static int spawn(jt_child *c, struct plan *p, struct child_msg *ns, jt_err *err)
         } else if (p->root && m.step == STEP_ROOT) {
             *ns = m;
             rc = 2;
+        } else if (p->filter && m.step == STEP_SECCOMP) {
+            *ns = m;
+            rc = 3;
         } else {
             jt_err_set(err, "cannot start '%s': %s: %s", p->argv[0],
                        m.step >= 0 && m.step <= STEP_EXEC ? step_names[m.step] : "setup",
@@ -416,16 +424,35 @@ void jt_child_init(jt_child *c)
 /* What the child got, as one line for reports (caller frees). */
 static char *describe(const jt_child *c, bool root, const char *user)
 {
-    if (!root) return jt_xstrdup("not root: no namespaces, no user drop; no_new_privs; rlimits");
-    if (!c->namespaced)
-        return jt_xasprintf("no namespaces (%s); user %s; no_new_privs; rlimits", c->ns_why, user);
-    if (c->root_off == JT_CHILD_ROOT_ON)
-        return jt_xasprintf("pid,net,mount,ipc namespaces; private root; user %s; no_new_privs; "
-                            "rlimits",
-                            user);
-    return jt_xasprintf("pid,net,mount,ipc namespaces; no private root (%s); user %s; "
-                        "no_new_privs; rlimits",
-                        c->root_why, user);
+    char *sc = c->seccomp_why ? jt_xasprintf("no seccomp (%s)", c->seccomp_why)
+                              : jt_xstrdup("seccomp");
+    char *d;
+    if (!root)
+        d = jt_xasprintf("not root: no namespaces, no user drop; no_new_privs; %s; rlimits", sc);
+    else if (!c->namespaced)
+        d = jt_xasprintf("no namespaces (%s); user %s; no_new_privs; %s; rlimits", c->ns_why, user,
+                         sc);
+    else if (c->root_off == JT_CHILD_ROOT_ON)
+        d = jt_xasprintf("pid,net,mount,ipc namespaces; private root; user %s; no_new_privs; %s; "
+                         "rlimits",
+                         user, sc);
+    else
+        d = jt_xasprintf("pid,net,mount,ipc namespaces; no private root (%s); user %s; "
+                         "no_new_privs; %s; rlimits",
+                         c->root_why, user, sc);
+    free(sc);
+    return d;
+}
+
+/* spawn(), and once more without the filter when the kernel refuses it. */
+static int spawn_filtered(jt_child *c, struct plan *p, struct child_msg *ns, jt_err *err)
+{
+    int r = spawn(c, p, ns, err);
+    if (r != 3) return r;
+    c->seccomp_errno = ns->err;
+    c->seccomp_why = jt_xasprintf("%s: %s", step_names[STEP_SECCOMP], strerror(ns->err));
+    p->filter = NULL;
+    return spawn(c, p, ns, err);
 }
 
 /* Starts the child: in the namespaces with a private root, without the
@@ -436,7 +463,7 @@ static int start_cascade(jt_child *c, struct plan *p, const jt_root_plan *rp, jt
     struct child_msg ns = {0, 0, 0};
     char **envp = build_env(c, p->namespaces ? JT_CHILD_SANDBOX_HOME : c->workdir);
     p->envp = envp;
-    int r = spawn(c, p, &ns, err);
+    int r = spawn_filtered(c, p, &ns, err);
     if (r == 2) { /* no private root: the namespaces over the host's tree */
         char *item = jt_child_root_item_desc_(rp, ns.item);
         c->root_off = JT_CHILD_ROOT_REFUSED;
@@ -444,7 +471,7 @@ static int start_cascade(jt_child *c, struct plan *p, const jt_root_plan *rp, jt
         c->root_why = jt_xasprintf("%s: %s", item, strerror(ns.err));
         free(item);
         p->root = NULL;
-        r = spawn(c, p, &ns, err);
+        r = spawn_filtered(c, p, &ns, err);
         if (r < 0) jt_err_prefix(err, "no private root (%s)", c->root_why);
     }
     if (r == 1) { /* namespaces refused: rlimits + user drop only */
@@ -455,7 +482,7 @@ static int start_cascade(jt_child *c, struct plan *p, const jt_root_plan *rp, jt
         p->envp = envp;
         p->namespaces = false;
         p->root = NULL;
-        r = spawn(c, p, &ns, err);
+        r = spawn_filtered(c, p, &ns, err);
     }
     free_strv(envp);
     if (r != 0) return -1;
@@ -520,8 +547,11 @@ int jt_child_start(jt_child *c, jt_err *err)
         p.root = &rp;
     }
     jt_err_clear(&perr);
+    jt_seccomp filter = {NULL, 0};
+    p.filter = jt_seccomp_prepare(&filter, c->no_seccomp, &c->seccomp_why);
     int rc = start_cascade(c, &p, &rp, err);
     jt_child_root_plan_free_(&rp);
+    jt_seccomp_release(&filter);
     if (rc < 0) {
         jt_child_release(c);
         return -1;

@@ -165,6 +165,8 @@ void jt_child_release(jt_child *c)
     c->ns_why = NULL;
     free(c->root_why);
     c->root_why = NULL;
+    free(c->seccomp_why);
+    c->seccomp_why = NULL;
 }
 
 const char *jt_child_sandbox_desc(const jt_child *c)

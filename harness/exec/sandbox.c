@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "jouletrace/common.h"
+#include "jouletrace/seccomp.h"
 
 #define PROBE_PROGRAM "/bin/true"
 #define PROBE_TIMEOUT_S 10.0
@@ -15,6 +16,7 @@
 
 static const char *const level_names[] = {
     [JT_SANDBOX_FULL] = "full",
+    [JT_SANDBOX_NO_SECCOMP] = "no-seccomp",
     [JT_SANDBOX_NO_PRIVATE_ROOT] = "no-private-root",
     [JT_SANDBOX_NO_NAMESPACES] = "no-namespaces",
     [JT_SANDBOX_UNPRIVILEGED] = "unprivileged",
@@ -62,6 +64,23 @@ static const struct {
     {"cannot ", 0, "make the host's /proc/self/mountinfo and top-level directories readable"},
 };
 
+/* The fix when the seccomp filter is missing, by the start of seccomp_why. */
+static const struct {
+    const char *prefix;
+    int err; /* 0: any */
+    const char *fix;
+} seccomp_fixes[] = {
+    {"disabled", 0, "do not set no_seccomp (a test knob)"},
+    {JT_SECCOMP_OFF_ENV, 0, "unset " JT_SECCOMP_OFF_ENV},
+    {"seccomp: ", 0, "reinstall libseccomp (scripts/install-deps.sh; Debian: libseccomp2) and "
+                     "rebuild"},
+    {"install the filter", EINVAL, "use a kernel built with CONFIG_SECCOMP_FILTER (every "
+                                   "distribution kernel is)"},
+    {"install the filter", 0, "allow seccomp filters: in a container, use a seccomp profile "
+                              "and security policy that permit seccomp(2) (Docker's default "
+                              "does)"},
+};
+
 const char *jt_sandbox_level_name(jt_sandbox_level level)
 {
     return (size_t)level < sizeof level_names / sizeof level_names[0] ? level_names[level] : "?";
@@ -69,8 +88,9 @@ const char *jt_sandbox_level_name(jt_sandbox_level level)
 
 jt_sandbox_level jt_sandbox_level_of(const jt_child *c)
 {
-    if (c->ns_off == JT_CHILD_NS_ON)
-        return c->root_off == JT_CHILD_ROOT_ON ? JT_SANDBOX_FULL : JT_SANDBOX_NO_PRIVATE_ROOT;
+    if (c->ns_off == JT_CHILD_NS_ON && c->root_off == JT_CHILD_ROOT_ON)
+        return c->seccomp_why ? JT_SANDBOX_NO_SECCOMP : JT_SANDBOX_FULL;
+    if (c->ns_off == JT_CHILD_NS_ON) return JT_SANDBOX_NO_PRIVATE_ROOT;
     return c->ns_off == JT_CHILD_NS_NOT_ROOT ? JT_SANDBOX_UNPRIVILEGED : JT_SANDBOX_NO_NAMESPACES;
 }
 
@@ -93,6 +113,21 @@ static const char *root_fix(const jt_child *c)
     return allow_mounts;
 }
 
+static const char *seccomp_fix(const jt_child *c)
+{
+    const char *why = c->seccomp_why ? c->seccomp_why : "";
+    size_t n = sizeof seccomp_fixes / sizeof seccomp_fixes[0];
+    for (size_t i = 0; i < n; i++)
+        if (!strncmp(why, seccomp_fixes[i].prefix, strlen(seccomp_fixes[i].prefix)) &&
+            (!seccomp_fixes[i].err || seccomp_fixes[i].err == c->seccomp_errno))
+            return seccomp_fixes[i].fix;
+    return seccomp_fixes[n - 1].fix;
+}
+
+static const char no_seccomp[] =
+    "no seccomp filter: candidates may ptrace, create namespaces and mount in them, open perf "
+    "counters and leave their CPU";
+
 void jt_sandbox_of_child(const jt_child *c, const char *user, jt_sandbox *sb)
 {
     const char *u = user ? user : DEFAULT_USER;
@@ -101,6 +136,11 @@ void jt_sandbox_of_child(const jt_child *c, const char *user, jt_sandbox *sb)
     sb->desc = jt_xstrdup(jt_child_sandbox_desc(c));
     switch (sb->level) {
     case JT_SANDBOX_FULL:
+        break;
+    case JT_SANDBOX_NO_SECCOMP:
+        sb->missing = jt_xstrdup(no_seccomp);
+        sb->why = jt_xstrdup(c->seccomp_why);
+        sb->fix = jt_xstrdup(seccomp_fix(c));
         break;
     case JT_SANDBOX_NO_PRIVATE_ROOT:
         sb->missing = jt_xasprintf("no private root: candidates see the host's files (other "
@@ -124,6 +164,12 @@ void jt_sandbox_of_child(const jt_child *c, const char *user, jt_sandbox *sb)
         sb->why = jt_xstrdup("not root");
         sb->fix = jt_xstrdup("run as root (sudo)");
         break;
+    }
+    if (c->seccomp_why && sb->level != JT_SANDBOX_NO_SECCOMP) { /* named too, with its reason */
+        char *m = jt_xasprintf("%s; and %s (%s: %s)", sb->missing, no_seccomp, c->seccomp_why,
+                               seccomp_fix(c));
+        free(sb->missing);
+        sb->missing = m;
     }
 }
 

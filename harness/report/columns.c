@@ -19,6 +19,7 @@ typedef enum src { S_REC, S_RUN, S_TRIAL } src;
 typedef enum kind {
     K_SCHEMA,    /* JT_CSV_SCHEMA */
     K_STR,       /* a string (a number is written as one) */
+    K_TEXT,      /* a string the candidate controls: written safe (jt_csv_mark_text) */
     K_NUM,       /* a number; null/NaN → empty */
     K_INT,       /* an integer */
     K_BOOL,      /* true | false */
@@ -47,7 +48,7 @@ static const column results_cols[] = {
     {"candidate", S_REC, "id", K_STR},
     {"group", S_REC, "group", K_STR},
     {"status", S_REC, "status", K_STR},
-    {"error", S_REC, "error", K_STR},
+    {"error", S_REC, "error", K_TEXT},
     {"is_correct", S_REC, "validation.is_correct", K_BOOL},
     {"passed_tests", S_REC, "validation.passed_tests", K_INT},
     {"total_tests", S_REC, "validation.total_tests", K_INT},
@@ -196,6 +197,7 @@ static void set_cell(jt_csv_table *t, size_t row, size_t col, const column *c, c
     switch (c->how) {
     case K_SCHEMA: jt_csv_set_int(t, row, col, JT_CSV_SCHEMA); break;
     case K_STR:
+    case K_TEXT:
         if (json_is_string(v)) jt_csv_set(t, row, col, json_string_value(v));
         else if (json_is_integer(v)) jt_csv_set_int(t, row, col, json_integer_value(v));
         else if (json_is_number(v)) jt_csv_set_num(t, row, col, json_number_value(v));
@@ -250,6 +252,8 @@ static void init_table(jt_csv_table *t, const column *cols, size_t n)
     const char **names = jt_xcalloc(n, sizeof *names);
     for (size_t i = 0; i < n; i++) names[i] = cols[i].name;
     jt_csv_init(t, names, n);
+    for (size_t i = 0; i < n; i++)
+        if (cols[i].how == K_TEXT) jt_csv_mark_text(t, i);
     free(names);
 }
 

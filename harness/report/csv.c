@@ -15,6 +15,7 @@ void jt_csv_init(jt_csv_table *t, const char *const *names, size_t ncols)
     memset(t, 0, sizeof *t);
     t->ncols = ncols;
     t->names = jt_xcalloc(ncols + 1, sizeof *t->names);
+    t->text = jt_xcalloc(ncols + 1, sizeof *t->text);
     for (size_t i = 0; i < ncols; i++) t->names[i] = jt_xstrdup(names[i]);
 }
 
@@ -24,6 +25,7 @@ void jt_csv_free(jt_csv_table *t)
     for (size_t i = 0; i < t->ncols; i++) free(t->names[i]);
     free(t->cells);
     free(t->names);
+    free(t->text);
     memset(t, 0, sizeof *t);
 }
 
@@ -40,6 +42,32 @@ void jt_csv_set(jt_csv_table *t, size_t row, size_t col, const char *value)
     char **cell = &t->cells[row * t->ncols + col];
     free(*cell);
     *cell = value && *value ? jt_utf8_sanitize(value, strlen(value)) : NULL;
+}
+
+char *jt_csv_safe_text(const char *value)
+{
+    if (!value || !*value) return NULL;
+    char *u = jt_utf8_sanitize(value, strlen(value));
+    jt_buf b = JT_BUF_INIT;
+    /* the spreadsheet formula triggers (tab and CR are escaped below) */
+    if (strchr("=+-@", u[0])) jt_buf_addc(&b, '\'');
+    for (const unsigned char *p = (const unsigned char *)u; *p; p++) {
+        if (*p == '\n') jt_buf_adds(&b, "\\n");
+        else if (*p == '\t') jt_buf_adds(&b, "\\t");
+        else if (*p == '\r') jt_buf_adds(&b, "\\r");
+        else if (*p < 0x20 || *p == 0x7f) jt_buf_addf(&b, "\\x%02x", *p);
+        else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) jt_buf_addf(&b, "\\u%04x", *++p);
+        else jt_buf_addc(&b, (char)*p);
+    }
+    free(u);
+    char *out = jt_xstrdup(jt_buf_str(&b));
+    jt_buf_release(&b);
+    return out;
+}
+
+void jt_csv_mark_text(jt_csv_table *t, size_t col)
+{
+    t->text[col] = true;
 }
 
 void jt_csv_format_num(double v, char buf[32])
@@ -100,10 +128,10 @@ static bool needs_quotes(const char *s, size_t len)
     return strpbrk(s, ",\"\r\n") != NULL;
 }
 
-static void add_cell(jt_buf *out, const char *cell)
+static void add_cell(jt_buf *out, const char *cell, bool text)
 {
     if (!cell || !*cell) return;
-    char *s = jt_utf8_sanitize(cell, strlen(cell));
+    char *s = text ? jt_csv_safe_text(cell) : jt_utf8_sanitize(cell, strlen(cell));
     size_t len = strlen(s);
     if (!needs_quotes(s, len)) {
         jt_buf_add(out, s, len);
@@ -121,13 +149,13 @@ void jt_csv_format(const jt_csv_table *t, jt_buf *out)
 {
     for (size_t c = 0; c < t->ncols; c++) {
         if (c) jt_buf_addc(out, ',');
-        add_cell(out, t->names[c]);
+        add_cell(out, t->names[c], false);
     }
     jt_buf_addc(out, '\n');
     for (size_t r = 0; r < t->nrows; r++) {
         for (size_t c = 0; c < t->ncols; c++) {
             if (c) jt_buf_addc(out, ',');
-            add_cell(out, t->cells[r * t->ncols + c]);
+            add_cell(out, t->cells[r * t->ncols + c], t->text[c]);
         }
         jt_buf_addc(out, '\n');
     }

@@ -319,7 +319,8 @@ bool jt_report_board_has_groups(const jt_report_board *b)
 
 /* ---- leaderboard.csv ---------------------------------------------------- */
 
-typedef enum lkind { L_SCHEMA, L_STR, L_NUM, L_RANK, L_LONG, L_BOOL, L_TRI, L_TIE } lkind;
+/* L_TEXT: a string the candidate controls, written safe (jt_csv_mark_text) */
+typedef enum lkind { L_SCHEMA, L_STR, L_TEXT, L_NUM, L_RANK, L_LONG, L_BOOL, L_TRI, L_TIE } lkind;
 
 typedef struct lcol {
     const char *name;
@@ -364,7 +365,7 @@ static const lcol board_cols[] = {
     {"host", L_STR, F(host)},
     {"run_started", L_STR, F(run_started)},
     {"flags", L_STR, F(flags)},
-    {"error", L_STR, F(error)},
+    {"error", L_TEXT, F(error)},
     {"judged_in_process", L_TRI, F(judged_in_process)},
 };
 #undef F
@@ -376,6 +377,8 @@ void jt_report_board_table(const jt_report_board *b, jt_csv_table *out)
     const char *names[N_BOARD_COLS];
     for (size_t c = 0; c < N_BOARD_COLS; c++) names[c] = board_cols[c].name;
     jt_csv_init(out, names, N_BOARD_COLS);
+    for (size_t c = 0; c < N_BOARD_COLS; c++)
+        if (board_cols[c].how == L_TEXT) jt_csv_mark_text(out, c);
     static const char *const tie_names[] = {"", "ratio_ci", "ci_overlap"};
     for (size_t i = 0; i < b->n; i++) {
         const char *e = (const char *)&b->e[i];
@@ -384,7 +387,8 @@ void jt_report_board_table(const jt_report_board *b, jt_csv_table *out)
             const void *f = e + board_cols[c].off;
             switch (board_cols[c].how) {
             case L_SCHEMA: jt_csv_set_int(out, row, c, JT_CSV_SCHEMA); break;
-            case L_STR: jt_csv_set(out, row, c, *(char *const *)f); break;
+            case L_STR:
+            case L_TEXT: jt_csv_set(out, row, c, *(char *const *)f); break;
             case L_NUM: jt_csv_set_num(out, row, c, *(const double *)f); break;
             case L_RANK:
                 if (*(const size_t *)f) jt_csv_set_int(out, row, c, (long long)*(const size_t *)f);

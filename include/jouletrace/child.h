@@ -40,7 +40,9 @@
  * level, a warning and the fix). The environment variable
  * JOULETRACE_SANDBOX_NO_NAMESPACES (any non-empty value) forces that
  * fallback, for tests: it can only weaken the sandbox, and is itself
- * reported as the reason.
+ * reported as the reason. Last, right before execve, the seccomp filter
+ * (seccomp.h) is installed; where the kernel refuses it the child starts
+ * without (seccomp_why says why); JOULETRACE_SANDBOX_NO_SECCOMP forces that.
  * Host side, the workdir is TMPDIR/jouletrace-session.XXXXXX/jt-child-XXXXXX:
  * one session directory per harness process, holding an flock'ed lock file,
  * removed with its last child; each start removes the session directories
@@ -136,6 +138,7 @@ typedef struct jt_child {
     bool protocol;            /* give the child fds 3 and 4 (see above) */
     bool no_namespaces;       /* as root: skip namespaces (the fallback, for tests) */
     bool no_private_root;     /* as root: namespaces without the private root (tests) */
+    bool no_seccomp;          /* no seccomp filter (tests) */
 
     /* Filled in by jt_child; read-only for the caller. */
     pid_t pid;                /* in our PID namespace; -1 when not running */
@@ -158,6 +161,11 @@ typedef struct jt_child {
     jt_child_root_off root_off;
     int root_errno;
     char *root_why;
+    /* Why it runs without the seccomp filter (seccomp.h): "disabled", the
+     * environment variable, a libseccomp error, "install the filter: ERRNO"
+     * (seccomp_errno); NULL when it has the filter. */
+    char *seccomp_why;
+    int seccomp_errno;
 
     /* Private. */
     int cmd_fd, reply_fd, pidfd;
@@ -199,7 +207,7 @@ void jt_child_kill(jt_child *c, jt_child_end why);
 void jt_child_release(jt_child *c);
 
 /* "pid,net,mount,ipc namespaces; private root; user nobody; no_new_privs;
- * rlimits", or "...; no private root (WHY); ..." or the fallback with its
+ * seccomp; rlimits" ("no seccomp (WHY)" without the filter), or "...; no private root (WHY); ..." or the fallback with its
  * reason; "" before start. */
 const char *jt_child_sandbox_desc(const jt_child *c);
 /* user + system CPU seconds from rusage (0 until the child ended). */

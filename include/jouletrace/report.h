@@ -58,6 +58,7 @@ typedef struct jt_csv_table {
     char **names;      /* ncols column names */
     size_t nrows, cap;
     char **cells;      /* nrows * ncols, row-major; NULL is an empty cell */
+    bool *text;        /* ncols: candidate-controlled columns, written safe (jt_csv_mark_text) */
 } jt_csv_table;
 
 void jt_csv_init(jt_csv_table *t, const char *const *names, size_t ncols);
@@ -68,6 +69,17 @@ size_t jt_csv_add_row(jt_csv_table *t);
 void jt_csv_set(jt_csv_table *t, size_t row, size_t col, const char *value);
 void jt_csv_set_num(jt_csv_table *t, size_t row, size_t col, double v); /* non-finite: empty */
 void jt_csv_set_int(jt_csv_table *t, size_t row, size_t col, long long v);
+/* Marks column col as candidate-controlled text (README "Safe cells"): its
+ * cells keep their text in the table (the HTML report escapes it its own
+ * way) and are written by jt_csv_format as jt_csv_safe_text makes them. */
+void jt_csv_mark_text(jt_csv_table *t, size_t col);
+/* A candidate-controlled cell as written: control characters (C0, DEL, C1)
+ * become visible escapes ("\n", "\t", "\r", "\x1b", "\u009b") and a cell
+ * starting with '=', '+', '-' or '@' gets a leading single quote (OWASP's
+ * rule; a leading tab or CR is escaped already). Idempotent: a cell read
+ * back from results.csv is written unchanged. NULL for NULL or "". Caller
+ * frees. */
+char *jt_csv_safe_text(const char *value);
 /* The cell's text; "" when empty. */
 const char *jt_csv_get(const jt_csv_table *t, size_t row, size_t col);
 /* Column index by exact name, or -1. */

@@ -13,7 +13,10 @@
  *   full           pid, net, mount and ipc namespaces; a private root (the
  *                  host's /usr, /etc, /opt, bin and lib read-only, nothing
  *                  else of its files); the drop to the sandbox user;
- *                  no_new_privs; rlimits
+ *                  no_new_privs; the seccomp filter (seccomp.h); rlimits
+ *   no-seccomp     all of full but the seccomp filter (the kernel refused it,
+ *                  or JOULETRACE_SANDBOX_NO_SECCOMP is set); at the levels
+ *                  below a missing filter is named in `missing` as well
  *   no-private-root  the namespaces, but over the host's tree (the private
  *                  root could not be built): the host's files are readable
  *                  wherever their permissions allow
@@ -36,6 +39,7 @@
 
 typedef enum jt_sandbox_level {
     JT_SANDBOX_FULL = 0,
+    JT_SANDBOX_NO_SECCOMP,
     JT_SANDBOX_NO_PRIVATE_ROOT,
     JT_SANDBOX_NO_NAMESPACES,
     JT_SANDBOX_UNPRIVILEGED,

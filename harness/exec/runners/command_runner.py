@@ -19,7 +19,7 @@ import time
 from .proof import Proof
 from .replies import (MESSAGE_MAX, OUTPUTS_TOTAL_MAX, TRACEBACK_MAX, HarnessError, clean,
                       cpu_ns, failure, message_of)
-from .supervise import children_cpu_ns, describe_status, run_program
+from .supervise import children_cpu_ns, describe_status, make_undumpable, run_program
 
 PROGRAM_OUT_MAX = 16 << 20   # stdout kept per test; more is an output flood
 PROGRAM_ERR_MAX = 4096       # stderr kept per test, for failure messages
@@ -91,6 +91,11 @@ class CommandRunner:
         deadline = self.deadline()
         self.env = dict(os.environ)
         self.dir = os.getcwd()
+        try:
+            make_undumpable()
+        except (OSError, AttributeError, ImportError) as e:
+            return failure(HarnessError("cannot keep programs out of the runner's memory: %s"
+                                        % message_of(e)), harness=True)
         try:
             template, build, name = ["/bin/true"], None, None
             if not self.floor:

@@ -13,6 +13,23 @@ import signal
 import time
 
 SIGDEF = tuple(getattr(signal, n) for n in ("SIGPIPE", "SIGXFSZ") if hasattr(signal, n))
+PR_SET_DUMPABLE, PR_GET_DUMPABLE = 4, 3
+
+
+def make_undumpable():
+    """Roles apart (docs/design.md "Sandbox"): the programs run as our uid,
+    so unless this process is not dumpable they could open our
+    /proc/<pid>/mem (ptrace and process_vm_readv the seccomp filter refuses
+    anyway). execve made us dumpable again, so it is set here, by the
+    runner itself; the programs are exec'd afresh and cannot change it.
+    OSError when it cannot be set: no program runs then."""
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+    zero = ctypes.c_ulong(0)
+    if libc.prctl(PR_SET_DUMPABLE, zero, zero, zero, zero) != 0 or \
+            libc.prctl(PR_GET_DUMPABLE, zero, zero, zero, zero) != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, "prctl(PR_SET_DUMPABLE, 0): %s" % os.strerror(err))
 
 
 class Program:
