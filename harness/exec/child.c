@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "exec/child_priv.h"
+#include "jouletrace/cgroup.h"
 #include "jouletrace/fsutil.h"
 
 #define FSIZE_LIMIT ((rlim_t)64 << 20)
@@ -43,12 +44,12 @@ static const char *const base_env[] = {
 enum step {
     STEP_MOUNT_PRIVATE, STEP_TMPFS, STEP_BIND_HOME, STEP_ROOT, STEP_CHDIR, STEP_DUP2,
     STEP_SETSID, STEP_RLIMIT, STEP_AFFINITY, STEP_SETGROUPS, STEP_SETGID, STEP_SETUID,
-    STEP_PRCTL, STEP_EXEC,
+    STEP_PRCTL, STEP_CGROUP, STEP_EXEC,
 };
 static const char *const step_names[] = {
     "make / private", "mount tmpfs", "mount the workdir", "private root", "chdir to the workdir",
     "dup2", "setsid", "setrlimit", "sched_setaffinity", "setgroups", "setgid", "setuid", "prctl",
-    "execve",
+    "join the cgroup", "execve",
 };
 /* A failure at one of these steps means the namespaces themselves are
  * unusable here: retry without them. At STEP_ROOT (an item of the private
@@ -70,6 +71,8 @@ struct plan {
     gid_t gid;
     rlim_t as_bytes, cpu_seconds;
     int cpu;
+    int cg_fds[JT_CGROUP_MAX_DIRS]; /* its cgroup.procs files (child_cgroup.c) */
+    size_t n_cg;
 };
 
 struct child_msg {
@@ -136,6 +139,10 @@ static __attribute__((noreturn)) void child_main(const struct plan *p)
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
+    /* First, while it is root and nothing of the candidate runs: everything
+     * it starts is born in its cgroup. */
+    for (size_t i = 0; i < p->n_cg; i++)
+        if (write(p->cg_fds[i], "0", 1) != 1) child_fail(p, STEP_CGROUP);
 
     if (p->namespaces) {
         if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0)
@@ -493,7 +500,9 @@ int jt_child_start(jt_child *c, jt_err *err)
     p.argv = (char *const *)(uintptr_t)c->argv; /* execve's historical prototype */
     p.workdir = c->workdir;
     p.drop = root;
-    p.as_bytes = c->memory_limit_mb > 0 ? (rlim_t)c->memory_limit_mb << 20 : 0;
+    unsigned long long as_bytes = 0;
+    p.n_cg = jt_child_cgroup_open_(c, root, p.cg_fds, JT_CGROUP_MAX_DIRS, &as_bytes);
+    p.as_bytes = (rlim_t)as_bytes;
     p.cpu_seconds = c->cpu_limit_seconds > 0 ? (rlim_t)c->cpu_limit_seconds : 0;
     p.cpu = c->cpu;
     const char *no_ns_env = getenv(NO_NS_ENV);
@@ -521,6 +530,7 @@ int jt_child_start(jt_child *c, jt_err *err)
     }
     jt_err_clear(&perr);
     int rc = start_cascade(c, &p, &rp, err);
+    for (size_t i = 0; i < p.n_cg; i++) close(p.cg_fds[i]);
     jt_child_root_plan_free_(&rp);
     if (rc < 0) {
         jt_child_release(c);

@@ -61,6 +61,18 @@ int jt_child_root_enter_(const jt_root_plan *rp, size_t *failed);
 /* "bind-mount /usr read-only", "pivot_root", ... for item i. Caller frees. */
 char *jt_child_root_item_desc_(const jt_root_plan *rp, size_t i);
 
+/* ---- the cgroup (child_cgroup.c) --------------------------------------- */
+
+/* Before cloning: makes the child's cgroup (as root, unless no_cgroup) and
+ * opens into fds (at most max) what the child writes "0" to before it
+ * execs; sets isolation and cgroup_why. Returns how many fds (0: none, the
+ * rlimits alone apply) and *as_bytes the RLIMIT_AS to set. */
+size_t jt_child_cgroup_open_(jt_child *c, bool root, int *fds, size_t max, unsigned long long *as_bytes);
+/* After the reap: records the peak and the OOM kills, kills stragglers. */
+void jt_child_cgroup_reaped_(jt_child *c);
+/* In release: removes the cgroup, frees isolation and cgroup_why. */
+void jt_child_cgroup_release_(jt_child *c);
+
 /* ---- the session directory (child_session.c) --------------------------- */
 
 /* A fresh private working directory for one child, inside this process's

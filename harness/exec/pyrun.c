@@ -92,6 +92,7 @@ static bool near_memory_limit(const jt_pyrun *r)
 {
     if (r->memory_limit_mb <= 0) return false;
     const char *err = jt_buf_str(&r->child.err.head);
+    if (jt_child_oom_kills(&r->child) > 0) return true; /* the cgroup's limit */
     if (strstr(err, "MemoryError") || strstr(err, "Cannot allocate memory")) return true;
     return (double)r->child.rusage.ru_maxrss >= NEAR_LIMIT * (double)r->memory_limit_mb * 1024;
 }
@@ -174,6 +175,15 @@ json_t *jt_pyrun_exchange_(jt_pyrun *r, json_t *msg, const char *phase, double d
                phase);
     }
 out:
+    /* A process of the tree killed at the cgroup's memory limit: the
+     * candidate went past memory_limit_mb, whatever the runner goes on to say. */
+    if (!r->done && jt_child_oom_kills(&r->child) > 0) {
+        json_decref(reply);
+        reply = NULL;
+        jt_pyrun_finish_(r, JT_VERDICT_MEMORY_LIMIT, JT_CHILD_KILLED,
+                         "%s: a process was killed at memory_limit_mb (%ld MiB, all processes "
+                         "together)", phase, r->memory_limit_mb);
+    }
     free(line);
     jt_err_clear(&e);
     return reply;
@@ -291,7 +301,9 @@ static int start_child(jt_pyrun *r, const jt_pyrun_config *cfg, double *deadline
 static void open_accounting(jt_pyrun *r)
 {
     jt_err e = JT_ERR_INIT;
-    jt_cpuacct_target t = {r->child.pid, r->child.namespaced, NULL, false};
+    jt_cpuacct_target t = {.pid = r->child.pid,
+                           .namespaced = r->child.namespaced,
+                           .cgroup = jt_child_cgroup(&r->child)};
     if (jt_cpuacct_open(&t, &r->acct, &e) != 0) r->acct_error = jt_xstrdup(jt_err_msg(&e));
     jt_err_clear(&e);
 }

@@ -213,6 +213,9 @@ void jt_sandbox_annotate(json_t *rec, const jt_child *c)
     json_object_set_new(rec, "sandbox", json_string(jt_child_sandbox_desc(c)));
     json_object_set_new(rec, "sandbox_level",
                         json_string(jt_sandbox_level_name(jt_sandbox_level_of(c))));
+    json_object_set_new(rec, "isolation", json_string(jt_child_isolation(c)));
+    uint64_t peak = jt_child_peak_memory(c);
+    if (peak) json_object_set_new(rec, "peak_memory_bytes", json_integer((json_int_t)peak));
 }
 
 bool jt_sandbox_record_weakened(const json_t *rec)

@@ -65,6 +65,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/resource.h>
 #include <sys/types.h>
 
@@ -124,7 +125,7 @@ typedef struct jt_child {
     /* Set by the caller before jt_child_start() (borrowed). */
     const char *const *argv;  /* argv[0] is a path (contains '/'); no PATH search */
     const char *const *env;   /* extra "NAME=value"; replaces a minimal entry of that name */
-    long memory_limit_mb;     /* RLIMIT_AS; 0 = none */
+    long memory_limit_mb;     /* the cgroup's memory limit (RLIMIT_AS without one); 0 = none */
     long cpu_limit_seconds;   /* RLIMIT_CPU backstop; 0 = none */
     int cpu;                  /* pin to this CPU; -1 (init's default) = no pinning */
     const char *sandbox_user; /* as root, the user to run as; NULL = "nobody" */
@@ -136,6 +137,7 @@ typedef struct jt_child {
     bool protocol;            /* give the child fds 3 and 4 (see above) */
     bool no_namespaces;       /* as root: skip namespaces (the fallback, for tests) */
     bool no_private_root;     /* as root: namespaces without the private root (tests) */
+    bool no_cgroup;           /* as root: no cgroup, rlimits only (tests) */
 
     /* Filled in by jt_child; read-only for the caller. */
     pid_t pid;                /* in our PID namespace; -1 when not running */
@@ -158,10 +160,20 @@ typedef struct jt_child {
     jt_child_root_off root_off;
     int root_errno;
     char *root_why;
+    /* Its cgroup (docs/design.md "Sandbox"; child_cgroup.c): "cgroup-v2",
+     * "cgroup-v1", or "rlimits: WHY" where none could be made (then
+     * cgroup_why is WHY, else NULL). Once reaped: the peak memory of the
+     * whole tree (0 = unknown) and how many of its processes the memory
+     * limit's OOM killer ended. */
+    char *isolation;
+    char *cgroup_why;
+    uint64_t peak_memory_bytes;
+    uint64_t oom_kills;
 
     /* Private. */
     int cmd_fd, reply_fd, pidfd;
     jt_buf reply;             /* reply bytes read past the last complete line */
+    struct jt_cgroup *cgroup; /* NULL: rlimits only */
     char *desc;
     bool namespaced;
 } jt_child;
@@ -202,6 +214,14 @@ void jt_child_release(jt_child *c);
  * rlimits", or "...; no private root (WHY); ..." or the fallback with its
  * reason; "" before start. */
 const char *jt_child_sandbox_desc(const jt_child *c);
+/* "cgroup-v1", "cgroup-v2" or "rlimits: WHY"; "" before start. */
+const char *jt_child_isolation(const jt_child *c);
+/* Its cgroup while it lives (cpuacct reads its CPU there); NULL without. */
+const struct jt_cgroup *jt_child_cgroup(const jt_child *c);
+/* Peak memory of its cgroup so far, in bytes (0: unknown, no cgroup). */
+uint64_t jt_child_peak_memory(const jt_child *c);
+/* OOM kills in its cgroup so far (after the reap: in all). */
+uint64_t jt_child_oom_kills(const jt_child *c);
 /* user + system CPU seconds from rusage (0 until the child ended). */
 double jt_child_cpu_seconds(const jt_child *c);
 /* One line for reports: "exited with status 3", "killed by signal 11 (SIGSEGV)",
