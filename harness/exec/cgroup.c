@@ -473,6 +473,8 @@ static const struct {
     const char *fix;
 } fixes[] = {
     {"not root", "run as root (sudo)"},
+    {"JOULETRACE_SANDBOX_NO_CGROUP", "unset JOULETRACE_SANDBOX_NO_CGROUP"},
+    {"disabled", "do not set no_cgroup (a test knob)"},
     {"no cgroup hierarchy", "mount cgroup v2 (mount -t cgroup2 none /sys/fs/cgroup) or the v1 "
                             "controllers memory, pids, cpuset, cpuacct and freezer"},
     {"controller", "enable the memory, pids and cpuset controllers for jouletrace's cgroup (its "

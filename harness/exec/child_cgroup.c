@@ -6,6 +6,9 @@
 #include "exec/child_priv.h"
 #include "jouletrace/cgroup.h"
 
+/* Set (non-empty) to do without the cgroup (tests): only ever weaker, and
+ * itself the reason reported. */
+#define NO_CGROUP_ENV "JOULETRACE_SANDBOX_NO_CGROUP"
 /* As many tasks as RLIMIT_NPROC allows the sandbox user (child.c). */
 #define PIDS_MAX 64
 /* With the cgroup's memory limit in force, the address-space limit only
@@ -21,6 +24,7 @@ size_t jt_child_cgroup_open_(jt_child *c, bool root, int *fds, size_t max,
     jt_err err = JT_ERR_INIT;
     if (!root) jt_err_set(&err, "not root");
     else if (c->no_cgroup) jt_err_set(&err, "disabled");
+    else if (getenv(NO_CGROUP_ENV) && *getenv(NO_CGROUP_ENV)) jt_err_set(&err, NO_CGROUP_ENV " is set");
     else if (jt_cgroup_create(&(jt_cgroup_spec){.memory_mb = c->memory_limit_mb,
                                                 .pids_max = PIDS_MAX,
                                                 .cpu = c->cpu},
