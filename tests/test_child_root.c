@@ -1,7 +1,8 @@
 /* The private root of harness/exec/child_root.c, as root (exit 77
  * otherwise): a sandboxed child sees nothing of the host's files but the
- * read-only /usr, /etc, /opt and bin/lib directories (not /root, /home,
- * /srv, the checkout, a marker in our own temp directory, our TMPDIR); its
+ * read-only /usr, bin/lib directories and the basics of /etc (not /opt,
+ * /root, /home, /srv, /etc/shadow, the checkout, a marker in our own temp
+ * directory, our TMPDIR); its
  * /, /dev and scratch directories are exactly what child.h lists; python3
  * and cc run; and it still works where the directory that is "/" has mode
  * 0700 (the acceptance machine's pristine tree, made by mktemp -d), which
@@ -51,8 +52,8 @@ static char *run_child(const char *const *argv, bool no_private_root)
 static char *expected_root(void)
 {
     static const char *const names[] = {"bin", "dev", "etc", "lib", "lib32", "lib64", "libx32",
-                                        "opt", "proc", "run", "sbin", "tmp", "usr", "var"};
-    static const char *const own[] = {"dev", "proc", "run", "tmp", "var"};
+                                        "proc", "run", "sbin", "tmp", "usr", "var"};
+    static const char *const own[] = {"dev", "etc", "proc", "run", "tmp", "var"};
     jt_buf b = JT_BUF_INIT;
     jt_buf_adds(&b, "[");
     for (size_t i = 0, n = 0; i < sizeof names / sizeof names[0]; i++) {
@@ -99,7 +100,8 @@ START_TEST(host_is_out_of_sight)
     ck_assert_ptr_nonnull(src);
     const char *tmpdir = getenv("TMPDIR");
     const char *argv[] = {PYTHON, "-c", hidden_script, "/root", "/home", "/srv", "/mnt", "/media",
-                          "/boot", "/var/lib", "/var/log", "/run/systemd", src, marker, mine,
+                          "/boot", "/var/lib", "/var/log", "/run/systemd", "/opt", "/etc/shadow",
+                          "/etc/ssh", "/etc/sudoers", src, marker, mine,
                           tmpdir, NULL};
     char *out = run_child(argv, false);
     char *root = expected_root();
@@ -111,7 +113,7 @@ START_TEST(host_is_out_of_sight)
         "'zero']\n"
         "procs ['1']\n"
         "read-only ['/', '/usr', '/etc']\n"
-        "writable ['/tmp', '/var/tmp', '/dev/shm', '/run/lock', '" JT_CHILD_SANDBOX_HOME "']\n"
+        "writable ['/tmp', '/var/tmp', '/dev/shm', '/run/lock', '/run', '" JT_CHILD_SANDBOX_HOME "']\n"
         "cwd " JT_CHILD_SANDBOX_HOME " True 8\n",
         root);
     ck_assert_str_eq(out, want);

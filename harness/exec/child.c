@@ -97,14 +97,15 @@ static void child_fail(const struct plan *p, enum step step)
  * the shared scratch directories. */
 static void cover_scratch(const struct plan *p)
 {
-    /* /run/lock: the host's socket-0 lock must be out of reach */
-    static const char *const tmpfs_dirs[] = {"/tmp", "/var/tmp", "/dev/shm", "/run/lock"};
+    /* /run (and its lock dir): the host's socket-0 lock must be out of reach */
+    static const char *const tmpfs_dirs[] = {"/tmp", "/var/tmp", "/dev/shm", "/run"};
     /* cwd keeps the workdir reachable once /tmp is covered */
     if (chdir(p->workdir) != 0) child_fail(p, STEP_CHDIR);
     for (size_t i = 0; i < sizeof tmpfs_dirs / sizeof tmpfs_dirs[0]; i++)
         if (mount("tmpfs", tmpfs_dirs[i], "tmpfs", MS_NOSUID | MS_NODEV, JT_CHILD_TMPFS_OPTS) != 0 &&
             errno != ENOENT)
             child_fail(p, STEP_TMPFS);
+    if (mkdir("/run/lock", 01777) == 0) chmod("/run/lock", 01777); /* best effort */
     /* The work directory is a size-capped tmpfs of its own, not the host
      * directory: RLIMIT_FSIZE caps each file, not how many, and a candidate
      * must not be able to fill the disk the journal is on. */
@@ -522,7 +523,7 @@ int jt_child_start(jt_child *c, jt_err *err)
     } else if (c->no_private_root) {
         c->root_off = JT_CHILD_ROOT_DISABLED;
         c->root_why = jt_xstrdup("disabled");
-    } else if (jt_child_root_plan_(&rp, c->workdir, &perr) < 0) {
+    } else if (jt_child_root_plan_(&rp, c->workdir, c->ro_dirs, &perr) < 0) {
         c->root_off = JT_CHILD_ROOT_REFUSED;
         c->root_why = jt_xstrdup(jt_err_msg(&perr));
     } else {

@@ -47,13 +47,15 @@ typedef struct jt_root_plan {
 } jt_root_plan;
 
 /* The plan of a private root built on the (empty, existing) directory
- * `newroot`: a tmpfs (mode 0755) with read-only binds of /usr, /etc, /opt
- * and the top-level bin and lib directories (symlinks recreated as such),
+ * `newroot`: a tmpfs (mode 0755) with read-only binds of /usr, the
+ * top-level bin and lib directories (symlinks recreated as such), the basics
+ * of /etc and the directories in `extra` (NULL-terminated, may be NULL),
  * a minimal /dev, a /proc, fresh tmpfs on /tmp, /var/tmp, /dev/shm,
- * /run/lock and the work directory; pivot_root into it, the old root
+ * /run and the work directory; pivot_root into it, the old root
  * detached, "/" read-only, cwd the work directory. 0, or -1 (err set: the
  * host could not be inspected). */
-int jt_child_root_plan_(jt_root_plan *rp, const char *newroot, jt_err *err);
+int jt_child_root_plan_(jt_root_plan *rp, const char *newroot, const char *const *extra,
+                        jt_err *err);
 void jt_child_root_plan_free_(jt_root_plan *rp);
 /* In the child, in its new mount namespace (already private): runs the
  * plan. 0, or -1 with errno set and *failed the item that failed. */

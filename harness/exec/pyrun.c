@@ -35,6 +35,8 @@ extern const char jt_python_runner_source[];
  * likely died of the limit (an allocation failing where Python cannot raise
  * MemoryError). */
 #define NEAR_LIMIT 0.75
+/* The cgroup's limit holds for every process of the candidate together. */
+#define OOM_REASON "%s: killed at memory_limit_mb (%ld MiB, all its processes together)"
 /* Mode command: the runner kills a program at timeout_seconds and replies; our
  * own deadline, the backstop for a runner that does not reply, comes this much
  * later so that a loaded machine's slower reply keeps its precise reason. */
@@ -111,7 +113,10 @@ static void child_lost(jt_pyrun *r, jt_child_io io, const char *phase, const jt_
     }
     jt_child_kill(&r->child, JT_CHILD_KILLED); /* normally reaped already */
     char *how = jt_child_describe_end(&r->child);
-    switch (r->child.end) {
+    if (jt_child_oom_kills(&r->child) > 0) /* the cgroup's OOM killer */
+        jt_pyrun_finish_(r, JT_VERDICT_MEMORY_LIMIT, JT_CHILD_KILLED, OOM_REASON, phase,
+                         r->memory_limit_mb);
+    else switch (r->child.end) {
     case JT_CHILD_TIMED_OUT:
         jt_pyrun_finish_(r, JT_VERDICT_TIMEOUT, JT_CHILD_KILLED, "the runner %s during %s", how, phase);
         break;
@@ -180,9 +185,8 @@ out:
     if (!r->done && jt_child_oom_kills(&r->child) > 0) {
         json_decref(reply);
         reply = NULL;
-        jt_pyrun_finish_(r, JT_VERDICT_MEMORY_LIMIT, JT_CHILD_KILLED,
-                         "%s: a process was killed at memory_limit_mb (%ld MiB, all processes "
-                         "together)", phase, r->memory_limit_mb);
+        jt_pyrun_finish_(r, JT_VERDICT_MEMORY_LIMIT, JT_CHILD_KILLED, OOM_REASON, phase,
+                         r->memory_limit_mb);
     }
     free(line);
     jt_err_clear(&e);
@@ -288,8 +292,13 @@ static int start_child(jt_pyrun *r, const jt_pyrun_config *cfg, double *deadline
     r->child.sandbox_user = cfg->sandbox_user;
     r->child.output_cap = cfg->output_cap_bytes;
     r->child.stop = cfg->stop;
+    char *tool = jt_child_tool_dir(python); /* an interpreter outside /usr (/opt/...) */
+    const char *ro[] = {tool, NULL};
+    r->child.ro_dirs = tool ? ro : NULL;
     int rc = jt_child_start(&r->child, err);
     r->child.argv = NULL;
+    r->child.ro_dirs = NULL;
+    free(tool);
     *deadline = jt_pyrun_deadline_(r);
     if (rc == 0) send_runner(r, dev_source ? dev_source : jt_python_runner_source, *deadline);
     free(dev_source);

@@ -138,6 +138,10 @@ typedef struct jt_child {
     bool no_namespaces;       /* as root: skip namespaces (the fallback, for tests) */
     bool no_private_root;     /* as root: namespaces without the private root (tests) */
     bool no_cgroup;           /* as root: no cgroup, rlimits only (tests) */
+    /* Host directories the private root shows read-only at their own path
+     * (an interpreter's or tool's outside /usr: jt_child_tool_dir);
+     * NULL-terminated, or NULL. */
+    const char *const *ro_dirs;
 
     /* Filled in by jt_child; read-only for the caller. */
     pid_t pid;                /* in our PID namespace; -1 when not running */
@@ -227,6 +231,11 @@ double jt_child_cpu_seconds(const jt_child *c);
 /* One line for reports: "exited with status 3", "killed by signal 11 (SIGSEGV)",
  * "timed out", ... Caller frees. */
 char *jt_child_describe_end(const jt_child *c);
+
+/* The directory to show in the private root for `program` (its real
+ * directory, PREFIX for PREFIX/bin/PROG), or NULL when it is visible anyway
+ * (below /usr, /bin, /lib...) or does not exist. Caller frees. */
+char *jt_child_tool_dir(const char *program);
 
 /* Does /proc/self/mountinfo text `mountinfo` list a mount at "/"? false in
  * a chroot whose root is a plain directory (mount(MS_PRIVATE) on "/" then

@@ -4,7 +4,7 @@
  * by the code it runs and miss work forked to other processes; these cannot.
  *
  *   jt_cpuacct *a;
- *   jt_cpuacct_open(&(jt_cpuacct_target){pid, namespaced, NULL, false}, &a, &err);
+ *   jt_cpuacct_open(&(jt_cpuacct_target){.pid = pid, .namespaced = ns}, &a, &err);
  *   jt_cpuacct_mark(a, &err);             start of a window
  *   ... the child works ...
  *   jt_cpuacct_since_mark(a, &cpu, &err); CPU seconds of the whole tree since
