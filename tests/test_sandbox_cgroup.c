@@ -6,7 +6,9 @@
  * on), one writes files to every writable place and looks for host
  * directories (none visible, none of its files left on the host), and an
  * honest one (completed). Every row of results.csv names its isolation and
- * peak memory; afterwards no cgroup directory of the run is left. */
+ * peak memory; afterwards no cgroup directory of the run is left. Without
+ * a cgroup (forced) the run warns once, records "rlimits: WHY" and status
+ * names why and the fix. */
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -182,6 +184,57 @@ START_TEST(candidates_are_confined_and_leave_nothing)
 }
 END_TEST
 
+static size_t count(const char *hay, const char *needle)
+{
+    size_t n = 0;
+    for (const char *p = hay; (p = strstr(p, needle)); p += strlen(needle)) n++;
+    return n;
+}
+
+/* Where the cgroup cannot be made (forced here) the run says so once, the
+ * records say which isolation applied, and status names why and the fix. */
+START_TEST(without_a_cgroup_every_layer_says_so)
+{
+    static const char tiny[] = "suite: nocg\n"
+                               "defaults: {min_trial_seconds: 0.02, min_trials: 3,\n"
+                               "           energy_measurement_trials: 3, timeout_seconds: 10}\n"
+                               "test_sets:\n"
+                               "  - id: sq\n"
+                               "    function_name: f\n"
+                               "    test_cases:\n"
+                               "      - {test_id: a, inputs: [3], expected_output: 9}\n"
+                               "candidates:\n"
+                               "  - {id: honest, candidate_code: 'def f(x): return x * x'}\n";
+    jt_runenv e;
+    jt_runenv_init(&e, "nocg.yaml", tiny, NULL);
+    jt_runenv_add(&e, jt_xstrdup("JOULETRACE_SANDBOX_NO_CGROUP=1"));
+    jt_runenv_calibrate(&e);
+    char *out = NULL, *err = NULL;
+    const char *a[] = {"run", e.suite, "-o", e.out, "--backend", "model", "--quiet", NULL};
+    ck_assert_msg(jt_runenv_run(&e, a, &out, &err) == 0, "%s", err);
+    ck_assert_msg(count(err, "jouletrace: warning: no cgroup for candidates: ") == 1, "%s", err);
+    ck_assert_ptr_nonnull(strstr(err, "(JOULETRACE_SANDBOX_NO_CGROUP is set); unset "
+                                      "JOULETRACE_SANDBOX_NO_CGROUP\n"));
+    char *path = jt_xasprintf("%s/results.csv", e.out);
+    jt_csv_table t;
+    jt_err cerr = JT_ERR_INIT;
+    ck_assert_msg(jt_csv_read_file(path, &t, &cerr) == 0, "%s", jt_err_msg(&cerr));
+    ck_assert_str_eq(cell(&t, "honest", "status"), "completed");
+    ck_assert_str_eq(cell(&t, "honest", "isolation"), "rlimits: JOULETRACE_SANDBOX_NO_CGROUP is set");
+    ck_assert_str_eq(cell(&t, "honest", "peak_memory_bytes"), "");
+    jt_csv_free(&t);
+    free(out), free(err), free(path);
+    const char *st[] = {"status", "--backend", "model", NULL};
+    jt_runenv_run(&e, st, &out, &err); /* readiness is not the point here */
+    ck_assert_msg(strstr(out, "cgroup: NONE (rlimits only)") &&
+                      strstr(out, "      why: JOULETRACE_SANDBOX_NO_CGROUP is set\n"
+                                  "      fix: unset JOULETRACE_SANDBOX_NO_CGROUP\n"),
+                  "status:\n%s", out);
+    free(out), free(err);
+    jt_runenv_free(&e);
+}
+END_TEST
+
 static Suite *sandbox_cgroup_suite(void)
 {
     if (geteuid() != 0) jt_test_skip("not root: candidates get no cgroup and no private root");
@@ -197,6 +250,7 @@ static Suite *sandbox_cgroup_suite(void)
     TCase *tc = tcase_create("root");
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, candidates_are_confined_and_leave_nothing);
+    tcase_add_test(tc, without_a_cgroup_every_layer_says_so);
     suite_add_tcase(s, tc);
     return s;
 }
