@@ -189,7 +189,7 @@ int jt_cpuacct_open(const jt_cpuacct_target *t, jt_cpuacct **out, jt_err *err)
     const char *off = getenv("JOULETRACE_CPUACCT_NO_CGROUP");
     jt_err e = JT_ERR_INIT;
     uint64_t usec;
-    if (t->cgroup && jt_cgroup_cpu_usec(t->cgroup, &usec, &e) == 0) {
+    if (t->cgroup && !(off && *off) && jt_cgroup_cpu_usec(t->cgroup, &usec, &e) == 0) {
         a->cg = t->cgroup;
         a->cgroup = jt_xstrdup(jt_cgroup_dir(t->cgroup));
     } else if (t->cgroup_dir) {
