@@ -57,7 +57,9 @@ START_TEST(v2_fake_tree_gets_every_limit)
     free(jt_test_write_file(root, "cgroup.controllers", "cpuset cpu io memory hugetlb pids\n"));
     free(jt_test_write_file(root, "cgroup.subtree_control", ""));
     char *stale = jt_xasprintf("%s/jouletrace-%ld-0", root, dead_pid());
+    char *stale_harness = jt_xasprintf("%s/jouletrace-harness-%ld", root, dead_pid());
     ck_assert_int_eq(mkdir(stale, 0755), 0);
+    ck_assert_int_eq(mkdir(stale_harness, 0755), 0);
     jt_cgroup *cg = NULL;
     jt_err err = JT_ERR_INIT;
     jt_cgroup_spec spec = {.memory_mb = 400, .pids_max = 64, .cpu = 3, .root = root,
@@ -66,6 +68,7 @@ START_TEST(v2_fake_tree_gets_every_limit)
     ck_assert_str_eq(jt_cgroup_kind(cg), "cgroup-v2");
     struct stat st;
     ck_assert_msg(stat(stale, &st) != 0, "a dead harness's leaf was not swept");
+    ck_assert_msg(stat(stale_harness, &st) != 0, "a dead harness's own leaf was not swept");
     const char *dir = jt_cgroup_dir(cg);
     char *want = jt_xasprintf("%s/jouletrace-%ld-0", root, (long)getpid());
     ck_assert_str_eq(dir, want);
@@ -97,7 +100,7 @@ START_TEST(v2_fake_tree_gets_every_limit)
     assert_file(dir, "cgroup.kill", "1");
     jt_cgroup_destroy(cg);
     jt_err_clear(&err);
-    free(want), free(stale), free(root), free(nodes);
+    free(want), free(stale), free(stale_harness), free(root), free(nodes);
     jt_test_tmpdir_free(tmp);
 }
 END_TEST
@@ -214,6 +217,8 @@ START_TEST(host_cgroup_confines_and_leaves_nothing)
         int rc = sched_setaffinity(0, sizeof set, &set);
         CPU_ZERO(&set);
         sched_getaffinity(0, sizeof set, &set);
+        volatile unsigned long spin = 0; /* some CPU time for the cgroup to count */
+        for (unsigned long i = 0; i < 20000000UL; i++) spin += i;
         _exit(rc == 0 && CPU_ISSET(0, &set) ? 1 : 0);
     }
     for (int i = 0; i < n; i++) close(fds[i]);
@@ -221,6 +226,11 @@ START_TEST(host_cgroup_confines_and_leaves_nothing)
     waitpid(p, &status, 0);
     ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
                   "a member left its cpuset for CPU 0 (status %d)", status);
+    uint64_t usec = 0, peak = 0;
+    ck_assert_msg(jt_cgroup_cpu_usec(cg, &usec, &err) == 0, "%s", jt_err_msg(&err));
+    ck_assert_msg(usec > 0, "the member's CPU time is not in its cgroup");
+    ck_assert_msg(jt_cgroup_peak_bytes(cg, &peak, &err) == 0 && peak > 0, "peak %llu: %s",
+                  (unsigned long long)peak, jt_err_msg(&err));
     /* the sleeper is a member (give it until it has joined) */
     char *procs = NULL;
     for (int round = 0; round < 1000; round++) {

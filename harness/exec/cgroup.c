@@ -98,9 +98,9 @@ static void sweep_stale(const char *base)
     for (struct dirent *de; (de = readdir(d));) {
         long harness = 0, n = 0;
         char tail;
-        if (sscanf(de->d_name, "jouletrace-%ld-%ld%c", &harness, &n, &tail) != 2 || harness <= 0 ||
-            harness == (long)getpid())
-            continue;
+        bool leaf = sscanf(de->d_name, "jouletrace-%ld-%ld%c", &harness, &n, &tail) == 2;
+        if (!leaf && sscanf(de->d_name, HARNESS_LEAF "%ld%c", &harness, &tail) != 1) continue;
+        if (harness <= 0 || harness == (long)getpid()) continue;
         if (kill((pid_t)harness, 0) == 0 || errno != ESRCH) continue;
         char *dir = jt_xasprintf("%s/%s", base, de->d_name);
         rmdir(dir);
