@@ -292,13 +292,14 @@ static int start_child(jt_pyrun *r, const jt_pyrun_config *cfg, double *deadline
     r->child.sandbox_user = cfg->sandbox_user;
     r->child.output_cap = cfg->output_cap_bytes;
     r->child.stop = cfg->stop;
-    char *tool = jt_child_tool_dir(python); /* an interpreter outside /usr (/opt/...) */
-    const char *ro[] = {tool, NULL};
-    r->child.ro_dirs = tool ? ro : NULL;
+    char *tools[3] = {NULL, NULL, NULL}; /* e.g. /opt/py3.12: shown read-only */
+    size_t n_tools = jt_pyrun_tool_dirs_(cfg, python, tools);
+    const char *ro[4] = {tools[0], tools[1], tools[2], NULL};
+    r->child.ro_dirs = n_tools ? ro : NULL;
     int rc = jt_child_start(&r->child, err);
     r->child.argv = NULL;
     r->child.ro_dirs = NULL;
-    free(tool);
+    for (size_t i = 0; i < n_tools; i++) free(tools[i]);
     *deadline = jt_pyrun_deadline_(r);
     if (rc == 0) send_runner(r, dev_source ? dev_source : jt_python_runner_source, *deadline);
     free(dev_source);
