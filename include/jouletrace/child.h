@@ -16,24 +16,30 @@
  * working directory (its cwd and $HOME), a minimal environment (PATH, HOME,
  * LANG=C.UTF-8, PYTHONHASHSEED=0, PYTHONDONTWRITEBYTECODE=1,
  * PYTHONIOENCODING=utf-8, plus `env`; nothing inherited), rlimits (address
- * space, CPU backstop, 64 MiB files, 64 fds, no core dumps), SIGKILL when the
+ * space: the limit without a cgroup, a backstop with one; CPU backstop,
+ * 64 MiB files, 64 fds, no core dumps), SIGKILL when the
  * thread that started it dies (PR_SET_PDEATHSIG), pinning to `cpu`.
+ * Started as root it joins, before exec, a cgroup of its own (cgroup.h,
+ * child_cgroup.c: memory_limit_mb for its whole tree, no swap, 64 tasks, the
+ * cpuset of `cpu`), unless no_cgroup, JOULETRACE_SANDBOX_NO_CGROUP or the
+ * host refuses (isolation and cgroup_why say which).
  * Started as root it also gets new network, mount, IPC and PID namespaces (it
  * is PID 1 there: everything it forks dies with it; only a down loopback
  * interface) and a private root (bubblewrap style: child_root.c): "/" is a
  * fresh read-only tmpfs (mode 0755, so it works where the host's "/" is
- * 0700) holding read-only, nosuid, nodev binds of the host's /usr, /etc and
- * /opt and its top-level bin, sbin and lib* directories (symlinks, as on
- * merged-/usr systems, are recreated as symlinks); a minimal /dev (null,
- * zero, full, random, urandom, the fd and std* links, a fresh /dev/shm); a
- * /proc of its PID namespace; fresh tmpfs on /tmp, /var/tmp and /run/lock;
- * its work directory at JT_CHILD_SANDBOX_HOME, a size-capped tmpfs, as cwd
- * and HOME. Nothing else of the host (/home, /root, /srv, /var, /run, /mnt,
+ * 0700) holding read-only, nosuid, nodev binds of the host's /usr, its
+ * top-level bin, sbin and lib* directories (symlinks, as on merged-/usr
+ * systems, are recreated as symlinks), the basics of /etc (child_root.c
+ * lists them) and the `ro_dirs`; a minimal /dev (null, zero, full, random,
+ * urandom, the fd and std* links, a fresh /dev/shm); a /proc of its PID
+ * namespace; fresh tmpfs on /tmp, /var/tmp and /run (with /run/lock); its
+ * work directory at JT_CHILD_SANDBOX_HOME, a size-capped tmpfs, as cwd and
+ * HOME. Nothing else of the host (/home, /root, /srv, /opt, /var/lib, /mnt,
  * suites, run directories, the harness's TMPDIR) exists there. Then it
  * drops to `sandbox_user` with no_new_privs and RLIMIT_NPROC. Where the
  * private root cannot be built (root_off, root_errno, root_why say why) it
  * runs in the namespaces over the host's tree, with fresh tmpfs on /tmp,
- * /var/tmp, /dev/shm and /run/lock and the same work directory; where
+ * /var/tmp, /dev/shm and /run and the same work directory; where
  * namespaces are refused (some containers, a chroot) it falls back to
  * rlimits + user drop; ns_off, ns_errno and ns_why say why,
  * jt_child_sandbox_desc() which one applied (sandbox.h turns that into a

@@ -11,7 +11,7 @@
  * (jt_sandbox_annotate).
  *
  *   full           pid, net, mount and ipc namespaces; a private root (the
- *                  host's /usr, /etc, /opt, bin and lib read-only, nothing
+ *                  host's /usr, bin, lib and /etc basics read-only, nothing
  *                  else of its files); the drop to the sandbox user;
  *                  no_new_privs; rlimits
  *   no-private-root  the namespaces, but over the host's tree (the private
