@@ -60,20 +60,16 @@ int jt_cgroup_keyed_(const char *dir, const char *file, const char *key, uint64_
     char *text = jt_cgroup_read_(dir, file, err);
     if (!text) return -1;
     size_t kl = strlen(key);
-    int rc = jt_err_set(err, "'%s/%s' has no %s line", dir, file, key);
-    for (const char *p = text; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
+    bool found = false;
+    for (const char *p = text; p && *p && !found; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
         char *end = NULL;
-        if (!strncmp(p, key, kl) && p[kl] == ' ') {
-            *v = strtoull(p + kl + 1, &end, 10);
-            if (end != p + kl + 1) {
-                jt_err_clear(err);
-                rc = 0;
-            }
-            break;
-        }
+        if (strncmp(p, key, kl) || p[kl] != ' ') continue;
+        *v = strtoull(p + kl + 1, &end, 10);
+        found = end != p + kl + 1;
+        break;
     }
     free(text);
-    return rc;
+    return found ? 0 : jt_err_set(err, "'%s/%s' has no %s line", dir, file, key);
 }
 
 int jt_cgroup_number_(const char *dir, const char *file, uint64_t *v, jt_err *err)
