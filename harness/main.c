@@ -17,6 +17,7 @@ static const jt_command jt_commands[] = {
     {"status", jt_cmd_status, "energy backends, permissions and what `auto` would use"},
     {"report", jt_cmd_report, "regenerate a run directory's CSV, JSON and HTML reports"},
     {"leaderboard", jt_cmd_leaderboard, "rank candidates per test set across results.csv files"},
+    {"columns", jt_cmd_columns, "what every column of the CSV reports means"},
 };
 #define N_COMMANDS (sizeof jt_commands / sizeof jt_commands[0])
 
@@ -30,7 +31,7 @@ static void usage(FILE *f)
         fprintf(f, "  %-12s %s\n", jt_commands[i].name, jt_commands[i].summary);
     fputs("\n'jouletrace <command> --help' describes a command; man jouletrace has the\n"
           "exit codes: 0 ok, 1 error, 2 usage, 3 bad suite, 4 host not ready,\n"
-          "5 interrupted (resumable).\n",
+          "5 interrupted (resumable), 6 every candidate failed.\n",
           f);
 }
 

@@ -13,6 +13,8 @@
 #   host-unchanged  the mode and owner of /tmp, /var/tmp, /dev/shm and /run/lock,
 #                   and the JouleTrace-named entries in them, are as before
 #   design-refs     tests/check-design-refs.sh: cited docs/design.md sections exist
+#   column-docs     scripts/gen-column-docs.sh --check: README and man page list every
+#                   CSV column with its description
 set -u
 : "${BUILD:=build}"
 JT_SRCDIR=$(pwd); JT_BUILDDIR=$(cd "$BUILD" && pwd)
@@ -99,6 +101,16 @@ else
   fail=$((fail+1)); failed="$failed design-refs"
   printf 'FAIL  %-28s %s\n' design-refs "comments cite what docs/design.md does not have:"
   head -n 20 "$JT_SRCDIR/tests/out/design-refs.log" | sed 's/^/      /'
+fi
+
+# column-docs: README and man page list every CSV column as the writers have it
+if sh "$JT_SRCDIR/scripts/gen-column-docs.sh" --check "$JT_BUILDDIR/jouletrace" \
+    >"$JT_SRCDIR/tests/out/column-docs.log" 2>&1; then
+  pass=$((pass+1)); printf 'PASS  %-28s %s\n' column-docs "README.md, man/jouletrace.1"
+else
+  fail=$((fail+1)); failed="$failed column-docs"
+  printf 'FAIL  %-28s %s\n' column-docs "the column lists differ from \`jouletrace columns\`:"
+  head -n 20 "$JT_SRCDIR/tests/out/column-docs.log" | sed 's/^/      /'
 fi
 
 after=$(host_state)

@@ -19,7 +19,7 @@ START_TEST(documented_defaults)
     ck_assert_double_eq(o.model_idle_w, 10.0);
     ck_assert_double_eq(o.model_active_w, 15.0);
     ck_assert_double_eq(o.model_dram_w, 2.0);
-    ck_assert_double_eq(o.max_power_w, 1000.0);
+    ck_assert_double_eq(o.max_power_w, 0.0); /* not set: the hardware's limit, else 1000 W */
 }
 END_TEST
 

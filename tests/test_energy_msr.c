@@ -24,6 +24,7 @@ static jt_energy_opts opts_for(const jt_fake_rapl *f, const char *vendor, int fa
     jt_energy_opts o;
     jt_energy_opts_init(&o);
     o.msr_root = jt_fake_msr_root(f);
+    o.powercap_root = "/nonexistent"; /* the host's limits stay out of these tests */
     o.cpu = 0;
     o.cpu_vendor = vendor;
     o.cpu_family = family;
@@ -317,6 +318,42 @@ START_TEST(advancing_msr_counter_reads_its_power)
 }
 END_TEST
 
+/* The bound beside the msr backend: the powercap tree's package limit when
+ * it states one (its constraint files are world-readable), else the
+ * default; --max-power-watts wins over both. */
+START_TEST(power_bound_from_powercap_limits)
+{
+    jt_fake_rapl *f = jt_fake_rapl_new();
+    jt_fake_msr_set(f, 0, 0x606, UNIT_ESU14);
+    jt_fake_msr_counter(f, 0, 0x611, 1, 0);
+    jt_fake_zone_add(f, "intel-rapl:0", "package-0", 262143328850ULL, 0);
+    char *z = jt_xasprintf("%s/intel-rapl:0", jt_fake_powercap_root(f));
+    free(jt_test_write_file(z, "constraint_0_power_limit_uw", "65000000\n"));
+    free(jt_test_write_file(z, "constraint_1_power_limit_uw", "90000000\n"));
+    free(z);
+    jt_energy_opts o = opts_for(f, "GenuineIntel", 6, 0x8C);
+    o.powercap_root = jt_fake_powercap_root(f);
+    jt_energy_meter *m = open_msr(&o);
+    ck_assert_double_eq(jt_energy_power_ceiling(m, JT_ENERGY_PACKAGE), 90.0);
+    ck_assert(strstr(jt_energy_power_ceiling_from(m, JT_ENERGY_PACKAGE), "powercap limit"));
+    /* the wrap period follows the bound: 2^32 counts of 2^-14 J at 90 W */
+    ck_assert_double_eq_tol(jt_energy_shortest_wrap(m), 4294967296.0 / 16384 / 90.0, 1e-6);
+    jt_energy_close(m);
+    o.max_power_w = 40;
+    m = open_msr(&o);
+    ck_assert_double_eq(jt_energy_power_ceiling(m, JT_ENERGY_PACKAGE), 40.0);
+    ck_assert(strstr(jt_energy_power_ceiling_from(m, JT_ENERGY_PACKAGE), "--max-power-watts"));
+    jt_energy_close(m);
+    o.max_power_w = 0;
+    o.powercap_root = "/nonexistent";
+    m = open_msr(&o);
+    ck_assert_double_eq(jt_energy_power_ceiling(m, JT_ENERGY_PACKAGE), JT_ENERGY_MAX_POWER_W);
+    ck_assert(strstr(jt_energy_power_ceiling_from(m, JT_ENERGY_PACKAGE), "default"));
+    jt_energy_close(m);
+    jt_fake_rapl_free(f);
+}
+END_TEST
+
 static Suite *msr_suite(void)
 {
     Suite *s = suite_create("energy_msr");
@@ -335,6 +372,7 @@ static Suite *msr_suite(void)
     tcase_add_test(tc, unusable_msr_says_why);
     tcase_add_test(tc, energy_filtering_bit_recorded);
     tcase_add_test(tc, advancing_msr_counter_reads_its_power);
+    tcase_add_test(tc, power_bound_from_powercap_limits);
     suite_add_tcase(s, tc);
     return s;
 }

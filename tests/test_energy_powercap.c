@@ -348,7 +348,9 @@ START_TEST(garbage_and_jumps_are_rejected)
     /* 100 kJ in milliseconds: no part draws that (Scaphandre#147) */
     jt_fake_counter_set(f, pkg, 100000000000);
     ck_assert_int_eq(jt_energy_read(m, &b, &e), -1);
-    ck_assert(strstr(jt_err_msg(&e), "implausible"));
+    ck_assert_msg(strstr(jt_err_msg(&e), "implausible jump") &&
+                      strstr(jt_err_msg(&e), "above the bound of 1000 W (the default bound"),
+                  "%s", jt_err_msg(&e));
     ck_assert_uint_eq(b.counts[JT_ENERGY_PACKAGE], 0);
     jt_err_clear(&e);
     jt_energy_close(m);
@@ -372,7 +374,9 @@ START_TEST(gap_longer_than_wrap_is_refused)
     sleep_s(0.6); /* the scenario: two wraps pass unobserved */
     jt_err e = JT_ERR_INIT;
     ck_assert_int_eq(jt_energy_read(m, &b, &e), -1);
-    ck_assert(strstr(jt_err_msg(&e), "wrap period"));
+    /* the message names the wrap period, the bound and where it comes from */
+    ck_assert_msg(strstr(jt_err_msg(&e), "wrap period (0.05 s: its range of 5 J at 100 W, set by "
+                                         "--max-power-watts)"), "%s", jt_err_msg(&e));
     jt_energy_delta d;
     ck_assert_int_eq(jt_energy_diff(&a, &b, &d, NULL), -1);
     jt_err_clear(&e);

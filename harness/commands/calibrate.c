@@ -22,6 +22,7 @@ static const char calibrate_usage[] =
     "usage: jouletrace calibrate [--seconds S] [--windows N] [--backend B]\n"
     "                            [--state-dir DIR | --calibration FILE]\n"
     "                            [--measurement-core CPU] [--lock-file FILE] [--wait]\n"
+    "                            [--max-power-watts W]\n"
     "                            [--quiet]\n"
     "\n"
     "Measures the idle power of CPU package 0 (and its DRAM) with the measurement\n"
@@ -42,6 +43,8 @@ static const char calibrate_usage[] =
     "  --lock-file FILE      socket-0 lock (default $JOULETRACE_LOCK_FILE, else\n"
     "                        /run/lock/jouletrace-socket0.lock)\n"
     "  --wait                wait for the lock instead of failing\n"
+    "  --max-power-watts W   the most package 0 can draw (default: its stated limit,\n"
+    "                        else 1000 W); idle watts above it are refused\n"
     "  -q, --quiet           no progress output\n"
     "\n"
     "Exit status: 0 written, 2 usage, 4 not ready (lock held, no counters), 5 interrupted.\n";

@@ -19,5 +19,6 @@ int jt_cmd_report(int argc, char **argv);
 int jt_cmd_leaderboard(int argc, char **argv);
 int jt_cmd_measure(int argc, char **argv);
 int jt_cmd_merge(int argc, char **argv);
+int jt_cmd_columns(int argc, char **argv);
 
 #endif

@@ -18,6 +18,7 @@ static const char measure_usage[] =
     "usage: jouletrace measure [--backend B] [--allow-uncalibrated]\n"
     "                          [--state-dir DIR | --calibration F] [--max-age-days D]\n"
     "                          [--measurement-core N] [--lock-file F] [--wait] [--full]\n"
+    "                          [--max-power-watts W]\n"
     "                          < request.json\n"
     "\n"
     "Reads one request in the seed service's format on stdin:\n"

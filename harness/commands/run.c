@@ -22,7 +22,7 @@ static const char run_usage[] =
     "usage: jouletrace run SUITE [-o DIR | --resume DIR] [--shard K/N] [--backend B]\n"
     "                      [--allow-uncalibrated] [--state-dir DIR | --calibration F]\n"
     "                      [--max-age-days D] [--measurement-core CPU] [--lock-file F]\n"
-    "                      [--wait] [--seed N] [--quiet]\n"
+    "                      [--wait] [--max-power-watts W] [--seed N] [--quiet]\n"
     "\n"
     "Validates every candidate of SUITE, measures the correct ones serially on\n"
     "CPU package 0 and writes run.json, journal.jsonl (one fsynced record per\n"
@@ -44,13 +44,17 @@ static const char run_usage[] =
     "  --measurement-core N    CPU of package 0 the candidates run on\n"
     "  --lock-file FILE        socket-0 lock (default /run/lock/jouletrace-socket0.lock)\n"
     "  --wait                  wait for the lock instead of failing\n"
+    "  --max-power-watts W     the most package 0 can draw (default: its stated limit,\n"
+    "                          else 1000 W): bounds jumps, wrap periods, calibrations\n"
     "  --seed N                base seed of the bootstrap (recorded; default 1)\n"
     "  -q, --quiet             no progress output\n"
     "\n"
     "Exit status: 0 done (whatever the verdicts), 2 usage (or --resume of a non-run),\n"
     "3 bad or changed suite, 4 host not ready (calibration missing/stale/foreign/\n"
     "corrupt, lock held, no counters), 5 interrupted by SIGINT/SIGTERM/SIGHUP\n"
-    "(resume with --resume DIR), 1 other errors (a report not written).\n";
+    "(resume with --resume DIR), 6 every candidate ended `failed` (nothing measured:\n"
+    "reports are written, the first reason is printed), 1 other errors (a report not\n"
+    "written).\n";
 
 typedef struct run_args {
     const char *suite;
@@ -181,7 +185,8 @@ int jt_cmd_run(int argc, char **argv)
     /* --quiet silences progress, never a warning */
     json_array_foreach(ses.warnings, i, w) jt_warn("%s", json_string_value(w));
 
-    jt_run_progress pr = {isatty(STDERR_FILENO), a.quiet, 0, r.n_plan, jt_monotonic_s(), NULL};
+    jt_run_progress pr = {.tty = isatty(STDERR_FILENO), .quiet = a.quiet, .total = r.n_plan,
+                          .t0 = jt_monotonic_s()};
     jt_engine eng = jt_run_engine(&host, a.ro.seed, stop);
     eng.on_trial = jt_run_on_trial;
     eng.ctx = &pr;
@@ -197,16 +202,24 @@ int jt_cmd_run(int argc, char **argv)
                 pr.done, s->path, r.dir);
         code = JT_EXIT_INTERRUPTED;
     }
+    /* Nothing measured, and not for the candidates' sake: the harness or the
+     * host failed every one (docs/design.md "Exit codes"). */
+    if (code == JT_EXIT_OK && !*stop && pr.done > 0 && pr.failed == pr.done) {
+        fprintf(stderr, "jouletrace run: every candidate (%zu) failed: nothing was measured; the "
+                        "first: %s\n", pr.done, pr.first_failure);
+        code = JT_EXIT_ALL_FAILED;
+    }
     jt_err werr = JT_ERR_INIT;
     int written = jt_run_end(&r, *stop ? "interrupted" : code == JT_EXIT_OK ? "completed" : "failed",
                              &werr) == 0;
     if (!written) {
         fprintf(stderr, "jouletrace run: %s\n", jt_err_msg(&werr));
-        if (code == JT_EXIT_OK || code == JT_EXIT_INTERRUPTED) code = JT_EXIT_FAILURE;
+        if (code != JT_EXIT_FAILURE) code = JT_EXIT_FAILURE;
     }
     jt_err_clear(&werr);
-    if (!a.quiet && !*stop && written && code == JT_EXIT_OK)
+    if (!a.quiet && !*stop && written && (code == JT_EXIT_OK || code == JT_EXIT_ALL_FAILED))
         fprintf(stderr, "jouletrace run: done: %s/index.html (results.csv, leaderboard.csv, summary.json)\n", r.dir);
+    jt_run_progress_release(&pr);
 out:
     jt_run_release(&r);
     jt_calibration_release(&cal);

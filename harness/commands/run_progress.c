@@ -3,8 +3,11 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "jouletrace/clock.h"
+#include "jouletrace/common.h"
 
 static void fmt_duration(double s, char *buf, size_t n)
 {
@@ -32,8 +35,13 @@ void jt_run_finished(void *ctx, const json_t *rec)
 {
     jt_run_progress *p = ctx;
     p->done++;
-    if (p->quiet) return;
     const char *st = json_string_value(json_object_get(rec, "status"));
+    if (st && !strcmp(st, "failed") && p->failed++ == 0) {
+        const char *why = json_string_value(json_object_get(rec, "error"));
+        p->first_failure = jt_xasprintf("%s: %s", json_string_value(json_object_get(rec, "id")),
+                                        why ? why : "no reason recorded");
+    }
+    if (p->quiet) return;
     json_t *m = json_object_get(json_object_get(rec, "energy_metrics"), "median_total_energy_joules");
     if (p->tty) fputs("\r\033[K", stderr);
     fprintf(stderr, "[%zu/%zu] ", p->done, p->total);
@@ -43,4 +51,10 @@ void jt_run_finished(void *ctx, const json_t *rec)
         fprintf(stderr, " %s  %.4g J/iteration\n", st, json_number_value(m));
     else
         fprintf(stderr, " %s\n", st);
+}
+
+void jt_run_progress_release(jt_run_progress *p)
+{
+    free(p->first_failure);
+    p->first_failure = NULL;
 }

@@ -14,7 +14,13 @@ typedef struct jt_run_progress {
     size_t done, total;
     double t0;
     const char *current;
+    /* Of the records journaled: how many ended `failed`, and the first one's
+     * id and error (owned; jt_run_progress_release). */
+    size_t failed;
+    char *first_failure;
 } jt_run_progress;
+
+void jt_run_progress_release(jt_run_progress *p);
 
 /* jt_engine.on_trial: ctx is the jt_run_progress. */
 void jt_run_on_trial(void *ctx, const char *id, size_t trial, size_t max);

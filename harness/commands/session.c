@@ -41,10 +41,14 @@ int jt_session_open(jt_session *s, const jt_session_opts *o, int *exit_code, jt_
     eo.cpu = s->topo.housekeeping_cpu >= 0 ? s->topo.housekeeping_cpu : s->topo.measure_cpu;
     eo.pkg0_cpus = s->topo.pkg0_cpus;
     eo.n_pkg0 = s->topo.n_pkg0;
+    eo.max_power_w = o->max_power_w;
     if (jt_energy_open(o->backend, &eo, &s->meter, err) != 0) {
         jt_err_prefix(err, "no usable energy counters for --backend %s", jt_energy_kind_name(o->backend));
         return -1;
     }
+    char *short_wrap = jt_session_short_wrap(s->meter);
+    if (short_wrap) json_array_append_new(s->warnings, json_string(short_wrap));
+    free(short_wrap);
     const char *fallback = jt_energy_fallback_reason(s->meter);
     if (fallback)
         json_array_append_new(s->warnings,
@@ -62,6 +66,17 @@ int jt_session_open(jt_session *s, const jt_session_opts *o, int *exit_code, jt_
     json_decref(advice);
     *exit_code = JT_EXIT_OK;
     return 0;
+}
+
+char *jt_session_short_wrap(const jt_energy_meter *m)
+{
+    double w = jt_energy_shortest_wrap(m);
+    if (w <= 0 || w >= JT_ENERGY_SHORT_WRAP_S) return NULL;
+    return jt_xasprintf("%s: a package counter can wrap within %.3g s at the bound of %.4g W (%s): "
+                        "any window whose reads are further apart is rejected; set "
+                        "--max-power-watts to the part's real maximum if that is lower",
+                        jt_energy_source_name(m), w, jt_energy_power_ceiling(m, JT_ENERGY_PACKAGE),
+                        jt_energy_power_ceiling_from(m, JT_ENERGY_PACKAGE));
 }
 
 void jt_session_sandbox(jt_session *s)
@@ -133,6 +148,10 @@ static int flag_uncalibrated(const char *a, jt_session_flags *f, jt_err *err)
     f->allow_uncalibrated = true;
     return 0;
 }
+static int flag_max_power(const char *a, jt_session_flags *f, jt_err *err)
+{
+    return jt_parse_double(a, 1, 100000, &f->open.max_power_w, "--max-power-watts", err);
+}
 static int flag_max_age(const char *a, jt_session_flags *f, jt_err *err)
 {
     return jt_parse_double(a, 0, 3650, &f->max_age_days, "--max-age-days", err);
@@ -148,6 +167,7 @@ static const struct session_flag {
     {"measurement-core", required_argument, JT_SESSION_HOST, flag_core},
     {"lock-file", required_argument, JT_SESSION_HOST, flag_lock},
     {"wait", no_argument, JT_SESSION_HOST, flag_wait},
+    {"max-power-watts", required_argument, JT_SESSION_HOST, flag_max_power},
     {"calibration", required_argument, JT_SESSION_HOST, flag_calibration},
     {"state-dir", required_argument, JT_SESSION_HOST, flag_state_dir},
     {"allow-uncalibrated", no_argument, JT_SESSION_BASELINE, flag_uncalibrated},

@@ -25,6 +25,7 @@ typedef struct jt_session_opts {
     bool wait;              /* wait for the lock instead of failing */
     const char *command;    /* recorded in the lock file */
     const char *suite;      /* ditto, may be NULL */
+    double max_power_w;     /* --max-power-watts; 0: the hardware's limit (energy.h) */
 } jt_session_opts;
 
 typedef struct jt_session {
@@ -44,6 +45,10 @@ void jt_session_close(jt_session *s);
  * prints its warning line on stderr when it is weakened. */
 void jt_session_sandbox(jt_session *s);
 
+/* The warning for a meter whose counters can wrap within
+ * JT_ENERGY_SHORT_WRAP_S at their bound (caller frees), or NULL. */
+char *jt_session_short_wrap(const jt_energy_meter *m);
+
 /* Parses the value of --measurement-core. */
 int jt_session_parse_core(const char *s, int *core, jt_err *err);
 
@@ -51,7 +56,8 @@ int jt_session_parse_core(const char *s, int *core, jt_err *err);
  * (run, measure, calibrate, and `serve` later) ---------------------------- */
 
 typedef struct jt_session_flags {
-    jt_session_opts open;     /* --backend, --measurement-core, --lock-file, --wait */
+    jt_session_opts open;     /* --backend, --measurement-core, --lock-file, --wait,
+                                 --max-power-watts */
     const char *calibration;  /* --calibration FILE */
     const char *state_dir;    /* --state-dir DIR */
     double max_age_days;      /* --max-age-days D (default 7) */

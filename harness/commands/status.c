@@ -23,6 +23,7 @@
 static const char usage_text[] =
     "usage: jouletrace status [--json] [--backend B] [--state-dir DIR | --calibration F]\n"
     "                         [--measurement-core N] [--lock-file FILE] [--max-age-days D]\n"
+    "                         [--max-power-watts W]\n"
     "\n"
     "Reports whether this host is ready to measure: every energy backend (perf,\n"
     "powercap, msr, model), whether it is usable here or why not and how to fix\n"
@@ -47,6 +48,9 @@ static const char usage_text[] =
     "  --lock-file FILE      socket-0 lock to inspect (default $JOULETRACE_LOCK_FILE,\n"
     "                        else /run/lock/jouletrace-socket0.lock)\n"
     "  --max-age-days D      oldest calibration accepted (default 7)\n"
+    "  --max-power-watts W   the most any domain can draw (default: the hardware's\n"
+    "                        stated limit, else 1000 W): bounds jumps, wrap periods\n"
+    "                        and calibrations; shown per domain with its source\n"
     "  --json                one JSON object on stdout instead of text\n"
     "  -h, --help            this help\n"
     "\n"
@@ -109,11 +113,17 @@ static json_t *backend_json(const probe_result *r)
         json_object_set_new(jd, "source", json_string(info->where));
         json_object_set_new(jd, "wrap_joules", info->wrap_joules > 0 ? json_real(info->wrap_joules)
                                                                      : json_null());
+        json_object_set_new(jd, "power_bound_watts", json_real(jt_energy_power_ceiling(r->m, d)));
+        json_object_set_new(jd, "power_bound_from",
+                            json_string(jt_energy_power_ceiling_from(r->m, d)));
         json_array_append_new(doms, jd);
     }
     json_object_set_new(o, "domains", doms);
     double gi = jt_energy_guard_interval(r->m);
     json_object_set_new(o, "guard_interval_seconds", gi > 0 ? json_real(gi) : json_null());
+    char *sw = jt_session_short_wrap(r->m);
+    json_object_set_new(o, "short_wrap_warning", sw ? json_string(sw) : json_null());
+    free(sw);
     int f = jt_energy_filtering(r->m);
     json_object_set_new(o, "energy_filtering", f < 0 ? json_null() : json_boolean(f));
     json_t *notes = json_array();
@@ -167,9 +177,14 @@ static void print_text(jt_energy_kind want, const probe_result *res, int chosen)
             if (!info) continue;
             printf("            %-8s %s\n", info->name, info->units);
             printf("            %-8s from %s\n", "", info->where);
+            printf("            %-8s at most %.4g W: %s\n", "", jt_energy_power_ceiling(r->m, d),
+                   jt_energy_power_ceiling_from(r->m, d));
         }
         double gi = jt_energy_guard_interval(r->m);
         if (gi > 0) printf("            wrap guard: a read every %.3g s\n", gi);
+        char *sw = jt_session_short_wrap(r->m);
+        if (sw) printf("            warning: %s\n", sw);
+        free(sw);
         const char *n = jt_energy_notes(r->m);
         while (*n) {
             size_t len = strcspn(n, "\n");
@@ -309,6 +324,7 @@ int jt_cmd_status(int argc, char **argv)
         {"measurement-core", required_argument, NULL, 'm'},
         {"lock-file", required_argument, NULL, 'l'},
         {"max-age-days", required_argument, NULL, 'A'},
+        {"max-power-watts", required_argument, NULL, 'P'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -317,7 +333,7 @@ int jt_cmd_status(int argc, char **argv)
     jt_err err = JT_ERR_INIT;
     const char *calib_arg = NULL, *state_arg = NULL, *calib_source = NULL, *lock_arg = NULL;
     int core = -1;
-    double max_age = 7;
+    double max_age = 7, max_power = 0;
     int c;
     optind = 1;
     opterr = 0;
@@ -341,8 +357,11 @@ int jt_cmd_status(int argc, char **argv)
         case 'l': lock_arg = optarg; break;
         case 'm':
         case 'A':
+        case 'P':
             if ((c == 'm' && jt_session_parse_core(optarg, &core, &err)) ||
-                (c == 'A' && jt_parse_double(optarg, 0, 3650, &max_age, "--max-age-days", &err))) {
+                (c == 'A' && jt_parse_double(optarg, 0, 3650, &max_age, "--max-age-days", &err)) ||
+                (c == 'P' &&
+                 jt_parse_double(optarg, 1, 100000, &max_power, "--max-power-watts", &err))) {
                 fprintf(stderr, "jouletrace status: %s\n", jt_err_msg(&err));
                 jt_err_clear(&err);
                 return JT_EXIT_USAGE;
@@ -367,6 +386,7 @@ int jt_cmd_status(int argc, char **argv)
     }
     jt_energy_opts opts;
     jt_energy_opts_init(&opts);
+    opts.max_power_w = max_power;
     jt_topology *topo = jt_xcalloc(1, sizeof *topo); /* package 0's CPUs for the backends */
     jt_err terr = JT_ERR_INIT;
     if (jt_topology_read(topo, -1, &terr) == 0) {

@@ -41,7 +41,6 @@ void jt_energy_opts_init(jt_energy_opts *o)
         .cpu_family = -1,
         .cpu_model = -1,
         .cpu = -1,
-        .max_power_w = JT_ENERGY_MAX_POWER_W,
         .model_idle_w = JT_ENERGY_MODEL_IDLE_W,
         .model_active_w = JT_ENERGY_MODEL_ACTIVE_W,
         .model_dram_w = JT_ENERGY_MODEL_DRAM_W,
@@ -156,8 +155,30 @@ void jt_energy_backend_release(jt_energy_backend *b)
     *b = (jt_energy_backend){.energy_filtering = -1};
 }
 
+/* The bound of each domain and where it comes from (energy.h
+ * jt_energy_power_ceiling): --max-power-watts, else the hardware's stated
+ * limit, else the default. */
+static void set_bounds(jt_energy_meter *m, double option_w)
+{
+    for (int d = 0; d < JT_ENERGY_NDOMAINS; d++) {
+        double hw = m->b.power_ceiling_w[d];
+        if (option_w > 0) {
+            m->bound_w[d] = option_w;
+            m->bound_from[d] = "set by --max-power-watts";
+        } else if (hw > 0) {
+            m->bound_w[d] = hw;
+            m->bound_from[d] = m->b.power_ceiling_from[d] ? m->b.power_ceiling_from[d]
+                                                          : "the hardware's stated limit";
+        } else {
+            m->bound_w[d] = JT_ENERGY_MAX_POWER_W;
+            m->bound_from[d] = "the default bound, the hardware states none; set "
+                               "--max-power-watts to the part's maximum";
+        }
+    }
+}
+
 /* Builds what status and reports show for each domain, and each source's
- * conservative wrap period (its whole range at max_power_w). */
+ * conservative wrap period (its whole range at its domain's bound). */
 static void describe(jt_energy_meter *m)
 {
     jt_energy_backend *b = &m->b;
@@ -186,15 +207,28 @@ static void describe(jt_energy_meter *m)
     for (size_t i = 0; i < b->nsrc; i++) {
         const jt_energy_source *s = &b->src[i];
         m->st[i].wrap_s = s->modulus ? (double)s->modulus * b->unit_joules[s->domain] /
-                                           m->max_power_w
+                                           m->bound_w[s->domain]
                                      : 0;
     }
 }
 
 double jt_energy_power_ceiling(const jt_energy_meter *m, int domain)
 {
-    double hw = domain >= 0 && domain < JT_ENERGY_NDOMAINS ? m->b.power_ceiling_w[domain] : 0;
-    return hw > 0 && hw < m->max_power_w ? hw : m->max_power_w;
+    return domain >= 0 && domain < JT_ENERGY_NDOMAINS ? m->bound_w[domain] : JT_ENERGY_MAX_POWER_W;
+}
+
+const char *jt_energy_power_ceiling_from(const jt_energy_meter *m, int domain)
+{
+    return domain >= 0 && domain < JT_ENERGY_NDOMAINS ? m->bound_from[domain] : "";
+}
+
+double jt_energy_shortest_wrap(const jt_energy_meter *m)
+{
+    double shortest = 0;
+    for (size_t i = 0; i < m->b.nsrc; i++)
+        if (m->st[i].wrap_s > 0 && (shortest == 0 || m->st[i].wrap_s < shortest))
+            shortest = m->st[i].wrap_s;
+    return shortest;
 }
 
 static int open_one(const jt_energy_ops *ops, const jt_energy_opts *o, jt_energy_meter **out,
@@ -204,7 +238,6 @@ static int open_one(const jt_energy_ops *ops, const jt_energy_opts *o, jt_energy
     jt_energy_meter *m = jt_xcalloc(1, sizeof *m);
     m->ops = ops;
     m->b.energy_filtering = -1;
-    m->max_power_w = o->max_power_w > 0 ? o->max_power_w : JT_ENERGY_MAX_POWER_W;
     pthread_mutex_init(&m->lock, NULL);
     pthread_condattr_t ca;
     pthread_condattr_init(&ca);
@@ -218,6 +251,7 @@ static int open_one(const jt_energy_ops *ops, const jt_energy_opts *o, jt_energy
         jt_err_set(err, "%s: no package-0 energy counter", ops->name);
         goto out;
     }
+    set_bounds(m, o->max_power_w);
     describe(m);
     /* The origin: every source's first value. A failure here means the
      * backend cannot deliver what its probe promised. */
@@ -319,7 +353,8 @@ const jt_energy_domain_info *jt_energy_domain(const jt_energy_meter *m, int doma
  * the value extends the cumulative count, else why it cannot; *broken says
  * whether continuity is lost (the value becomes the new origin) rather than
  * the read merely being unusable. */
-static const char *advance(jt_energy_meter *m, size_t i, uint64_t raw, double t, bool *broken)
+static const char *advance(jt_energy_meter *m, size_t i, uint64_t raw, double t, bool *broken,
+                           char *buf, size_t len)
 {
     struct jt_energy_src_state *st = &m->st[i];
     const jt_energy_source *s = &m->b.src[i];
@@ -348,7 +383,10 @@ static const char *advance(jt_energy_meter *m, size_t i, uint64_t raw, double t,
     /* Longer than the fastest possible wrap: any number of wraps may hide
      * in the gap (likwid#646 lost 262 144 J that way). */
     if (st->wrap_s > 0 && elapsed > st->wrap_s) {
-        why = "gap between reads longer than the counter's wrap period";
+        snprintf(buf, len, "gap between reads of %.3g s, longer than the counter's wrap period "
+                 "(%.3g s: its range of %.4g J at %.4g W, %s)", elapsed, st->wrap_s,
+                 (double)s->modulus * unit, m->bound_w[s->domain], m->bound_from[s->domain]);
+        why = buf;
         goto broken;
     }
     /* A jump no real part can make (Scaphandre#147's 53 kW came from a diff
@@ -357,7 +395,10 @@ static const char *advance(jt_energy_meter *m, size_t i, uint64_t raw, double t,
      * model is exempt: its CPU-time input has an arbitrary origin. */
     if (!m->ops->estimate &&
         (double)delta * unit > jt_energy_power_ceiling(m, s->domain) * fmax(elapsed, 0.01)) {
-        why = "implausible jump (above the domain's power ceiling)";
+        snprintf(buf, len, "implausible jump: %.4g W over %.3g s, above the bound of %.4g W (%s)",
+                 (double)delta * unit / fmax(elapsed, 0.01), elapsed, m->bound_w[s->domain],
+                 m->bound_from[s->domain]);
+        why = buf;
         goto broken;
     }
     st->acc += delta;
@@ -394,10 +435,11 @@ int jt_energy_read_locked(jt_energy_meter *m, jt_energy_sample *s, jt_buf *why)
         int d = m->b.src[i].domain;
         const char *bad = NULL;
         bool broken = false;
+        char reason[320];
         if (errs[i]) {
             bad = errs[i] == EIO ? "register not available (EIO)" : strerror(errs[i]);
         } else {
-            bad = advance(m, i, raw[i], t, &broken);
+            bad = advance(m, i, raw[i], t, &broken, reason, sizeof reason);
         }
         if (bad) {
             ok[d] = false;

@@ -14,14 +14,15 @@ struct jt_energy_src_state {
     bool have_prev;
     uint64_t acc;   /* counts accumulated since open, wrap-corrected */
     uint64_t breaks, wraps;
-    double wrap_s;  /* fastest possible wrap: range at max_power_w; 0 = never */
+    double wrap_s;  /* fastest possible wrap: range at its domain's bound; 0 = never */
 };
 
 struct jt_energy_meter {
     const jt_energy_ops *ops;
     jt_energy_backend b;
     bool opened;                   /* ops->close owed */
-    double max_power_w;
+    double bound_w[JT_ENERGY_NDOMAINS];         /* jt_energy_power_ceiling */
+    const char *bound_from[JT_ENERGY_NDOMAINS]; /* static text: where it comes from */
     pthread_mutex_t lock;          /* guards st[] and the backend's read */
     struct jt_energy_src_state st[JT_ENERGY_MAX_SOURCES];
     jt_energy_domain_info info[JT_ENERGY_NDOMAINS];

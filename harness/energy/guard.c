@@ -17,10 +17,7 @@
 
 double jt_energy_guard_interval(const jt_energy_meter *m)
 {
-    double shortest = 0;
-    for (size_t i = 0; i < m->b.nsrc; i++)
-        if (m->st[i].wrap_s > 0 && (shortest == 0 || m->st[i].wrap_s < shortest))
-            shortest = m->st[i].wrap_s;
+    double shortest = jt_energy_shortest_wrap(m);
     return shortest > 0 ? fmin(GUARD_MAX_INTERVAL_S, shortest / 4) : 0;
 }
 

@@ -191,6 +191,11 @@ static int msr_open(jt_energy_backend *b, const jt_energy_opts *o, jt_err *err)
     free(units);
     if (idx < 0) goto out;
     p->reg[idx] = pkg_msr;
+    /* The package's RAPL limits as the kernel states them (MSR_PKG_POWER_LIMIT
+     * 0x610 and MSR_PKG_POWER_INFO 0x614 would overlap the 8-byte registers
+     * beside them in a fake MSR file, so the bound is read from powercap,
+     * whose constraint files are world-readable). */
+    jt_energy_powercap_limit(b, o);
     if (!intel) {
         jt_energy_note(b, "AMD RAPL has no DRAM domain");
     } else if ((e = read_msr(p->fd, INTEL_DRAM_ENERGY, &v))) {

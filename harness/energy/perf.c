@@ -270,6 +270,7 @@ static int perf_open(jt_energy_backend *b, const jt_energy_opts *o, jt_err *err)
         if (rc) jt_energy_note(b, "DRAM disabled: %s", jt_err_msg(&e));
         jt_err_clear(&e);
     }
+    jt_energy_powercap_limit(b, o); /* the kernel's RAPL limits, where powercap states them */
     return 0;
 }
 

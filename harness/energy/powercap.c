@@ -125,6 +125,42 @@ static double zone_ceiling_w(const char *root, const zone *z)
     return (double)best * 1e-6;
 }
 
+static const char pkg_limit_from[] =
+    "the package's powercap limit: its highest constraint_*_max_power_uw / "
+    "constraint_*_power_limit_uw";
+
+/* Package 0's stated ceiling: the sum over its zones (dies) of each one's
+ * ceiling; 0 when a zone states none. */
+static double pkg0_ceiling(const char *root, const zone *z, size_t n, bool use_mmio, bool exact)
+{
+    double ceiling = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (z[i].mmio != use_mmio || !is_pkg0(&z[i], exact)) continue;
+        double c = zone_ceiling_w(root, &z[i]);
+        if (c <= 0) return 0; /* a die without a stated ceiling leaves the package's unknown */
+        ceiling += c;
+    }
+    return ceiling;
+}
+
+void jt_energy_powercap_limit(jt_energy_backend *b, const jt_energy_opts *o)
+{
+    const char *root = jt_energy_root(o->powercap_root, "JOULETRACE_POWERCAP_ROOT", DEFAULT_ROOT);
+    zone *z = NULL;
+    size_t n = 0;
+    jt_err err = JT_ERR_INIT;
+    if (list_zones(root, &z, &n, &err) == 0) {
+        double c = 0;
+        for (int pass = 0; pass < 2 && c <= 0; pass++) c = pkg0_ceiling(root, z, n, false, pass == 0);
+        if (c > 0) {
+            b->power_ceiling_w[JT_ENERGY_PACKAGE] = c;
+            b->power_ceiling_from[JT_ENERGY_PACKAGE] = pkg_limit_from;
+        }
+        free_zones(z, n);
+    }
+    jt_err_clear(&err);
+}
+
 /* Opens one zone's energy_uj and reads its range; adds it as a source. */
 static int add_zone(jt_energy_backend *b, pc_priv *p, const char *root, const zone *z,
                     int domain, jt_err *err)
@@ -220,7 +256,6 @@ static int powercap_open(jt_energy_backend *b, const jt_energy_opts *o, jt_err *
         goto out;
     }
     size_t ndram = 0;
-    double ceiling = 0; /* -1: a package zone states none */
     dram = jt_xcalloc(n, sizeof *dram);
     for (size_t i = 0; i < n; i++) {
         const zone *zi = &z[i];
@@ -231,9 +266,6 @@ static int powercap_open(jt_energy_backend *b, const jt_energy_opts *o, jt_err *
         }
         if (is_pkg0(zi, exact)) {
             if (add_zone(b, p, root, zi, JT_ENERGY_PACKAGE, err)) goto out;
-            /* a die without a stated ceiling leaves the package's unknown */
-            double c = zone_ceiling_w(root, zi);
-            ceiling = ceiling < 0 || c <= 0 ? -1 : ceiling + c;
             continue;
         }
         if (!zi->sub) {
@@ -255,7 +287,8 @@ static int powercap_open(jt_energy_backend *b, const jt_energy_opts *o, jt_err *
         }
     }
     describe_domain(b, JT_ENERGY_PACKAGE, npkg);
-    b->power_ceiling_w[JT_ENERGY_PACKAGE] = ceiling > 0 ? ceiling : 0;
+    b->power_ceiling_w[JT_ENERGY_PACKAGE] = pkg0_ceiling(root, z, n, use_mmio, exact);
+    b->power_ceiling_from[JT_ENERGY_PACKAGE] = pkg_limit_from;
     /* DRAM is optional: a zone that will not open disables the domain (all
      * of it: a partial sum over dies would be silently low), not the
      * backend. Its sources are the last ones added, so they roll back. */

@@ -108,7 +108,7 @@ static const struct {
 };
 
 static int domain_check(const jt_calib_domain *d, const char *name, const char *path,
-                        double ceiling_w, jt_err *err)
+                        double ceiling_w, const char *ceiling_from, jt_err *err)
 {
     if (!d->present) return 0;
     for (size_t i = 0; i < sizeof domain_fields / sizeof domain_fields[0]; i++) {
@@ -118,9 +118,9 @@ static int domain_check(const jt_calib_domain *d, const char *name, const char *
                           : domain_fields[i].watts && v > ceiling_w ? "is above the power ceiling"
                                                                     : NULL;
         if (why)
-            return jt_err_set(err, "%s: '%s.%s' %s (%g; ceiling %g W): recalibrate with "
+            return jt_err_set(err, "%s: '%s.%s' %s (%g; ceiling %g W, %s): recalibrate with "
                                    "`jouletrace calibrate`",
-                              path, name, domain_fields[i].key, why, v, ceiling_w);
+                              path, name, domain_fields[i].key, why, v, ceiling_w, ceiling_from);
     }
     if (!(d->ci_low_w <= d->median_w && d->median_w <= d->ci_high_w))
         return jt_err_set(err, "%s: '%s.ci95_low_watts'..'ci95_high_watts' [%g, %g] does not hold "
@@ -136,8 +136,10 @@ int jt_calibration_fits(const jt_calibration *c, const char *path, const jt_ener
         return jt_err_set(err, "%s: 'dram' baseline, but this meter has no DRAM domain: "
                                "recalibrate with `jouletrace calibrate`",
                           path);
-    if (domain_check(&c->package, "package", path, jt_energy_power_ceiling(m, JT_ENERGY_PACKAGE), err) ||
-        domain_check(&c->dram, "dram", path, jt_energy_power_ceiling(m, JT_ENERGY_DRAM), err))
+    if (domain_check(&c->package, "package", path, jt_energy_power_ceiling(m, JT_ENERGY_PACKAGE),
+                     jt_energy_power_ceiling_from(m, JT_ENERGY_PACKAGE), err) ||
+        domain_check(&c->dram, "dram", path, jt_energy_power_ceiling(m, JT_ENERGY_DRAM),
+                     jt_energy_power_ceiling_from(m, JT_ENERGY_DRAM), err))
         return -1;
     return 0;
 }
@@ -184,8 +186,8 @@ int jt_calibration_load(const char *path, jt_calibration *c, jt_err *err)
         goto out;
     }
     /* Meter-free bounds now; the meter's own ceilings in jt_calibration_fits. */
-    if (domain_check(&c->package, "package", path, JT_ENERGY_MAX_POWER_W, err) ||
-        domain_check(&c->dram, "dram", path, JT_ENERGY_MAX_POWER_W, err))
+    if (domain_check(&c->package, "package", path, JT_ENERGY_MAX_POWER_W, "the default bound", err) ||
+        domain_check(&c->dram, "dram", path, JT_ENERGY_MAX_POWER_W, "the default bound", err))
         goto out;
     if (!isfinite(c->window_seconds) || c->window_seconds <= 0) {
         jt_err_set(err, "%s: 'window_seconds' is %g, not a positive number: recalibrate with "

@@ -105,6 +105,9 @@ static json_t *flags_json(const jt_engine *e, const per_trial *rows, size_t n,
 {
     json_t *flags = json_array();
     if (jt_energy_is_estimate(e->meter)) json_array_append_new(flags, json_string("model_estimate"));
+    /* Missing, not zero: the DRAM columns stay empty and say why. */
+    if (!jt_energy_domain(e->meter, JT_ENERGY_DRAM))
+        json_array_append_new(flags, json_string("no_dram_domain"));
     if (!e->calib) json_array_append_new(flags, json_string("uncalibrated"));
     jt_stats_noise noise;
     jt_err err = JT_ERR_INIT;
@@ -292,8 +295,31 @@ void jt_engine_add_validation_(json_t *rec, const jt_validation *v)
     json_object_set_new(rec, "failures", failures_json(v));
 }
 
+/* The figures only a measured record has: what is computed over its trials. */
+static const char *const result_keys[] = {
+    "energy_metrics", "stats", "floor_total_energy_joules",
+    "median_total_energy_net_of_floor_joules",
+};
+
+/* A record that ends other than measured (failed, incorrect, timeout, ...)
+ * after some trials keeps those trials (nothing measured is lost) but no
+ * figure computed from them: a median of the trials before a failure is not
+ * the candidate's (docs/design.md "Journal"). */
+static void drop_partial_results(json_t *rec, jt_status status)
+{
+    size_t n = json_array_size(json_object_get(rec, "trials"));
+    if (jt_status_measured(status) || n == 0) return;
+    for (size_t i = 0; i < sizeof result_keys / sizeof result_keys[0]; i++)
+        if (json_object_get(rec, result_keys[i])) json_object_set_new(rec, result_keys[i], json_null());
+    json_object_set_new(rec, "partial_trials", json_integer((json_int_t)n));
+    json_t *flags = json_object_get(rec, "flags");
+    if (!json_is_array(flags)) json_object_set_new(rec, "flags", flags = json_array());
+    json_array_append_new(flags, json_string("partial_trials"));
+}
+
 void jt_engine_finish_record_(json_t *rec, jt_status status, const char *error)
 {
+    drop_partial_results(rec, status);
     json_object_set_new(rec, "status", json_string(jt_status_name(status)));
     json_object_set_new(rec, "error", error ? json_string(error) : json_null());
     char *fin = jt_utc_now();

@@ -75,16 +75,15 @@ static void geomean_ci(const double *x, size_t n, unsigned long seed, size_t res
     gsl_rng_free(rng);
 }
 
-/* The baseline of the task whose entries are e[0..n): its reference if
- * measured (the newest such row), else its rank-1 entry; NULL if neither. */
+/* The baseline of the task whose entries are e[0..n): the measurement its
+ * ratio_to_reference divides by (rank.c's choice, so both boards agree),
+ * else its rank-1 entry; NULL if neither. */
 static const jt_report_entry *baseline(const jt_report_entry *e, size_t n, bool *is_ref)
 {
     const jt_report_entry *best = NULL, *ref = NULL;
     for (size_t i = 0; i < n; i++) {
         if (e[i].rank == 1) best = &e[i];
-        if (e[i].rank && e[i].reference[0] && !strcmp(e[i].candidate, e[i].reference) &&
-            (!ref || strcmp(e[i].finished, ref->finished) > 0))
-            ref = &e[i];
+        if (e[i].is_reference) ref = &e[i];
     }
     *is_ref = ref != NULL;
     return ref ? ref : best;

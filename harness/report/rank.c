@@ -3,215 +3,72 @@
  * Input is results.csv rows (from this run or from files), so the run's
  * leaderboard.csv and `jouletrace leaderboard` agree by construction. Per
  * test set, candidates whose status is completed or unstable (and whose
- * `ranked` is not false: a suspected cache) are ranked by
- * their median total energy per iteration; every ratio is of medians, its
- * CI a percentile bootstrap over both candidates' trial samples
- * (jt_stats_ratio_ci). Without trial samples (a results.csv edited by hand)
- * a ratio has no CI, and two neighbours tie when their median CIs overlap. */
+ * `ranked` is not false: a suspected cache) are ranked by their median total
+ * energy per iteration; every ratio is of medians, its CI a percentile
+ * bootstrap over both candidates' trial samples (jt_stats_ratio_ci).
+ *
+ * One comparison per pair: each unordered pair of ranked entries is
+ * compared at most once (ratio, CI, Mann–Whitney; memoised in pair_memo),
+ * always as the lower-ranked over the higher-ranked, with a seed of the
+ * pair alone. ratio_to_best, ratio_to_above, the tie test and
+ * ratio_to_reference all read that one result (the reference's when it
+ * ranks below: its exact reciprocal), so they cannot disagree about a pair.
+ *
+ * One tie rule: groups are contiguous in rank order, formed from the top; an
+ * entry joins the current group only if it ties every member already in it
+ * (ratio CI ∋ 1; without trial samples for a pair, the two median CIs
+ * overlap), else it opens the next group. Hence: same group as the one
+ * above ⇒ its ratio_to_above ties; tie_group 1 ⇒ its ratio_to_best ties; a
+ * ratio_to_above that excludes 1 ⇒ a new group. */
 #include "jouletrace/report.h"
 
 #include <math.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "jouletrace/fnv.h"
 #include "jouletrace/stats.h"
-#include "jouletrace/status.h"
 
 #define ALPHA 0.05 /* "better than reference": BH-adjusted q below this */
 
-bool jt_report_status_ranked(const char *status)
+/* ---- one comparison per pair -------------------------------------------- */
+
+/* ranked[lo] over ranked[hi], hi < lo (hi ranks higher: lower energy). */
+typedef struct pair_cmp {
+    size_t hi, lo;
+    bool used;
+    bool have_ci;            /* both have samples and the bootstrap ran */
+    double ratio, ci_lo, ci_hi;
+    double p2;               /* two-sided Mann–Whitney p; NAN without samples */
+    double u, half;          /* U of ranked[lo], and na·nb/2 */
+} pair_cmp;
+
+typedef struct pair_memo {
+    jt_report_entry *const *ranked;
+    size_t resamples;
+    pair_cmp *slot;          /* open addressing, cap a power of 2, ≤ half full */
+    size_t cap, used;
+} pair_memo;
+
+/* "a" and "b" in a fixed order of their ids, whatever their roles or rows. */
+static int id_cmp(const jt_report_entry *a, const jt_report_entry *b)
 {
-    jt_status st;
-    return jt_status_parse(status, &st, NULL) == 0 && jt_status_measured(st);
-}
-
-/* ---- reading rows ------------------------------------------------------ */
-
-/* A copy of the cell made valid UTF-8: a CSV edited by hand may hold any
- * bytes, and these strings become JSON keys and HTML text. */
-static char *cell(const jt_csv_table *t, size_t row, const char *name)
-{
-    long c = jt_csv_col(t, name);
-    const char *v = c < 0 ? "" : jt_csv_get(t, row, (size_t)c);
-    return jt_utf8_sanitize(v, strlen(v));
-}
-
-static double num_cell(const jt_csv_table *t, size_t row, const char *name)
-{
-    long c = jt_csv_col(t, name);
-    double v = NAN;
-    if (c >= 0) jt_csv_parse_num(jt_csv_get(t, row, (size_t)c), &v);
-    return v;
-}
-
-/* "v1;v2;..." → array; NULL (n = 0) when empty or any value is malformed. */
-static double *parse_samples(const char *s, size_t *n)
-{
-    *n = 0;
-    if (!*s) return NULL;
-    size_t cap = 1;
-    for (const char *p = s; *p; p++) cap += *p == ';';
-    double *x = jt_xcalloc(cap, sizeof *x);
-    char *copy = jt_xstrdup(s), *save = NULL;
-    for (char *tok = strtok_r(copy, ";", &save); tok; tok = strtok_r(NULL, ";", &save)) {
-        if (!jt_csv_parse_num(tok, &x[*n])) {
-            *n = 0;
-            break;
-        }
-        (*n)++;
-    }
-    free(copy);
-    if (*n == 0) {
-        free(x);
-        return NULL;
-    }
-    return x;
-}
-
-int jt_report_board_add(jt_report_board *b, const jt_csv_table *t, const char *source, jt_err *err)
-{
-    static const char *const required[] = {"test_set", "candidate", "status",
-                                           "median_total_energy_joules"};
-    for (size_t i = 0; i < sizeof required / sizeof required[0]; i++)
-        if (jt_csv_col(t, required[i]) < 0)
-            return jt_err_set(err, "%s: no '%s' column (is this a jouletrace results.csv?)", source,
-                              required[i]);
-    long st = jt_csv_col(t, "status"), mc = jt_csv_col(t, "median_total_energy_joules");
-    for (size_t r = 0; r < t->nrows; r++) {
-        double schema = num_cell(t, r, "csv_schema");
-        if (schema > JT_CSV_SCHEMA)
-            return jt_err_set(err, "%s: row %zu has csv_schema %g; this jouletrace reads up to %d "
-                                   "(upgrade jouletrace)", source, r + 2, schema, JT_CSV_SCHEMA);
-        /* A ranked row without a number would silently drop out of the ranking. */
-        double v = NAN;
-        const char *m = jt_csv_get(t, r, (size_t)mc);
-        if (jt_report_status_ranked(jt_csv_get(t, r, (size_t)st)) &&
-            (!jt_csv_parse_num(m, &v) || !isfinite(v)))
-            return jt_err_set(err, "%s: row %zu: column 'median_total_energy_joules' is not a "
-                                   "finite number", source, r + 2);
-    }
-    for (size_t r = 0; r < t->nrows; r++) {
-        JT_GROW(b->e, b->n + 1, b->cap);
-        jt_report_entry *e = &b->e[b->n];
-        memset(e, 0, sizeof *e);
-        e->order = b->n++;
-        e->test_set = cell(t, r, "test_set");
-        e->candidate = cell(t, r, "candidate");
-        e->group = cell(t, r, "group");
-        e->status = cell(t, r, "status");
-        e->error = cell(t, r, "error");
-        e->reference = cell(t, r, "test_set_reference");
-        e->energy_source = cell(t, r, "energy_source");
-        e->host = cell(t, r, "host");
-        e->cpu_model = cell(t, r, "cpu_model");
-        e->run_started = cell(t, r, "run_started");
-        e->finished = cell(t, r, "finished");
-        e->flags = cell(t, r, "flags");
-        e->source = jt_xstrdup(source);
-        long ic = jt_csv_col(t, "is_correct");
-        e->is_correct = ic >= 0 && !strcmp(jt_csv_get(t, r, (size_t)ic), "true");
-        long rc = jt_csv_col(t, "ranked"); /* absent in older files: every row counts */
-        e->excluded = rc >= 0 && !strcmp(jt_csv_get(t, r, (size_t)rc), "false");
-        long jc = jt_csv_col(t, "judged_in_process");
-        const char *jv = jc < 0 ? "" : jt_csv_get(t, r, (size_t)jc);
-        e->judged_in_process = !strcmp(jv, "true") ? 1 : !strcmp(jv, "false") ? 0 : -1;
-        e->median = num_cell(t, r, "median_total_energy_joules");
-        e->lo = num_cell(t, r, "ci95_low_total_energy_joules");
-        e->hi = num_cell(t, r, "ci95_high_total_energy_joules");
-        e->time = num_cell(t, r, "median_execution_time_seconds");
-        double nt = num_cell(t, r, "n_trials");
-        e->n_trials = isfinite(nt) ? (long)nt : -1;
-        long sc = jt_csv_col(t, "trial_total_energy_joules");
-        e->samples = sc < 0 ? NULL : parse_samples(jt_csv_get(t, r, (size_t)sc), &e->n_samples);
-    }
-    return 0;
-}
-
-static void entry_release(jt_report_entry *e)
-{
-    char **strs[] = {&e->test_set, &e->candidate, &e->group, &e->status, &e->error,
-                     &e->reference, &e->energy_source, &e->host, &e->cpu_model, &e->run_started,
-                     &e->finished, &e->flags, &e->source};
-    for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++) free(*strs[i]);
-    free(e->samples);
-}
-
-void jt_report_board_free(jt_report_board *b)
-{
-    for (size_t i = 0; i < b->n; i++) entry_release(&b->e[i]);
-    free(b->e);
-    memset(b, 0, sizeof *b);
-}
-
-/* ---- latest per candidate, host check ---------------------------------- */
-
-/* > 0 when a was measured after b. ISO-8601 UTC strings order as text. */
-static int newer(const jt_report_entry *a, const jt_report_entry *b)
-{
-    int c = strcmp(a->finished, b->finished);
+    int c = strcmp(a->candidate, b->candidate);
     if (!c) c = strcmp(a->run_started, b->run_started);
-    return c ? c : (a->order > b->order ? 1 : -1);
+    return c ? c : strcmp(a->finished, b->finished);
 }
 
-void jt_report_board_keep_latest(jt_report_board *b)
+/* A reproducible bootstrap seed of the unordered pair (FNV-1a of the ids). */
+static unsigned long pair_seed(const jt_report_entry *a, const jt_report_entry *b)
 {
-    json_t *best = json_object();
-    for (size_t i = 0; i < b->n; i++) {
-        char *key = jt_xasprintf("%s\x1f%s", b->e[i].test_set, b->e[i].candidate);
-        json_t *cur = json_object_get(best, key);
-        if (!cur || newer(&b->e[i], &b->e[json_integer_value(cur)]) > 0)
-            json_object_set_new(best, key, json_integer((json_int_t)i));
-        free(key);
+    if (id_cmp(a, b) > 0) {
+        const jt_report_entry *t = a;
+        a = b, b = t;
     }
-    size_t kept = 0;
-    for (size_t i = 0; i < b->n; i++) {
-        char *key = jt_xasprintf("%s\x1f%s", b->e[i].test_set, b->e[i].candidate);
-        bool keep = json_integer_value(json_object_get(best, key)) == (json_int_t)i;
-        free(key);
-        if (keep) b->e[kept++] = b->e[i];
-        else entry_release(&b->e[i]);
-    }
-    b->n = kept;
-    json_decref(best);
-}
-
-static bool same_machine(const jt_report_entry *a, const jt_report_entry *b)
-{
-    return !strcmp(a->host, b->host) && !strcmp(a->cpu_model, b->cpu_model) &&
-           !strcmp(a->energy_source, b->energy_source);
-}
-
-int jt_report_board_check_hosts(const jt_report_board *b, jt_err *err)
-{
-    for (size_t i = 0; i < b->n; i++) {
-        const jt_report_entry *a = &b->e[i];
-        if (!jt_report_status_ranked(a->status)) continue;
-        for (size_t j = i + 1; j < b->n; j++) {
-            const jt_report_entry *c = &b->e[j];
-            if (!jt_report_status_ranked(c->status) || strcmp(a->test_set, c->test_set) ||
-                same_machine(a, c))
-                continue;
-            return jt_err_set(err,
-                              "test set '%s' has measurements from different hosts or backends: "
-                              "host '%s' (%s, energy_source %s) in %s and host '%s' (%s, "
-                              "energy_source %s) in %s; energy from different machines or "
-                              "backends is not comparable",
-                              a->test_set, a->host, a->cpu_model, a->energy_source, a->source,
-                              c->host, c->cpu_model, c->energy_source, c->source);
-        }
-    }
-    return 0;
-}
-
-/* ---- ranking ------------------------------------------------------------ */
-
-/* A reproducible bootstrap seed for one comparison (FNV-1a of the ids). */
-static unsigned long pair_seed(const char *ts, const jt_report_entry *a, const jt_report_entry *b,
-                               const char *what)
-{
-    const char *parts[] = {ts, a->candidate, a->run_started, b->candidate, b->run_started, what};
+    const char *parts[] = {a->test_set, a->candidate, a->run_started, b->candidate,
+                           b->run_started};
     uint64_t h = JT_ID_HASH_BASIS;
     for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
         h = jt_fnv1a_add(jt_fnv1a_adds(h, parts[i]), "\x1f", 1); /* a unit separator ends each */
@@ -219,43 +76,107 @@ static unsigned long pair_seed(const char *ts, const jt_report_entry *a, const j
     return h ? (unsigned long)h : 1;
 }
 
-/* Ratio of a's median to b's with its CI (NAN bounds without samples). */
-static bool ratio(const jt_report_entry *a, const jt_report_entry *b, const char *what,
-                  size_t resamples, double *r, double *lo, double *hi)
+static void compute(pair_cmp *c, const jt_report_entry *num, const jt_report_entry *den,
+                    size_t resamples)
 {
-    *r = b->median > 0 ? a->median / b->median : NAN;
-    *lo = *hi = NAN;
-    if (!a->samples || !b->samples) return false;
+    c->ratio = den->median > 0 ? num->median / den->median : NAN;
+    c->ci_lo = c->ci_hi = c->p2 = c->u = c->half = NAN;
+    if (!num->samples || !den->samples) return;
+    jt_err err = JT_ERR_INIT;
     jt_stats_ratio q;
-    jt_err err = JT_ERR_INIT;
-    bool ok = jt_stats_ratio_ci(a->samples, a->n_samples, b->samples, b->n_samples,
-                                pair_seed(a->test_set, a, b, what), resamples, &q, &err) == 0;
+    if (jt_stats_ratio_ci(num->samples, num->n_samples, den->samples, den->n_samples,
+                          pair_seed(num, den), resamples, &q, &err) == 0) {
+        c->have_ci = true;
+        c->ratio = q.ratio, c->ci_lo = q.lo, c->ci_hi = q.hi;
+    }
     jt_err_clear(&err);
-    if (ok) *r = q.ratio, *lo = q.lo, *hi = q.hi;
-    return ok;
-}
-
-/* Two-sided Mann–Whitney p of a vs b, and the one-sided p of "a is lower". */
-static void mwu(const jt_report_entry *a, const jt_report_entry *b, double *p2, double *p_lower)
-{
-    *p2 = *p_lower = NAN;
-    if (!a->samples || !b->samples) return;
     jt_stats_mwu m;
-    jt_err err = JT_ERR_INIT;
-    if (jt_stats_mann_whitney(a->samples, a->n_samples, b->samples, b->n_samples, &m, &err) == 0) {
-        *p2 = m.p;
-        /* U counts a_i > b_j: below na·nb/2, a tends lower. The null
-         * distribution is symmetric, so one tail holds half of p. */
-        double half = (double)a->n_samples * (double)b->n_samples / 2;
-        *p_lower = m.u < half ? m.p / 2 : 1 - m.p / 2;
+    if (jt_stats_mann_whitney(num->samples, num->n_samples, den->samples, den->n_samples, &m,
+                              &err) == 0) {
+        c->p2 = m.p, c->u = m.u;
+        c->half = (double)num->n_samples * (double)den->n_samples / 2;
     }
     jt_err_clear(&err);
 }
+
+static size_t slot_of(const pair_memo *m, size_t hi, size_t lo)
+{
+    uint64_t h = ((uint64_t)hi * 0x9E3779B97F4A7C15u) ^ ((uint64_t)lo * 0xC2B2AE3D27D4EB4Fu);
+    size_t s = (size_t)(h >> 17) & (m->cap - 1);
+    while (m->slot[s].used && (m->slot[s].hi != hi || m->slot[s].lo != lo)) s = (s + 1) & (m->cap - 1);
+    return s;
+}
+
+static void memo_grow(pair_memo *m)
+{
+    pair_cmp *old = m->slot;
+    size_t old_cap = m->cap;
+    m->cap = old_cap ? 2 * old_cap : 64;
+    m->slot = jt_xcalloc(m->cap, sizeof *m->slot);
+    for (size_t i = 0; i < old_cap; i++)
+        if (old[i].used) m->slot[slot_of(m, old[i].hi, old[i].lo)] = old[i];
+    free(old);
+}
+
+/* The one comparison of ranked positions i and j (either order). */
+static const pair_cmp *pair(pair_memo *m, size_t i, size_t j)
+{
+    size_t hi = i < j ? i : j, lo = i < j ? j : i;
+    if (2 * (m->used + 1) > m->cap) memo_grow(m);
+    pair_cmp *c = &m->slot[slot_of(m, hi, lo)];
+    if (!c->used) {
+        *c = (pair_cmp){.hi = hi, .lo = lo, .used = true};
+        compute(c, m->ranked[lo], m->ranked[hi], m->resamples);
+        m->used++;
+    }
+    return c;
+}
+
+/* Ratio of ranked[j] to ranked[i] with its CI: the one comparison, or its
+ * exact reciprocal when j ranks above i. */
+static void ratio_of(pair_memo *m, size_t j, size_t i, double *r, double *lo, double *hi)
+{
+    const pair_cmp *c = pair(m, i, j);
+    if (j > i) {
+        *r = c->ratio, *lo = c->ci_lo, *hi = c->ci_hi;
+        return;
+    }
+    *r = 1 / c->ratio;
+    bool pos = c->ci_lo > 0; /* false for NAN bounds too */
+    *lo = pos ? 1 / c->ci_hi : NAN;
+    *hi = pos ? 1 / c->ci_lo : NAN;
+}
+
+/* One-sided Mann–Whitney p of "ranked[j] is lower than ranked[i]". U
+ * counts a_i > b_j: below na·nb/2 the first sample tends lower, and the null
+ * distribution is symmetric, so one tail holds half of p. */
+static double p_lower(pair_memo *m, size_t j, size_t i)
+{
+    const pair_cmp *c = pair(m, i, j);
+    if (isnan(c->p2)) return NAN;
+    double u = j > i ? c->u : 2 * c->half - c->u;
+    return u < c->half ? c->p2 / 2 : 1 - c->p2 / 2;
+}
+
+/* Do ranked[i] and ranked[j] (i < j) tie? Ratio CI ∋ 1; without it, the
+ * median CIs overlap (sorted by median, so j's low end reaches i's high
+ * end); without CIs at all, only equal medians tie. */
+static bool ties(pair_memo *m, size_t i, size_t j, jt_report_tie_method *how)
+{
+    const pair_cmp *c = pair(m, i, j);
+    const jt_report_entry *a = m->ranked[i], *b = m->ranked[j];
+    *how = c->have_ci ? JT_TIE_RATIO_CI : JT_TIE_CI_OVERLAP;
+    if (c->have_ci) return c->ci_lo <= 1 && 1 <= c->ci_hi;
+    return isfinite(b->lo) && isfinite(a->hi) ? b->lo <= a->hi : b->median == a->median;
+}
+
+/* ---- ranking ------------------------------------------------------------ */
 
 static void clear_results(jt_report_entry *e)
 {
     e->rank = e->tie_group = 0;
     e->tie_method = JT_TIE_NONE;
+    e->is_reference = false;
     e->ratio_best = e->ratio_best_lo = e->ratio_best_hi = e->p_best = NAN;
     e->ratio_above = e->ratio_above_lo = e->ratio_above_hi = NAN;
     e->ratio_ref = e->ratio_ref_lo = e->ratio_ref_hi = NAN;
@@ -263,67 +184,68 @@ static void clear_results(jt_report_entry *e)
     e->better_ref = -1;
 }
 
+/* By median; equal medians by id, so the order of input rows never decides
+ * a rank (nor, hence, a ratio's direction). */
 static int by_median(const void *pa, const void *pb)
 {
     const jt_report_entry *a = *(const jt_report_entry *const *)pa;
     const jt_report_entry *b = *(const jt_report_entry *const *)pb;
     if (a->median != b->median) return a->median < b->median ? -1 : 1;
+    int c = id_cmp(a, b);
+    if (c) return c;
     return a->order < b->order ? -1 : a->order > b->order;
 }
 
-static void tie_with_above(jt_report_entry *e, const jt_report_entry *above, size_t resamples)
+/* Groups (file comment): ranked[i] joins the group opened at `start` only
+ * if it ties every member; the one above is tried first. */
+static void group_of(pair_memo *m, size_t i, size_t *start)
 {
-    bool have = ratio(e, above, "above", resamples, &e->ratio_above, &e->ratio_above_lo,
-                      &e->ratio_above_hi);
-    bool tie;
-    if (have) {
-        e->tie_method = JT_TIE_RATIO_CI;
-        tie = e->ratio_above_lo <= 1 && 1 <= e->ratio_above_hi;
-    } else {
-        e->tie_method = JT_TIE_CI_OVERLAP;
-        /* Sorted by median, so the intervals overlap iff e's low end reaches
-         * the one above's high end. No CIs at all: only equal medians tie. */
-        tie = isfinite(e->lo) && isfinite(above->hi) ? e->lo <= above->hi
-                                                      : e->median == above->median;
-    }
-    e->tie_group = tie ? above->tie_group : above->tie_group + 1;
+    jt_report_entry *e = m->ranked[i];
+    jt_report_tie_method how;
+    bool join = ties(m, i - 1, i, &how);
+    e->tie_method = how;
+    for (size_t k = *start; join && k + 1 < i; k++) join = ties(m, k, i, &how);
+    if (!join) *start = i;
+    e->tie_group = m->ranked[i - 1]->tie_group + !join;
 }
 
-/* The measurement of the reference among ranked[0..n): the newest one. */
-static jt_report_entry *find_reference(jt_report_entry **ranked, size_t n)
+/* The position of the reference among ranked[0..n): its newest measurement. */
+static bool find_reference(jt_report_entry *const *ranked, size_t n, size_t *pos)
 {
     const char *ref = NULL;
     for (size_t i = 0; i < n && !ref; i++)
         if (ranked[i]->reference[0]) ref = ranked[i]->reference;
-    jt_report_entry *found = NULL;
+    bool found = false;
     for (size_t i = 0; ref && i < n; i++)
-        if (!strcmp(ranked[i]->candidate, ref) && (!found || newer(ranked[i], found) > 0))
-            found = ranked[i];
+        if (!strcmp(ranked[i]->candidate, ref) &&
+            (!found || jt_report_entry_newer(ranked[i], ranked[*pos]) > 0))
+            *pos = i, found = true;
     return found;
 }
 
-static void compare_to_reference(jt_report_entry **ranked, size_t n, size_t resamples)
+static void compare_to_reference(pair_memo *m, size_t n)
 {
-    jt_report_entry *ref = find_reference(ranked, n);
-    if (!ref) return;
+    jt_report_entry *const *ranked = m->ranked;
+    size_t k = 0;
+    if (!find_reference(ranked, n, &k)) return;
+    ranked[k]->is_reference = true;
     double *p = jt_xcalloc(n + 1, sizeof *p), *q = jt_xcalloc(n + 1, sizeof *q);
     size_t *who = jt_xcalloc(n + 1, sizeof *who), np = 0;
     for (size_t i = 0; i < n; i++) {
         jt_report_entry *e = ranked[i];
-        if (e == ref) {
+        if (i == k) {
             e->ratio_ref = 1;
             continue;
         }
-        ratio(e, ref, "reference", resamples, &e->ratio_ref, &e->ratio_ref_lo, &e->ratio_ref_hi);
-        double p2;
-        mwu(e, ref, &p2, &e->p_better_ref);
+        ratio_of(m, i, k, &e->ratio_ref, &e->ratio_ref_lo, &e->ratio_ref_hi);
+        e->p_better_ref = p_lower(m, i, k);
         if (isfinite(e->p_better_ref)) p[np] = e->p_better_ref, who[np++] = i;
     }
     jt_err err = JT_ERR_INIT;
     if (jt_stats_bh(p, np, q, &err) == 0)
-        for (size_t k = 0; k < np; k++) {
-            ranked[who[k]]->q_better_ref = q[k];
-            ranked[who[k]]->better_ref = q[k] < ALPHA;
+        for (size_t j = 0; j < np; j++) {
+            ranked[who[j]]->q_better_ref = q[j];
+            ranked[who[j]]->better_ref = q[j] < ALPHA;
         }
     jt_err_clear(&err);
     free(p), free(q), free(who);
@@ -344,6 +266,8 @@ static void rank_test_set(jt_report_board *b, const size_t *idx, size_t n, size_
             ranked[nr++] = e;
     }
     qsort(ranked, nr, sizeof *ranked, by_median);
+    pair_memo m = {.ranked = ranked, .resamples = resamples};
+    size_t start = 0;
     for (size_t i = 0; i < nr; i++) {
         jt_report_entry *e = ranked[i];
         e->rank = i + 1;
@@ -352,13 +276,13 @@ static void rank_test_set(jt_report_board *b, const size_t *idx, size_t n, size_
             e->ratio_best = 1;
             continue;
         }
-        ratio(e, ranked[0], "best", resamples, &e->ratio_best, &e->ratio_best_lo,
-              &e->ratio_best_hi);
-        double p_lower;
-        mwu(e, ranked[0], &e->p_best, &p_lower);
-        tie_with_above(e, ranked[i - 1], resamples);
+        ratio_of(&m, i, 0, &e->ratio_best, &e->ratio_best_lo, &e->ratio_best_hi);
+        e->p_best = pair(&m, 0, i)->p2;
+        ratio_of(&m, i, i - 1, &e->ratio_above, &e->ratio_above_lo, &e->ratio_above_hi);
+        group_of(&m, i, &start);
     }
-    compare_to_reference(ranked, nr, resamples);
+    compare_to_reference(&m, nr);
+    free(m.slot);
     for (size_t i = 0; i < nr; i++) out[(*n_out)++] = *ranked[i];
     for (size_t i = 0; i < n; i++)
         if (!b->e[idx[i]].rank) out[(*n_out)++] = b->e[idx[i]];

@@ -1,7 +1,8 @@
-/* 95 % confidence intervals: the exact order-statistic interval of a median,
- * percentile bootstraps of a median and of a ratio of medians (see
- * jouletrace/stats.h for the contract). A replicate costs O(1), whatever
- * the sample size: see resample_median. */
+/* 95 % confidence intervals (contract in jouletrace/stats.h): the exact
+ * order-statistic interval of a median at every n, and the percentile
+ * bootstrap of a ratio of medians, where no exact interval exists. A
+ * bootstrap replicate costs O(1), whatever the sample size: see
+ * resample_median. */
 #include "jouletrace/stats.h"
 
 #include <math.h>
@@ -30,15 +31,27 @@ static double order_coverage(size_t n, size_t l)
     return 1.0 - 2.0 * gsl_cdf_binomial_P((unsigned)(l - 1), 0.5, (unsigned)n);
 }
 
+/* The largest l in [1, n/2] with order_coverage(n, l) ≥ 95 %, or 1 when
+ * none is (n ≤ 5). Coverage falls as l grows, so the search starts at the
+ * normal approximation l ≈ n/2 − 1.96·√n/2 and steps to the boundary: a
+ * few binomial tails at any n, not n/2 of them. */
+static size_t order_rank(size_t n)
+{
+    size_t half = n / 2;
+    double guess = floor((double)n / 2 - 0.98 * sqrt((double)n));
+    size_t l = guess < 1 ? 1 : (size_t)guess; /* ≤ n/2 */
+    while (l > 1 && order_coverage(n, l) < JT_STATS_LEVEL) l--;
+    while (l + 1 <= half && order_coverage(n, l + 1) >= JT_STATS_LEVEL) l++;
+    return l;
+}
+
 int jt_stats_order_ci_ranks(size_t n, size_t *lo_rank, size_t *hi_rank, double *coverage,
                             bool *below_level, jt_err *err)
 {
     if (n == 0) return jt_err_set(err, "empty sample");
-    if (n > 1000000) return jt_err_set(err, "sample too large for an order-statistic CI (%zu)", n);
-    /* Widest first (l = 1), then narrow while the next pair still covers
-     * ≥ 95 %: the result is the narrowest symmetric pair that does. */
-    size_t l = 1;
-    while (l + 1 <= n / 2 && order_coverage(n, l + 1) >= JT_STATS_LEVEL) l++;
+    if (n > JT_STATS_ORDER_MAX_N)
+        return jt_err_set(err, "sample too large for an order-statistic CI (%zu)", n);
+    size_t l = order_rank(n);
     *lo_rank = l;
     *hi_rank = n + 1 - l;
     *coverage = order_coverage(n, l);
@@ -100,36 +113,18 @@ static void percentile_interval(double *reps, size_t b, double *lo, double *hi)
 int jt_stats_median_ci(const double *x, size_t n, unsigned long seed, size_t resamples,
                        jt_stats_ci *out, jt_err *err)
 {
-    if (check_resamples(&resamples, err) < 0) return -1;
+    (void)seed; /* exact at every n: nothing is drawn (stats.h) */
+    (void)resamples;
     double *s = jt_stats_sorted_copy(x, n, err);
     if (!s) return -1;
-
-    jt_stats_ci r = {0};
+    jt_stats_ci r = {.method = JT_STATS_CI_ORDER_STATISTIC};
     r.median = gsl_stats_median_from_sorted_data(s, 1, n);
-    if (n < JT_STATS_BOOTSTRAP_MIN_N) {
-        r.method = JT_STATS_CI_ORDER_STATISTIC;
-        if (jt_stats_order_ci_ranks(n, &r.lo_rank, &r.hi_rank, &r.coverage, &r.below_level,
-                                    err) < 0) {
-            free(s);
-            return -1;
-        }
-        r.lo = s[r.lo_rank - 1];
-        r.hi = s[r.hi_rank - 1];
-    } else {
-        r.method = JT_STATS_CI_BOOTSTRAP;
-        r.coverage = JT_STATS_LEVEL;
-        r.seed = seed;
-        r.resamples = resamples;
-        gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-        gsl_rng_set(rng, seed);
-        double *reps = jt_xreallocarray(NULL, resamples, sizeof(*reps));
-        /* Resampling from the sorted copy rather than x: the result then
-         * does not depend on the order trials ran in. */
-        for (size_t b = 0; b < resamples; b++) reps[b] = resample_median(rng, s, n);
-        percentile_interval(reps, resamples, &r.lo, &r.hi);
-        free(reps);
-        gsl_rng_free(rng);
+    if (jt_stats_order_ci_ranks(n, &r.lo_rank, &r.hi_rank, &r.coverage, &r.below_level, err) < 0) {
+        free(s);
+        return -1;
     }
+    r.lo = s[r.lo_rank - 1];
+    r.hi = s[r.hi_rank - 1];
     r.rel_half_width = rel_half_width(r.median, r.lo, r.hi);
     free(s);
     *out = r;

@@ -50,7 +50,7 @@ int jt_stats_stop_check(const double *x, size_t n, const jt_stats_stop_rule *rul
     /* NAN compares false everywhere below, so an undefined width or CV
      * simply does not stop the run. */
     double w = r.ci.rel_half_width, cv = r.summary.cv;
-    if (!r.ci.below_level && w <= rule->precision_target)
+    if (!r.ci.below_level && r.ci.coverage >= JT_STATS_LEVEL && w <= rule->precision_target)
         r.decision = JT_STATS_STOP_PRECISION;
     else if (cv >= 0 && cv < rule->cv_target)
         r.decision = JT_STATS_STOP_CV_TARGET;

@@ -22,6 +22,7 @@ enum jt_exit {
     JT_EXIT_BAD_SUITE = 3,   /* suite file could not be loaded; nothing ran */
     JT_EXIT_NOT_READY = 4,   /* host not ready: no counters, no/stale calibration, lock held */
     JT_EXIT_INTERRUPTED = 5, /* SIGINT/SIGTERM: journal kept, resume with --resume */
+    JT_EXIT_ALL_FAILED = 6,  /* run: every candidate it attempted ended `failed` (reports written) */
 };
 
 /* One error message, owned by whoever declared the jt_err (init with

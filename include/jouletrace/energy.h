@@ -78,12 +78,12 @@ typedef struct jt_energy_opts {
      * first CPU its PMU lists (the kernel lists package 0 first). */
     const int *pkg0_cpus;
     int n_pkg0;
-    /* Upper bound on any domain's power. It turns a counter range into a
-     * conservative wrap period (guard interval, gap check) and rejects jumps
-     * no real part can make. 1000 W is above every shipping x86 package.
-     * Where the backend knows the hardware's own limit (powercap), jumps and
-     * calibrations are judged against the lower of the two instead
-     * (jt_energy_power_ceiling); the wrap period keeps this bound. */
+    /* --max-power-watts: the bound on any domain's power (W); 0 (default):
+     * the hardware's stated limit where the backend reads one (powercap
+     * constraints; msr: MSR_PKG_POWER_INFO / MSR_PKG_POWER_LIMIT), else
+     * JT_ENERGY_MAX_POWER_W. The bound turns a counter range into a wrap
+     * period (guard interval, gap check), rejects jumps no real part can
+     * make and bounds a calibration's watts (jt_energy_power_ceiling). */
     double max_power_w;
     /* model backend, see harness/energy/model.c for why these defaults */
     double model_idle_w;       /* package, whole wall time of the window */
@@ -150,10 +150,19 @@ bool jt_energy_is_estimate(const jt_energy_meter *m); /* true for the model */
 const char *jt_energy_fallback_reason(const jt_energy_meter *m);
 /* NULL when the domain is absent. */
 const jt_energy_domain_info *jt_energy_domain(const jt_energy_meter *m, int domain);
-/* The most power `domain` can plausibly draw (W): the hardware's stated limit
- * where the backend knows it, else max_power_w (default 1000 W). A window,
- * or an idle baseline, above it is not a measurement. */
+/* The most power `domain` can plausibly draw (W): max_power_w when set,
+ * else the hardware's stated limit where the backend knows it, else
+ * JT_ENERGY_MAX_POWER_W. A window, or an idle baseline, above it is not a
+ * measurement; every rejection names the bound and where it came from. */
 double jt_energy_power_ceiling(const jt_energy_meter *m, int domain);
+/* Where that bound comes from, for messages and `status` (static text). */
+const char *jt_energy_power_ceiling_from(const jt_energy_meter *m, int domain);
+/* The fastest any counter of the meter can wrap (s, its range at its
+ * domain's bound); 0 when none wraps. */
+double jt_energy_shortest_wrap(const jt_energy_meter *m);
+/* Below this shortest wrap period a late guard read loses windows:
+ * session start and `status` say so (one warning line). */
+#define JT_ENERGY_SHORT_WRAP_S 1.0
 /* Newline-separated remarks (ignored zones, quirks, disabled domains); "" if none. */
 const char *jt_energy_notes(const jt_energy_meter *m);
 /* MSR 0xBC bit 0 (Intel energy filtering, deliberately noised RAPL):

@@ -47,6 +47,7 @@ typedef struct jt_energy_backend {
      * constraint_*_max_power_uw / _power_limit_uw, summed over the domain's
      * zones); 0 when the backend does not know. */
     double power_ceiling_w[JT_ENERGY_NDOMAINS];
+    const char *power_ceiling_from[JT_ENERGY_NDOMAINS]; /* static text: which registers/files */
 } jt_energy_backend;
 
 /* What the meter knows at the time of a read; the model uses it. */
@@ -127,10 +128,16 @@ void jt_energy_perf_event_release(jt_energy_perf_event *ev);
 int jt_energy_perf_parse_pmu(const char *pmu, const int *pkg0_cpus, int n_pkg0, int *type,
                              int *cpu, jt_err *err);
 
+/* Sets b's package ceiling from the powercap tree's package-0 constraints
+ * (o->powercap_root, $JOULETRACE_POWERCAP_ROOT, /sys/class/powercap) when it
+ * states one; for the backends that read the counters elsewhere (msr, perf). */
+void jt_energy_powercap_limit(jt_energy_backend *b, const jt_energy_opts *o);
+
 /* --- msr decoding (harness/energy/msr.c), exposed for tests ------------- */
 
 /* Joules per count from a RAPL power-unit register: 2^-ESU, ESU = bits 12:8. */
 double jt_energy_msr_energy_unit(uint64_t power_unit_reg);
+
 /* True for the Intel server parts whose DRAM counter uses a fixed 2^-16 J
  * unit whatever the power-unit register says (the kernel's list). */
 bool jt_energy_msr_dram_fixed_unit(const char *vendor, int family, int model);

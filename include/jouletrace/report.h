@@ -101,12 +101,24 @@ void jt_report_trials_table(const json_t *run, const json_t *records, jt_csv_tab
  * calibration.created_unix vs started); NAN without a calibration. */
 double jt_report_calibration_age_days(const json_t *run);
 
+/* ---- column descriptions (report/coldoc.c) ------------------------------ */
+
+/* What `column` of `file` ("results.csv", "trials.csv", "leaderboard.csv",
+ * "leaderboard_groups.csv") means, or NULL when undocumented. */
+const char *jt_report_column_doc(const char *file, const char *column);
+/* The documented columns of `file`: up to max names into columns[]; returns
+ * how many there are. */
+size_t jt_report_column_docs(const char *file, const char **columns, size_t max);
+/* The header of `file` as the writers produce it (an empty table; caller
+ * frees with jt_csv_free); -1 for an unknown file. */
+int jt_report_file_columns(const char *file, jt_csv_table *out);
+
 /* ---- leaderboards ----------------------------------------------------- */
 
 typedef enum jt_report_tie_method {
     JT_TIE_NONE = 0,     /* rank 1, or not ranked */
-    JT_TIE_RATIO_CI,     /* bootstrap CI of the ratio to the one above contains 1 */
-    JT_TIE_CI_OVERLAP,   /* no trial samples: the two medians' CIs overlap */
+    JT_TIE_RATIO_CI,     /* vs the one above: the bootstrap CI of their ratio */
+    JT_TIE_CI_OVERLAP,   /* vs the one above, without trial samples: median CI overlap */
 } jt_report_tie_method;
 
 /* One results.csv row, parsed, and its place on the leaderboard. Strings are
@@ -127,6 +139,7 @@ typedef struct jt_report_entry {
     size_t rank;                 /* 1-based; 0 = not ranked (status not measured, or excluded) */
     size_t tie_group;            /* 1-based; 0 when not ranked */
     jt_report_tie_method tie_method;
+    bool is_reference;           /* the measurement ratio_to_reference divides by */
     double ratio_best, ratio_best_lo, ratio_best_hi, p_best;
     double ratio_above, ratio_above_lo, ratio_above_hi;
     double ratio_ref, ratio_ref_lo, ratio_ref_hi;
@@ -149,6 +162,9 @@ bool jt_report_status_ranked(const char *status);
  * `source` (a file name) is kept for messages. */
 int jt_report_board_add(jt_report_board *b, const jt_csv_table *results, const char *source,
                         jt_err *err);
+/* > 0 when a was measured after b: the greater `finished`, then
+ * `run_started`, then the later input row. */
+int jt_report_entry_newer(const jt_report_entry *a, const jt_report_entry *b);
 /* Keeps only the latest measurement per (test set, candidate): the greatest
  * `finished`, then `run_started`; on equal times the later input wins. */
 void jt_report_board_keep_latest(jt_report_board *b);
@@ -156,10 +172,11 @@ void jt_report_board_keep_latest(jt_report_board *b);
  * would rank rows from different (host, cpu_model, energy_source). */
 int jt_report_board_check_hosts(const jt_report_board *b, jt_err *err);
 /* Ranks each test set (docs/design.md "Comparisons") and sorts the board: test sets in order
- * of first appearance; in each, ranked entries by rank, then the others in
- * input order. Ratios and their CIs use jt_stats_ratio_ci with `resamples`
- * (0: JT_REPORT_RESAMPLES) and seeds derived from the ids compared, so the
- * same rows always give the same leaderboard. */
+ * of first appearance; in each, ranked entries by rank (equal medians by
+ * candidate id), then the others in input order. Each pair is compared once
+ * (jt_stats_ratio_ci with `resamples`, 0: JT_REPORT_RESAMPLES, and a seed
+ * of the unordered pair's ids), so the same rows in any order give the
+ * same leaderboard, and tie groups follow the one rule of rank.c. */
 void jt_report_board_rank(jt_report_board *b, size_t resamples);
 /* leaderboard.csv rows of a ranked board. */
 void jt_report_board_table(const jt_report_board *b, jt_csv_table *out);

@@ -15,7 +15,9 @@
  *  - Samples are per-iteration energies (J) or times (s) of one candidate's
  *    trials; units pass through unchanged.
  *
- * Confidence intervals are always 95 %. Bootstraps use gsl_rng_mt19937
+ * Confidence intervals are always 95 %. The CI of a median is exact
+ * (order statistics, no randomness); a bootstrap is used only where no
+ * exact interval exists (a ratio of medians). Bootstraps use gsl_rng_mt19937
  * seeded with the caller's seed, which is recorded in the result. Note that
  * GSL maps seed 0 to mt19937's default seed 4357, so seeds 0 and 4357 give
  * the same stream; callers that derive seeds should avoid relying on 0. */
@@ -29,7 +31,7 @@
 
 #define JT_STATS_LEVEL 0.95          /* every CI here is 95 % */
 #define JT_STATS_BOOTSTRAP_B 10000   /* default resamples (docs/design.md "Numbers") */
-#define JT_STATS_BOOTSTRAP_MIN_N 20  /* n below this: order-statistic CI */
+#define JT_STATS_ORDER_MAX_N 1000000 /* largest n of an order-statistic CI */
 #define JT_STATS_OUTLIER_Z 3.5       /* modified z-score cut (Iglewicz & Hoaglin) */
 #define JT_STATS_MWU_EXACT_MAX 50    /* exact Mann–Whitney when both n < this, no ties */
 
@@ -55,8 +57,9 @@ double *jt_stats_sorted_copy(const double *x, size_t n, jt_err *err);
 /* ---- 95 % CI of the median ------------------------------------------- */
 
 typedef enum jt_stats_ci_method {
-    JT_STATS_CI_ORDER_STATISTIC, /* exact, distribution-free; n < 20 */
-    JT_STATS_CI_BOOTSTRAP,       /* percentile bootstrap; n ≥ 20 */
+    JT_STATS_CI_ORDER_STATISTIC, /* exact, distribution-free; every n */
+    JT_STATS_CI_BOOTSTRAP,       /* percentile bootstrap: the name older records carry
+                                    (it was used at n ≥ 20); never returned now */
 } jt_stats_ci_method;
 
 /* "order_statistic" | "bootstrap" — the names results files carry. */
@@ -70,29 +73,35 @@ typedef struct jt_stats_ci {
      * asymmetric interval, so a precision target is met on both sides (the
      * conservative choice for a stop rule). NAN when median == 0. */
     double rel_half_width;
-    /* order_statistic: the exact coverage P(x_(l) ≤ true median ≤ x_(u)) =
-     * 1 − 2·P(Binom(n, ½) ≤ l − 1), always ≥ 0.95 unless below_level.
-     * bootstrap: the nominal 0.95 (percentile intervals have no exact value). */
+    /* The exact coverage P(x_(l) ≤ true median ≤ x_(u)) =
+     * 1 − 2·P(Binom(n, ½) ≤ l − 1) for a continuous distribution, always
+     * ≥ 0.95 unless below_level. With ties (a quantised counter gives equal
+     * values) the closed interval covers with probability ≥ this: it misses
+     * only when #{x_i ≤ m} ≤ l − 1 or #{x_i < m} ≥ u, and for a median m
+     * those counts are Binom(n, p) with p ≥ ½ resp. p ≤ ½, so each tail is
+     * at most the continuous one, P(Binom(n, ½) ≤ l − 1). */
     double coverage;
     /* n ≤ 5: no pair of order statistics reaches 95 %; the interval is then
      * [min, max] with its (lower) coverage, and this is true. A stop rule must
      * not treat such an interval as precise. */
     bool below_level;
-    size_t lo_rank, hi_rank; /* order_statistic: 1-based l and u = n + 1 − l; else 0 */
-    unsigned long seed;      /* bootstrap: the seed used; else 0 */
-    size_t resamples;        /* bootstrap: B; else 0 */
+    size_t lo_rank, hi_rank; /* 1-based l and u = n + 1 − l */
+    unsigned long seed;      /* 0: nothing is drawn */
+    size_t resamples;        /* 0: nothing is drawn */
 } jt_stats_ci;
 
-/* The CI of the median of x: order statistic for n < JT_STATS_BOOTSTRAP_MIN_N,
- * percentile bootstrap (resamples; 0 means JT_STATS_BOOTSTRAP_B) otherwise.
- * `seed` is used (and recorded) only by the bootstrap; resamples must be 0
- * or at least 100 (fewer leave too few replicates in a 2.5 % tail). */
+/* The CI of the median of x (n ≤ JT_STATS_ORDER_MAX_N): the exact
+ * distribution-free interval [x_(l), x_(u)] of jt_stats_order_ci_ranks at
+ * every n. It replaces a percentile bootstrap at n ≥ 20 whose real coverage
+ * was 0.933–0.944 (issue 12). `seed` and `resamples` are ignored: they stay
+ * so that callers need no change, and may go in a later cleanup. */
 int jt_stats_median_ci(const double *x, size_t n, unsigned long seed, size_t resamples,
                        jt_stats_ci *out, jt_err *err);
 
 /* The symmetric order-statistic ranks for a sample of n (≥ 1): the largest
  * l ≤ n/2 with coverage ≥ 0.95, u = n + 1 − l; for n ≤ 5 l = 1, u = n and
- * *below_level = true. Exposed so the choice can be checked and shown. */
+ * *below_level = true. A few binomial tails at any n (the search starts at
+ * the normal approximation). Exposed so the choice can be checked and shown. */
 int jt_stats_order_ci_ranks(size_t n, size_t *lo_rank, size_t *hi_rank, double *coverage,
                             bool *below_level, jt_err *err);
 
@@ -154,8 +163,8 @@ typedef struct jt_stats_stop_result {
  *   otherwise                                       → continue
  * in that order: precision is checked first, so a run that meets both
  * records "precision". An undefined (NAN) width or CV never stops a run; a
- * negative CV (mean < 0) is not "stable". `seed` feeds the bootstrap CI at
- * n ≥ 20 and is recorded in ci. */
+ * negative CV (mean < 0) is not "stable". `seed` is unused (the CI is
+ * exact) and kept for callers. */
 int jt_stats_stop_check(const double *x, size_t n, const jt_stats_stop_rule *rule,
                         unsigned long seed, jt_stats_stop_result *out, jt_err *err);
 
