@@ -103,10 +103,14 @@ START_TEST(fds_stdin_and_limits)
     c.cpu_limit_seconds = 100;
     run_to_end(&c, argv, _i, 10);
     ck_assert_msg(c.end == JT_CHILD_EXITED && c.exit_status == 0, "%s", jt_buf_str(&c.err.head));
-    ck_assert_str_eq(jt_buf_str(&c.out.head),
-                     "[0, 1, 2, 3, 4] /dev/null ''\n"
-                     "[(64, 64), (67108864, 67108864), (0, 0), (536870912, 536870912), "
-                     "(100, 101)]\n");
+    /* with the cgroup's memory limit RLIMIT_AS is only a backstop: 4 x */
+    bool cg = !strncmp(jt_child_isolation(&c), "cgroup-", 7);
+    char *want = jt_xasprintf("[0, 1, 2, 3, 4] /dev/null ''\n"
+                              "[(64, 64), (67108864, 67108864), (0, 0), (%lld, %lld), "
+                              "(100, 101)]\n",
+                              (512LL << 20) * (cg ? 4 : 1), (512LL << 20) * (cg ? 4 : 1));
+    ck_assert_str_eq(jt_buf_str(&c.out.head), want);
+    free(want);
     jt_child_release(&c);
     close(leak);
     close(40);
@@ -381,9 +385,36 @@ START_TEST(memory_limit_applies)
     jt_child_init(&c);
     c.memory_limit_mb = 100;
     run_to_end(&c, argv, _i, 10);
+    if (!strncmp(jt_child_isolation(&c), "cgroup-", 7)) {
+        /* the cgroup's limit: the OOM killer ends it, and says so */
+        ck_assert_int_eq(c.end, JT_CHILD_SIGNALED);
+        ck_assert_int_eq(c.term_signal, SIGKILL);
+        ck_assert_uint_ge(jt_child_oom_kills(&c), 1);
+        ck_assert_uint_le(c.peak_memory_bytes, 100u << 20);
+    } else { /* RLIMIT_AS */
+        ck_assert_int_eq(c.end, JT_CHILD_EXITED);
+        ck_assert_int_eq(c.exit_status, 1);
+        ck_assert_ptr_nonnull(strstr(jt_buf_str(&c.err.head), "MemoryError"));
+    }
+    jt_child_release(&c);
+    check_clean();
+}
+END_TEST
+
+/* Without the cgroup RLIMIT_AS stays the limit, and the record says why. */
+START_TEST(memory_limit_without_cgroup_is_rlimit_as)
+{
+    const char *argv[] = {PYTHON, "-c", "b = bytearray(200 << 20)", NULL};
+    jt_child c;
+    jt_child_init(&c);
+    c.memory_limit_mb = 100;
+    c.no_cgroup = true;
+    run_to_end(&c, argv, _i, 10);
+    ck_assert_str_eq(jt_child_isolation(&c), geteuid() == 0 ? "rlimits: disabled" : "rlimits: not root");
     ck_assert_int_eq(c.end, JT_CHILD_EXITED);
     ck_assert_int_eq(c.exit_status, 1);
     ck_assert_ptr_nonnull(strstr(jt_buf_str(&c.err.head), "MemoryError"));
+    ck_assert_uint_eq(c.peak_memory_bytes, 0);
     jt_child_release(&c);
     check_clean();
 }
@@ -524,6 +555,7 @@ static Suite *child_suite(void)
     tcase_add_loop_test(tc, segfault_is_a_crash, 0, modes);
     tcase_add_loop_test(tc, cpu_limit_is_a_timeout, 0, modes);
     tcase_add_loop_test(tc, memory_limit_applies, 0, modes);
+    tcase_add_loop_test(tc, memory_limit_without_cgroup_is_rlimit_as, 0, modes);
     tcase_add_loop_test(tc, pinned_to_the_cpu, 0, modes);
     tcase_add_loop_test(tc, exec_failure_leaves_nothing, 0, all_modes);
     tcase_add_loop_test(tc, harness_death_kills_the_child, 0, modes);

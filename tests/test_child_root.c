@@ -1,7 +1,8 @@
 /* The private root of harness/exec/child_root.c, as root (exit 77
  * otherwise): a sandboxed child sees nothing of the host's files but the
- * read-only /usr, /etc, /opt and bin/lib directories (not /root, /home,
- * /srv, the checkout, a marker in our own temp directory, our TMPDIR); its
+ * read-only /usr, bin/lib directories and the basics of /etc (not /opt,
+ * /root, /home, /srv, /etc/shadow, the checkout, a marker in our own temp
+ * directory, our TMPDIR); its
  * /, /dev and scratch directories are exactly what child.h lists; python3
  * and cc run; and it still works where the directory that is "/" has mode
  * 0700 (the acceptance machine's pristine tree, made by mktemp -d), which
@@ -51,8 +52,8 @@ static char *run_child(const char *const *argv, bool no_private_root)
 static char *expected_root(void)
 {
     static const char *const names[] = {"bin", "dev", "etc", "lib", "lib32", "lib64", "libx32",
-                                        "opt", "proc", "run", "sbin", "tmp", "usr", "var"};
-    static const char *const own[] = {"dev", "proc", "run", "tmp", "var"};
+                                        "proc", "run", "sbin", "tmp", "usr", "var"};
+    static const char *const own[] = {"dev", "etc", "proc", "run", "tmp", "var"};
     jt_buf b = JT_BUF_INIT;
     jt_buf_adds(&b, "[");
     for (size_t i = 0, n = 0; i < sizeof names / sizeof names[0]; i++) {
@@ -99,7 +100,8 @@ START_TEST(host_is_out_of_sight)
     ck_assert_ptr_nonnull(src);
     const char *tmpdir = getenv("TMPDIR");
     const char *argv[] = {PYTHON, "-c", hidden_script, "/root", "/home", "/srv", "/mnt", "/media",
-                          "/boot", "/var/lib", "/var/log", "/run/systemd", src, marker, mine,
+                          "/boot", "/var/lib", "/var/log", "/run/systemd", "/opt", "/etc/shadow",
+                          "/etc/ssh", "/etc/sudoers", src, marker, mine,
                           tmpdir, NULL};
     char *out = run_child(argv, false);
     char *root = expected_root();
@@ -111,7 +113,7 @@ START_TEST(host_is_out_of_sight)
         "'zero']\n"
         "procs ['1']\n"
         "read-only ['/', '/usr', '/etc']\n"
-        "writable ['/tmp', '/var/tmp', '/dev/shm', '/run/lock', '" JT_CHILD_SANDBOX_HOME "']\n"
+        "writable ['/tmp', '/var/tmp', '/dev/shm', '/run/lock', '/run', '" JT_CHILD_SANDBOX_HOME "']\n"
         "cwd " JT_CHILD_SANDBOX_HOME " True 8\n",
         root);
     ck_assert_str_eq(out, want);
@@ -180,6 +182,53 @@ static int start_in_0700_root(void *arg, int fd)
  * namespace, a 0700 directory holding binds of the host's /usr, /etc, ...,
  * bound onto itself and pivot_root'ed into. There the namespaces over the
  * host's tree fail exactly as on that machine, the private root works. */
+/* A tool outside /usr (an interpreter under /opt, say) is shown read-only
+ * at its own path when the caller names its directory, and only then; the
+ * tree above it stays out of sight. Made in the build directory: not in
+ * TMPDIR, which the sandbox's /tmp covers. */
+START_TEST(named_tool_dir_is_shown_read_only)
+{
+    char *build = realpath(jt_test_builddir(), NULL);
+    ck_assert_ptr_nonnull(build);
+    char *prefix = jt_xasprintf("%s/tests/tool-prefix-%ld", build, (long)getpid());
+    char *script = jt_xasprintf("#!/bin/sh\n"
+                                "echo ran\n"
+                                "touch \"${0%%/*}/x\" 2>/dev/null || echo read-only\n"
+                                "test -e '%s/jouletrace' || echo hidden-above\n",
+                                build);
+    char *tool = jt_test_write_file(prefix, "bin/tool", script);
+    ck_assert_int_eq(chmod(tool, 0755), 0);
+    char *dir = jt_child_tool_dir(tool);
+    ck_assert_str_eq(dir, prefix); /* PREFIX/bin/tool: the prefix */
+    ck_assert_ptr_null(jt_child_tool_dir(PYTHON)); /* under /usr: visible anyway */
+    ck_assert_ptr_null(jt_child_tool_dir("/nonexistent/bin/tool"));
+
+    const char *argv[] = {tool, NULL};
+    const char *ro[] = {dir, NULL};
+    jt_child c;
+    jt_child_init(&c);
+    c.argv = argv;
+    c.ro_dirs = ro;
+    jt_err err = JT_ERR_INIT;
+    ck_assert_msg(jt_child_start(&c, &err) == 0, "start: %s", jt_err_msg(&err));
+    ck_assert_int_eq(jt_child_wait(&c, 60, &err), 0);
+    ck_assert_msg(c.end == JT_CHILD_EXITED && c.exit_status == 0, "%s", jt_buf_str(&c.err.head));
+    ck_assert_str_eq(jt_buf_str(&c.out.head), "ran\nread-only\nhidden-above\n");
+    jt_child_release(&c);
+    /* without the name it cannot be started at all: the sandbox has no such path */
+    jt_child_init(&c);
+    c.argv = argv;
+    ck_assert_int_eq(jt_child_start(&c, &err), -1);
+    ck_assert_msg(strstr(jt_err_msg(&err), "execve"), "%s", jt_err_msg(&err));
+    jt_child_release(&c);
+    jt_err_clear(&err);
+    free(script), free(dir), free(tool);
+    jt_test_rmtree(prefix);
+    free(prefix), free(build);
+    check_clean();
+}
+END_TEST
+
 START_TEST(root_dir_0700_works)
 {
     char *jail = jt_test_tmpdir();
@@ -208,6 +257,7 @@ static Suite *child_root_suite(void)
     tcase_add_test(tc, host_is_out_of_sight);
     tcase_add_test(tc, compiler_and_python_run);
     tcase_add_test(tc, root_dir_0700_works);
+    tcase_add_test(tc, named_tool_dir_is_shown_read_only);
     suite_add_tcase(s, tc);
     return s;
 }

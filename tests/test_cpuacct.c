@@ -137,7 +137,7 @@ static double account(shape sh, bool no_cgroup, jt_cpuacct_method want, double *
     tree t = start_tree(sh, hold);
     jt_err err = JT_ERR_INIT;
     jt_cpuacct *a = NULL;
-    ck_assert_msg(jt_cpuacct_open(&(jt_cpuacct_target){t.pid, false, NULL, no_cgroup}, &a, &err) ==
+    ck_assert_msg(jt_cpuacct_open(&(jt_cpuacct_target){.pid = t.pid, .no_cgroup = no_cgroup}, &a, &err) ==
                       0,
                   "%s", jt_err_msg(&err));
     ck_assert_int_eq(jt_cpuacct_method_of(a), want);
@@ -242,7 +242,7 @@ START_TEST(stale_cgroups_are_swept)
     tree t = start_tree(WAITED, false);
     jt_err err = JT_ERR_INIT;
     jt_cpuacct *a = NULL;
-    ck_assert_int_eq(jt_cpuacct_open(&(jt_cpuacct_target){t.pid, false, NULL, false}, &a, &err), 0);
+    ck_assert_int_eq(jt_cpuacct_open(&(jt_cpuacct_target){.pid = t.pid}, &a, &err), 0);
     ck_assert_int_eq(jt_cpuacct_method_of(a), JT_CPUACCT_CGROUP);
     snprintf(made, sizeof made, "%s/jouletrace-%ld-%ld", base, (long)getpid(), (long)t.pid);
     struct stat st;

@@ -13,18 +13,21 @@
 /* A record as the engine leaves it after two trials, before its status. */
 static json_t *measured_record(void)
 {
+    json_t *rec;
     json_t *trials = json_array();
     for (int i = 1; i <= 2; i++)
         json_array_append_new(trials, json_pack("{s:i,s:i,s:f,s:f,s:f}", "trial", i, "iterations",
                                                 100, "wall_seconds", 0.2, "total_joules", 2.0 + i,
                                                 "total_net_joules", 1.0 + i));
-    return json_pack("{s:i,s:s,s:s,s:s,s:{s:f,s:f},s:{s:i,s:{s:f,s:f,s:f}},s:f,s:f,s:[s],s:o}",
+    rec = json_pack("{s:i,s:s,s:s,s:s,s:{s:f,s:f},s:{s:i,s:{s:f,s:f,s:f}},s:f,s:f,s:[s],s:o}",
                      "schema_version", 1, "type", "candidate", "id", "c", "test_set", "ts",
                      "energy_metrics", "median_total_energy_joules", 0.025,
                      "median_execution_time_seconds", 0.002, "stats", "n_trials", 2,
                      "total_energy", "median", 0.025, "ci95_low", 0.02, "ci95_high", 0.03,
                      "floor_total_energy_joules", 0.001, "median_total_energy_net_of_floor_joules",
                      0.024, "flags", "model_estimate", "trials", trials);
+    json_object_set_new(rec, "ranked", json_true()); /* the cache check passed it */
+    return rec;
 }
 
 static bool has_flag(const json_t *rec, const char *flag)
@@ -48,6 +51,7 @@ START_TEST(failed_after_trials_keeps_trials_not_medians)
         ck_assert(json_is_null(json_object_get(rec, "stats")));
         ck_assert(json_is_null(json_object_get(rec, "floor_total_energy_joules")));
         ck_assert(json_is_null(json_object_get(rec, "median_total_energy_net_of_floor_joules")));
+        ck_assert(json_is_null(json_object_get(rec, "ranked"))); /* not measured: no rank either */
         ck_assert_uint_eq(json_array_size(json_object_get(rec, "trials")), 2);
         ck_assert_int_eq(json_integer_value(json_object_get(rec, "partial_trials")), 2);
         ck_assert(has_flag(rec, "partial_trials") && has_flag(rec, "model_estimate"));

@@ -226,7 +226,7 @@ static const char *const results_header[] = {
     "iterations_per_trial", "stop_reason", "flags", "retried_samples", "energy_source", "host",
     "cpu_model", "calibration_created", "calibration_age_days", "seed", "started", "finished",
     "source_path", "trial_total_energy_joules", "ranked", "cache_check_evidence",
-    "judged_in_process",
+    "judged_in_process", "isolation", "peak_memory_bytes",
 };
 
 START_TEST(results_table_from_journal)

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "exec/child_priv.h"
+#include "jouletrace/cgroup.h"
 #include "jouletrace/fsutil.h"
 #include "jouletrace/seccomp.h"
 
@@ -44,12 +45,12 @@ static const char *const base_env[] = {
 enum step {
     STEP_MOUNT_PRIVATE, STEP_TMPFS, STEP_BIND_HOME, STEP_ROOT, STEP_CHDIR, STEP_DUP2,
     STEP_SETSID, STEP_RLIMIT, STEP_AFFINITY, STEP_SETGROUPS, STEP_SETGID, STEP_SETUID,
-    STEP_PRCTL, STEP_SECCOMP, STEP_EXEC,
+    STEP_PRCTL, STEP_CGROUP, STEP_SECCOMP, STEP_EXEC,
 };
 static const char *const step_names[] = {
     "make / private", "mount tmpfs", "mount the workdir", "private root", "chdir to the workdir",
     "dup2", "setsid", "setrlimit", "sched_setaffinity", "setgroups", "setgid", "setuid", "prctl",
-    "install the filter", "execve",
+    "join the cgroup", "install the filter", "execve",
 };
 /* A failure at one of these steps means the namespaces themselves are
  * unusable here: retry without them. At STEP_ROOT (an item of the private
@@ -72,6 +73,8 @@ struct plan {
     gid_t gid;
     rlim_t as_bytes, cpu_seconds;
     int cpu;
+    int cg_fds[JT_CGROUP_MAX_DIRS]; /* its cgroup.procs files (child_cgroup.c) */
+    size_t n_cg;
 };
 
 struct child_msg {
@@ -96,14 +99,15 @@ static void child_fail(const struct plan *p, enum step step)
  * the shared scratch directories. */
 static void cover_scratch(const struct plan *p)
 {
-    /* /run/lock: the host's socket-0 lock must be out of reach */
-    static const char *const tmpfs_dirs[] = {"/tmp", "/var/tmp", "/dev/shm", "/run/lock"};
+    /* /run (and its lock dir): the host's socket-0 lock must be out of reach */
+    static const char *const tmpfs_dirs[] = {"/tmp", "/var/tmp", "/dev/shm", "/run"};
     /* cwd keeps the workdir reachable once /tmp is covered */
     if (chdir(p->workdir) != 0) child_fail(p, STEP_CHDIR);
     for (size_t i = 0; i < sizeof tmpfs_dirs / sizeof tmpfs_dirs[0]; i++)
         if (mount("tmpfs", tmpfs_dirs[i], "tmpfs", MS_NOSUID | MS_NODEV, JT_CHILD_TMPFS_OPTS) != 0 &&
             errno != ENOENT)
             child_fail(p, STEP_TMPFS);
+    if (mkdir("/run/lock", 01777) == 0) chmod("/run/lock", 01777); /* best effort */
     /* The work directory is a size-capped tmpfs of its own, not the host
      * directory: RLIMIT_FSIZE caps each file, not how many, and a candidate
      * must not be able to fill the disk the journal is on. */
@@ -138,6 +142,10 @@ static __attribute__((noreturn)) void child_main(const struct plan *p)
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
+    /* First, while it is root and nothing of the candidate runs: everything
+     * it starts is born in its cgroup. */
+    for (size_t i = 0; i < p->n_cg; i++)
+        if (write(p->cg_fds[i], "0", 1) != 1) child_fail(p, STEP_CGROUP);
 
     if (p->namespaces) {
         if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0)
@@ -520,7 +528,9 @@ int jt_child_start(jt_child *c, jt_err *err)
     p.argv = (char *const *)(uintptr_t)c->argv; /* execve's historical prototype */
     p.workdir = c->workdir;
     p.drop = root;
-    p.as_bytes = c->memory_limit_mb > 0 ? (rlim_t)c->memory_limit_mb << 20 : 0;
+    unsigned long long as_bytes = 0;
+    p.n_cg = jt_child_cgroup_open_(c, root, p.cg_fds, JT_CGROUP_MAX_DIRS, &as_bytes);
+    p.as_bytes = (rlim_t)as_bytes;
     p.cpu_seconds = c->cpu_limit_seconds > 0 ? (rlim_t)c->cpu_limit_seconds : 0;
     p.cpu = c->cpu;
     const char *no_ns_env = getenv(NO_NS_ENV);
@@ -540,7 +550,7 @@ int jt_child_start(jt_child *c, jt_err *err)
     } else if (c->no_private_root) {
         c->root_off = JT_CHILD_ROOT_DISABLED;
         c->root_why = jt_xstrdup("disabled");
-    } else if (jt_child_root_plan_(&rp, c->workdir, &perr) < 0) {
+    } else if (jt_child_root_plan_(&rp, c->workdir, c->ro_dirs, &perr) < 0) {
         c->root_off = JT_CHILD_ROOT_REFUSED;
         c->root_why = jt_xstrdup(jt_err_msg(&perr));
     } else {
@@ -550,6 +560,7 @@ int jt_child_start(jt_child *c, jt_err *err)
     jt_seccomp filter = {NULL, 0};
     p.filter = jt_seccomp_prepare(&filter, c->no_seccomp, &c->seccomp_why);
     int rc = start_cascade(c, &p, &rp, err);
+    for (size_t i = 0; i < p.n_cg; i++) close(p.cg_fds[i]);
     jt_child_root_plan_free_(&rp);
     jt_seccomp_release(&filter);
     if (rc < 0) {

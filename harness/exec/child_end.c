@@ -137,6 +137,7 @@ void jt_child_reap_(jt_child *c, jt_child_end why)
         else
             c->end = JT_CHILD_SIGNALED;
     }
+    jt_child_cgroup_reaped_(c);
     jt_child_drain_all_(c);
 }
 
@@ -167,6 +168,7 @@ void jt_child_release(jt_child *c)
     c->root_why = NULL;
     free(c->seccomp_why);
     c->seccomp_why = NULL;
+    jt_child_cgroup_release_(c);
 }
 
 const char *jt_child_sandbox_desc(const jt_child *c)

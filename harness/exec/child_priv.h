@@ -47,19 +47,33 @@ typedef struct jt_root_plan {
 } jt_root_plan;
 
 /* The plan of a private root built on the (empty, existing) directory
- * `newroot`: a tmpfs (mode 0755) with read-only binds of /usr, /etc, /opt
- * and the top-level bin and lib directories (symlinks recreated as such),
+ * `newroot`: a tmpfs (mode 0755) with read-only binds of /usr, the
+ * top-level bin and lib directories (symlinks recreated as such), the basics
+ * of /etc and the directories in `extra` (NULL-terminated, may be NULL),
  * a minimal /dev, a /proc, fresh tmpfs on /tmp, /var/tmp, /dev/shm,
- * /run/lock and the work directory; pivot_root into it, the old root
+ * /run and the work directory; pivot_root into it, the old root
  * detached, "/" read-only, cwd the work directory. 0, or -1 (err set: the
  * host could not be inspected). */
-int jt_child_root_plan_(jt_root_plan *rp, const char *newroot, jt_err *err);
+int jt_child_root_plan_(jt_root_plan *rp, const char *newroot, const char *const *extra,
+                        jt_err *err);
 void jt_child_root_plan_free_(jt_root_plan *rp);
 /* In the child, in its new mount namespace (already private): runs the
  * plan. 0, or -1 with errno set and *failed the item that failed. */
 int jt_child_root_enter_(const jt_root_plan *rp, size_t *failed);
 /* "bind-mount /usr read-only", "pivot_root", ... for item i. Caller frees. */
 char *jt_child_root_item_desc_(const jt_root_plan *rp, size_t i);
+
+/* ---- the cgroup (child_cgroup.c) --------------------------------------- */
+
+/* Before cloning: makes the child's cgroup (as root, unless no_cgroup) and
+ * opens into fds (at most max) what the child writes "0" to before it
+ * execs; sets isolation and cgroup_why. Returns how many fds (0: none, the
+ * rlimits alone apply) and *as_bytes the RLIMIT_AS to set. */
+size_t jt_child_cgroup_open_(jt_child *c, bool root, int *fds, size_t max, unsigned long long *as_bytes);
+/* After the reap: records the peak and the OOM kills, kills stragglers. */
+void jt_child_cgroup_reaped_(jt_child *c);
+/* In release: removes the cgroup, frees isolation and cgroup_why. */
+void jt_child_cgroup_release_(jt_child *c);
 
 /* ---- the session directory (child_session.c) --------------------------- */
 

@@ -2,6 +2,7 @@
  * parent writes the plan (every path, symlink text and mount flag), the
  * child in its new mount namespace only executes it, so that between clone
  * and exec nothing is allocated and only system calls run. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -24,19 +25,29 @@
 #define RO_FLAGS (MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
 
 enum op { OP_TMPFS, OP_DIR, OP_SYMLINK, OP_BIND_RO, OP_REMOUNT_RO, OP_BIND_DEV, OP_PROC, OP_PIVOT,
-          OP_CHDIR };
+          OP_CHDIR, OP_BIND_FILE_RO };
 static const char *const op_verbs[] = {
     [OP_TMPFS] = "mount a tmpfs on",     [OP_DIR] = "mkdir",
     [OP_SYMLINK] = "symlink",            [OP_BIND_RO] = "bind-mount read-only",
     [OP_REMOUNT_RO] = "remount read-only", [OP_BIND_DEV] = "bind-mount",
     [OP_PROC] = "mount proc on",         [OP_PIVOT] = "pivot_root to the new root",
-    [OP_CHDIR] = "chdir to",
+    [OP_CHDIR] = "chdir to",             [OP_BIND_FILE_RO] = "bind-mount read-only",
 };
 
 /* What programs need from the host, read-only; a symlink (merged /usr) is
- * recreated, not bound. Everything else of the host stays out of sight. */
-static const char *const host_dirs[] = {"usr", "etc", "opt", "bin", "sbin",
-                                        "lib", "lib32", "lib64", "libx32"};
+ * recreated, not bound. Everything else of the host stays out of sight
+ * (docs/design.md "Sandbox"). */
+static const char *const host_dirs[] = {"/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"};
+/* Of /etc only what programs read: users and groups, the dynamic linker's
+ * configuration, name service and time zone, Debian's /usr/bin links
+ * (alternatives), TLS certificates, MIME types; and the configuration
+ * directories of interpreters that keep it there (python3*, java-*). */
+static const char *const etc_names[] = {
+    "passwd", "group", "nsswitch.conf", "host.conf", "hosts", "gai.conf", "services",
+    "protocols", "ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "timezone",
+    "alternatives", "ssl", "ca-certificates", "mime.types", "os-release",
+};
+static const char *const etc_prefixes[] = {"python3", "java-"};
 static const char *const dev_nodes[] = {"null", "zero", "full", "random", "urandom"};
 static const struct {
     const char *name, *target;
@@ -57,8 +68,8 @@ static const struct {
     {JT_CHILD_SANDBOX_HOME, 0755, JT_CHILD_WORK_TMPFS_OPTS},
     {"/var", 0755, NULL},
     {"/var/tmp", 01777, JT_CHILD_TMPFS_OPTS},
-    {"/run", 0755, NULL},
-    {"/run/lock", 01777, JT_CHILD_TMPFS_OPTS},
+    {"/run", 01777, JT_CHILD_TMPFS_OPTS},
+    {"/run/lock", 01777, NULL}, /* in /run's tmpfs */
 };
 
 static jt_root_item *add(jt_root_plan *rp, int op, const char *base, const char *path,
@@ -129,11 +140,12 @@ static void add_submounts(jt_root_plan *rp, const char *newroot, const char *dir
             add(rp, OP_REMOUNT_RO, newroot, mp, NULL, ro_flags(mp));
 }
 
-static int add_host_dir(jt_root_plan *rp, const char *newroot, const char *name,
-                        const char *mountinfo, jt_err *err)
+/* The host's path `host` at the same place: a symlink recreated, a
+ * directory or (files too) a file bound read-only; absent: nothing. */
+static int add_host_path(jt_root_plan *rp, const char *newroot, const char *host, bool files,
+                         const char *mountinfo, jt_err *err)
 {
-    char host[32], target[PATH_MAX];
-    snprintf(host, sizeof host, "/%s", name);
+    char target[PATH_MAX];
     struct stat st;
     if (lstat(host, &st) != 0)
         return errno == ENOENT ? 0 : jt_err_set(err, "cannot stat '%s': %s", host, strerror(errno));
@@ -145,8 +157,73 @@ static int add_host_dir(jt_root_plan *rp, const char *newroot, const char *name,
     } else if (S_ISDIR(st.st_mode)) {
         add(rp, OP_BIND_RO, newroot, host, host, ro_flags(host));
         add_submounts(rp, newroot, host, mountinfo);
+    } else if (files && S_ISREG(st.st_mode)) {
+        add(rp, OP_BIND_FILE_RO, newroot, host, host, ro_flags(host));
     }
     return 0;
+}
+
+static bool etc_wanted(const char *name)
+{
+    for (size_t i = 0; i < sizeof etc_names / sizeof etc_names[0]; i++)
+        if (!strcmp(name, etc_names[i])) return true;
+    for (size_t i = 0; i < sizeof etc_prefixes / sizeof etc_prefixes[0]; i++)
+        if (!strncmp(name, etc_prefixes[i], strlen(etc_prefixes[i]))) return true;
+    return false;
+}
+
+static int add_etc(jt_root_plan *rp, const char *newroot, const char *mountinfo, jt_err *err)
+{
+    add(rp, OP_DIR, newroot, "/etc", NULL, 0)->mode = 0755;
+    DIR *d = opendir("/etc");
+    if (!d) return errno == ENOENT ? 0 : jt_err_set(err, "cannot read '/etc': %s", strerror(errno));
+    int rc = 0;
+    for (struct dirent *de; rc == 0 && (de = readdir(d));) {
+        if (!etc_wanted(de->d_name)) continue;
+        char *host = jt_xasprintf("/etc/%s", de->d_name);
+        rc = add_host_path(rp, newroot, host, true, mountinfo, err);
+        free(host);
+    }
+    closedir(d);
+    return rc;
+}
+
+/* A directory the caller named (an interpreter's or a tool's), read-only at
+ * its own path: its missing parents are made first. */
+static int add_extra(jt_root_plan *rp, const char *newroot, const char *dir, const char *mountinfo,
+                     jt_err *err)
+{
+    if (dir[0] != '/') return jt_err_set(err, "'%s' is not an absolute path", dir);
+    for (const char *p = strchr(dir + 1, '/'); p; p = strchr(p + 1, '/')) {
+        char *parent = jt_xasprintf("%.*s", (int)(p - dir), dir);
+        jt_root_item *it = add(rp, OP_DIR, newroot, parent, NULL, 0);
+        it->mode = 0755;
+        it->optional = true; /* already there */
+        free(parent);
+    }
+    return add_host_path(rp, newroot, dir, false, mountinfo, err);
+}
+
+char *jt_child_tool_dir(const char *program)
+{
+    char *real = program ? realpath(program, NULL) : NULL;
+    if (!real) return NULL;
+    char *slash = strrchr(real, '/');
+    if (slash) *slash = '\0';
+    slash = strrchr(real, '/');
+    if (slash && slash != real && !strcmp(slash, "/bin")) *slash = '\0'; /* PREFIX/bin/python */
+    for (size_t i = 0; i < sizeof host_dirs / sizeof host_dirs[0]; i++) {
+        size_t l = strlen(host_dirs[i]);
+        if (!strncmp(real, host_dirs[i], l) && (real[l] == '/' || !real[l])) {
+            free(real); /* visible anyway */
+            return NULL;
+        }
+    }
+    if (!*real) {
+        free(real);
+        return NULL;
+    }
+    return real;
 }
 
 static void add_dev(jt_root_plan *rp, const char *newroot)
@@ -167,19 +244,24 @@ static void add_dev(jt_root_plan *rp, const char *newroot)
     }
 }
 
-int jt_child_root_plan_(jt_root_plan *rp, const char *newroot, jt_err *err)
+int jt_child_root_plan_(jt_root_plan *rp, const char *newroot, const char *const *extra,
+                        jt_err *err)
 {
     memset(rp, 0, sizeof *rp);
     char *info = NULL;
     if (jt_read_file("/proc/self/mountinfo", &info, NULL, err) < 0) return -1;
     add(rp, OP_TMPFS, newroot, "", ROOT_TMPFS_OPTS, TMPFS_FLAGS);
-    for (size_t i = 0; i < sizeof host_dirs / sizeof host_dirs[0]; i++)
-        if (add_host_dir(rp, newroot, host_dirs[i], info, err) < 0) {
-            free(info);
-            jt_child_root_plan_free_(rp);
-            return -1;
-        }
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < sizeof host_dirs / sizeof host_dirs[0]; i++)
+        rc = add_host_path(rp, newroot, host_dirs[i], false, info, err);
+    if (rc == 0) rc = add_etc(rp, newroot, info, err);
+    for (size_t i = 0; rc == 0 && extra && extra[i]; i++)
+        rc = add_extra(rp, newroot, extra[i], info, err);
     free(info);
+    if (rc < 0) {
+        jt_child_root_plan_free_(rp);
+        return -1;
+    }
     add_dev(rp, newroot);
     for (size_t i = 0; i < sizeof scratch / sizeof scratch[0]; i++) {
         add(rp, OP_DIR, newroot, scratch[i].path, NULL, 0)->mode = scratch[i].mode;
@@ -240,6 +322,12 @@ static int run_item(const jt_root_item *it)
         if (chdir(it->path) != 0 || syscall(SYS_pivot_root, ".", ".") != 0) return -1;
         return umount2(".", MNT_DETACH) == 0 ? chdir("/") : -1;
     case OP_CHDIR: return chdir(it->path);
+    case OP_BIND_FILE_RO:
+        fd = open(it->path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444);
+        if (fd < 0) return -1;
+        close(fd);
+        if (mount(it->arg, it->path, NULL, MS_BIND, NULL) != 0) return -1;
+        return mount(NULL, it->path, NULL, it->flags, NULL);
     }
     errno = EINVAL;
     return -1;

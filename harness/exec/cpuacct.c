@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "exec/cpuacct_priv.h"
+#include "jouletrace/cgroup.h"
 #include "jouletrace/fsutil.h"
 
 /* How long free waits for a killed cgroup to empty before leaving it. */
@@ -52,6 +53,7 @@ static int slurp(const char *path, char **text, jt_err *err)
 /* usage_usec of a cgroup v2 directory's cpu.stat. */
 static int read_usage(const char *dir, uint64_t *usec, jt_err *err)
 {
+    if (!dir) return jt_err_set(err, "no cgroup");
     char *path = jt_xasprintf("%s/cpu.stat", dir), *text = NULL;
     int rc = slurp(path, &text, err);
     if (rc == 0) {
@@ -187,7 +189,10 @@ int jt_cpuacct_open(const jt_cpuacct_target *t, jt_cpuacct **out, jt_err *err)
     const char *off = getenv("JOULETRACE_CPUACCT_NO_CGROUP");
     jt_err e = JT_ERR_INIT;
     uint64_t usec;
-    if (t->cgroup_dir) {
+    if (t->cgroup && !(off && *off) && jt_cgroup_cpu_usec(t->cgroup, &usec, &e) == 0) {
+        a->cg = t->cgroup;
+        a->cgroup = jt_xstrdup(jt_cgroup_dir(t->cgroup));
+    } else if (t->cgroup_dir) {
         if (read_usage(t->cgroup_dir, &usec, &e) == 0) a->cgroup = jt_xstrdup(t->cgroup_dir);
         else a->why = jt_xstrdup(jt_err_msg(&e));
     } else if (off && *off) {
@@ -214,7 +219,9 @@ int jt_cpuacct_open(const jt_cpuacct_target *t, jt_cpuacct **out, jt_err *err)
 int jt_cpuacct_mark(jt_cpuacct *a, jt_err *err)
 {
     if (a->method == JT_CPUACCT_PROC) return jt_cpuacct_proc_mark_(a, err);
-    if (read_usage(a->cgroup, &a->mark_usec, err) != 0) return jt_err_prefix(err, "cpuacct");
+    if (a->cg ? jt_cgroup_cpu_usec(a->cg, &a->mark_usec, err) != 0
+              : read_usage(a->cgroup, &a->mark_usec, err) != 0)
+        return jt_err_prefix(err, "cpuacct");
     return 0;
 }
 
@@ -228,7 +235,8 @@ int jt_cpuacct_since_mark(jt_cpuacct *a, double *seconds, jt_err *err)
         return 0;
     }
     uint64_t now = 0;
-    if (read_usage(a->cgroup, &now, err) != 0) return jt_err_prefix(err, "cpuacct");
+    if (a->cg ? jt_cgroup_cpu_usec(a->cg, &now, err) != 0 : read_usage(a->cgroup, &now, err) != 0)
+        return jt_err_prefix(err, "cpuacct");
     *seconds = now > a->mark_usec ? (double)(now - a->mark_usec) / 1e6 : 0;
     return 0;
 }

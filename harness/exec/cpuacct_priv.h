@@ -28,6 +28,7 @@ struct jt_cpuacct {
     jt_cpuacct_method method;
     pid_t pid;
     bool namespaced;
+    const struct jt_cgroup *cg; /* the child's own cgroup (borrowed), or NULL */
     char *cgroup;      /* cgroup: its directory */
     bool own_cgroup;   /* we created it (and remove it) */
     char *why;         /* why proc applies */

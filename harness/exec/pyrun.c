@@ -35,6 +35,8 @@ extern const char jt_python_runner_source[];
  * likely died of the limit (an allocation failing where Python cannot raise
  * MemoryError). */
 #define NEAR_LIMIT 0.75
+/* The cgroup's limit holds for every process of the candidate together. */
+#define OOM_REASON "%s: killed at memory_limit_mb (%ld MiB, all its processes together)"
 /* Mode command: the runner kills a program at timeout_seconds and replies; our
  * own deadline, the backstop for a runner that does not reply, comes this much
  * later so that a loaded machine's slower reply keeps its precise reason. */
@@ -92,6 +94,7 @@ static bool near_memory_limit(const jt_pyrun *r)
 {
     if (r->memory_limit_mb <= 0) return false;
     const char *err = jt_buf_str(&r->child.err.head);
+    if (jt_child_oom_kills(&r->child) > 0) return true; /* the cgroup's limit */
     if (strstr(err, "MemoryError") || strstr(err, "Cannot allocate memory")) return true;
     return (double)r->child.rusage.ru_maxrss >= NEAR_LIMIT * (double)r->memory_limit_mb * 1024;
 }
@@ -110,7 +113,10 @@ static void child_lost(jt_pyrun *r, jt_child_io io, const char *phase, const jt_
     }
     jt_child_kill(&r->child, JT_CHILD_KILLED); /* normally reaped already */
     char *how = jt_child_describe_end(&r->child);
-    switch (r->child.end) {
+    if (jt_child_oom_kills(&r->child) > 0) /* the cgroup's OOM killer */
+        jt_pyrun_finish_(r, JT_VERDICT_MEMORY_LIMIT, JT_CHILD_KILLED, OOM_REASON, phase,
+                         r->memory_limit_mb);
+    else switch (r->child.end) {
     case JT_CHILD_TIMED_OUT:
         jt_pyrun_finish_(r, JT_VERDICT_TIMEOUT, JT_CHILD_KILLED, "the runner %s during %s", how, phase);
         break;
@@ -174,6 +180,14 @@ json_t *jt_pyrun_exchange_(jt_pyrun *r, json_t *msg, const char *phase, double d
                phase);
     }
 out:
+    /* A process of the tree killed at the cgroup's memory limit: the
+     * candidate went past memory_limit_mb, whatever the runner goes on to say. */
+    if (!r->done && jt_child_oom_kills(&r->child) > 0) {
+        json_decref(reply);
+        reply = NULL;
+        jt_pyrun_finish_(r, JT_VERDICT_MEMORY_LIMIT, JT_CHILD_KILLED, OOM_REASON, phase,
+                         r->memory_limit_mb);
+    }
     free(line);
     jt_err_clear(&e);
     return reply;
@@ -278,8 +292,14 @@ static int start_child(jt_pyrun *r, const jt_pyrun_config *cfg, double *deadline
     r->child.sandbox_user = cfg->sandbox_user;
     r->child.output_cap = cfg->output_cap_bytes;
     r->child.stop = cfg->stop;
+    char *tools[3] = {NULL, NULL, NULL}; /* e.g. /opt/py3.12: shown read-only */
+    size_t n_tools = jt_pyrun_tool_dirs_(cfg, python, tools);
+    const char *ro[4] = {tools[0], tools[1], tools[2], NULL};
+    r->child.ro_dirs = n_tools ? ro : NULL;
     int rc = jt_child_start(&r->child, err);
     r->child.argv = NULL;
+    r->child.ro_dirs = NULL;
+    for (size_t i = 0; i < n_tools; i++) free(tools[i]);
     *deadline = jt_pyrun_deadline_(r);
     if (rc == 0) send_runner(r, dev_source ? dev_source : jt_python_runner_source, *deadline);
     free(dev_source);
@@ -291,7 +311,9 @@ static int start_child(jt_pyrun *r, const jt_pyrun_config *cfg, double *deadline
 static void open_accounting(jt_pyrun *r)
 {
     jt_err e = JT_ERR_INIT;
-    jt_cpuacct_target t = {r->child.pid, r->child.namespaced, NULL, false};
+    jt_cpuacct_target t = {.pid = r->child.pid,
+                           .namespaced = r->child.namespaced,
+                           .cgroup = jt_child_cgroup(&r->child)};
     if (jt_cpuacct_open(&t, &r->acct, &e) != 0) r->acct_error = jt_xstrdup(jt_err_msg(&e));
     jt_err_clear(&e);
 }

@@ -73,6 +73,10 @@ int jt_pyrun_start_judge_(const jt_pyrun_config *cfg, json_t *setup, jt_pyrun **
  * false. The tests message holds no expected output (docs/design.md
  * "Judging"); the floor's holds them as floor_output. */
 json_t *jt_pyrun_setup_message_(const jt_pyrun_config *cfg, bool *code_ok, jt_err *err);
+/* The host directories the private root must show for the interpreter, the
+ * command's program and the build's, where they live outside /usr, /bin,
+ * /lib* (jt_child_tool_dir): up to 3 into dirs (caller frees each). */
+size_t jt_pyrun_tool_dirs_(const jt_pyrun_config *cfg, const char *python, char *dirs[3]);
 json_t *jt_pyrun_tests_message_(const jt_pyrun_config *cfg);
 json_t *jt_pyrun_judge_message_(const jt_pyrun_config *cfg);
 

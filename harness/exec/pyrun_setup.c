@@ -63,6 +63,41 @@ static const char *extension_for(const char *tool)
 }
 
 /* The file name of the source in the workdir (pyrun.h, source_name). */
+/* The build's program: its first word that is not an assignment
+ * (CFLAGS=... cc ...); NULL without one. Caller frees. */
+static char *build_program(const char *build)
+{
+    for (const char *p = build; p;) {
+        p += strspn(p, " \t\n");
+        size_t n = strcspn(p, " \t\n");
+        if (!n) break;
+        char *word = jt_xstrndup(p, n);
+        if (!strchr(word, '=')) return word;
+        free(word);
+        p += n;
+    }
+    return NULL;
+}
+
+size_t jt_pyrun_tool_dirs_(const jt_pyrun_config *cfg, const char *python, char *dirs[3])
+{
+    char *build = build_program(cfg->build);
+    const char *progs[] = {python, json_string_value(json_array_get(cfg->command, 0)), build};
+    size_t n = 0;
+    for (size_t i = 0; i < 3; i++) {
+        if (!progs[i] || progs[i][0] != '/') continue; /* a PATH search stays in /usr, /bin */
+        char *d = jt_child_tool_dir(progs[i]);
+        for (size_t j = 0; d && j < n; j++)
+            if (!strcmp(dirs[j], d)) {
+                free(d);
+                d = NULL;
+            }
+        if (d) dirs[n++] = d;
+    }
+    free(build);
+    return n;
+}
+
 static char *source_name(const jt_pyrun_config *cfg)
 {
     if (cfg->source_name) {
@@ -71,20 +106,9 @@ static char *source_name(const jt_pyrun_config *cfg)
             return jt_xstrdup(b);
     }
     const char *ext = NULL;
-    if (cfg->build) { /* first word that is not an assignment (CFLAGS=... cc ...) */
-        const char *p = cfg->build;
-        for (;;) {
-            p += strspn(p, " \t\n");
-            size_t n = strcspn(p, " \t\n");
-            if (!n) break;
-            char *word = jt_xstrndup(p, n);
-            bool assignment = strchr(word, '=') != NULL;
-            if (!assignment) ext = extension_for(base_name(word));
-            free(word);
-            if (!assignment) break;
-            p += n;
-        }
-    }
+    char *build = build_program(cfg->build);
+    if (build) ext = extension_for(base_name(build));
+    free(build);
     const char *program = json_string_value(json_array_get(cfg->command, 0));
     if (!ext && program) ext = extension_for(base_name(program));
     return jt_xasprintf("candidate%s", ext ? ext : ".src");

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "exec/sandbox_priv.h"
 #include "jouletrace/common.h"
 #include "jouletrace/seccomp.h"
 
@@ -134,6 +135,7 @@ void jt_sandbox_of_child(const jt_child *c, const char *user, jt_sandbox *sb)
     memset(sb, 0, sizeof *sb);
     sb->level = jt_sandbox_level_of(c);
     sb->desc = jt_xstrdup(jt_child_sandbox_desc(c));
+    jt_sandbox_cgroup_of_child_(c, sb);
     switch (sb->level) {
     case JT_SANDBOX_FULL:
         break;
@@ -216,6 +218,7 @@ void jt_sandbox_release(jt_sandbox *sb)
     free(sb->missing);
     free(sb->why);
     free(sb->fix);
+    jt_sandbox_cgroup_release_(sb);
     memset(sb, 0, sizeof *sb);
 }
 
@@ -232,10 +235,14 @@ void jt_sandbox_warn(const jt_sandbox *sb, FILE *f)
     char *w = jt_sandbox_warning(sb);
     if (w) fprintf(f, "jouletrace: warning: %s\n", w);
     free(w);
+    w = jt_sandbox_cgroup_warning(sb);
+    if (w) fprintf(f, "jouletrace: warning: %s\n", w);
+    free(w);
 }
 
 void jt_sandbox_print(const jt_sandbox *sb, FILE *f)
 {
+    jt_sandbox_cgroup_print_(sb, f);
     if (sb->level == JT_SANDBOX_FULL) {
         fprintf(f, "sandbox: full (%s)\n", sb->desc);
         return;
@@ -247,10 +254,10 @@ void jt_sandbox_print(const jt_sandbox *sb, FILE *f)
 
 json_t *jt_sandbox_json(const jt_sandbox *sb)
 {
-    return json_pack("{s:s,s:b,s:s,s:s?,s:s?,s:s?}", "level", jt_sandbox_level_name(sb->level),
+    return jt_sandbox_cgroup_json_(sb, json_pack("{s:s,s:b,s:s,s:s?,s:s?,s:s?}", "level", jt_sandbox_level_name(sb->level),
                      "weakened", sb->level != JT_SANDBOX_FULL, "description",
                      sb->desc ? sb->desc : "", "missing", sb->missing, "why", sb->why, "fix",
-                     sb->fix);
+                     sb->fix));
 }
 
 void jt_sandbox_annotate(json_t *rec, const jt_child *c)
@@ -259,6 +266,9 @@ void jt_sandbox_annotate(json_t *rec, const jt_child *c)
     json_object_set_new(rec, "sandbox", json_string(jt_child_sandbox_desc(c)));
     json_object_set_new(rec, "sandbox_level",
                         json_string(jt_sandbox_level_name(jt_sandbox_level_of(c))));
+    json_object_set_new(rec, "isolation", json_string(jt_child_isolation(c)));
+    uint64_t peak = jt_child_peak_memory(c);
+    if (peak) json_object_set_new(rec, "peak_memory_bytes", json_integer((json_int_t)peak));
 }
 
 bool jt_sandbox_record_weakened(const json_t *rec)

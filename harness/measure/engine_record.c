@@ -298,7 +298,7 @@ void jt_engine_add_validation_(json_t *rec, const jt_validation *v)
 /* The figures only a measured record has: what is computed over its trials. */
 static const char *const result_keys[] = {
     "energy_metrics", "stats", "floor_total_energy_joules",
-    "median_total_energy_net_of_floor_joules",
+    "median_total_energy_net_of_floor_joules", "ranked", "cache_check",
 };
 
 /* A record that ends other than measured (failed, incorrect, timeout, ...)

@@ -98,6 +98,10 @@ static const column results_cols[] = {
     {"ranked", S_REC, "ranked", K_BOOL},
     {"cache_check_evidence", S_REC, "cache_check.evidence", K_STR},
     {"judged_in_process", S_REC, "judged_in_process", K_BOOL},
+    /* the candidate's confinement: cgroup-v2, cgroup-v1 or "rlimits: WHY" */
+    {"isolation", S_REC, "isolation", K_STR},
+    /* the peak memory of its whole process tree, from its cgroup (bytes) */
+    {"peak_memory_bytes", S_REC, "peak_memory_bytes", K_INT},
 };
 
 /* trials.csv, csv_schema 1: the journal's trial fields (per trial window)

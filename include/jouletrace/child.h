@@ -16,24 +16,30 @@
  * working directory (its cwd and $HOME), a minimal environment (PATH, HOME,
  * LANG=C.UTF-8, PYTHONHASHSEED=0, PYTHONDONTWRITEBYTECODE=1,
  * PYTHONIOENCODING=utf-8, plus `env`; nothing inherited), rlimits (address
- * space, CPU backstop, 64 MiB files, 64 fds, no core dumps), SIGKILL when the
+ * space: the limit without a cgroup, a backstop with one; CPU backstop,
+ * 64 MiB files, 64 fds, no core dumps), SIGKILL when the
  * thread that started it dies (PR_SET_PDEATHSIG), pinning to `cpu`.
+ * Started as root it joins, before exec, a cgroup of its own (cgroup.h,
+ * child_cgroup.c: memory_limit_mb for its whole tree, no swap, 64 tasks, the
+ * cpuset of `cpu`), unless no_cgroup, JOULETRACE_SANDBOX_NO_CGROUP or the
+ * host refuses (isolation and cgroup_why say which).
  * Started as root it also gets new network, mount, IPC and PID namespaces (it
  * is PID 1 there: everything it forks dies with it; only a down loopback
  * interface) and a private root (bubblewrap style: child_root.c): "/" is a
  * fresh read-only tmpfs (mode 0755, so it works where the host's "/" is
- * 0700) holding read-only, nosuid, nodev binds of the host's /usr, /etc and
- * /opt and its top-level bin, sbin and lib* directories (symlinks, as on
- * merged-/usr systems, are recreated as symlinks); a minimal /dev (null,
- * zero, full, random, urandom, the fd and std* links, a fresh /dev/shm); a
- * /proc of its PID namespace; fresh tmpfs on /tmp, /var/tmp and /run/lock;
- * its work directory at JT_CHILD_SANDBOX_HOME, a size-capped tmpfs, as cwd
- * and HOME. Nothing else of the host (/home, /root, /srv, /var, /run, /mnt,
+ * 0700) holding read-only, nosuid, nodev binds of the host's /usr, its
+ * top-level bin, sbin and lib* directories (symlinks, as on merged-/usr
+ * systems, are recreated as symlinks), the basics of /etc (child_root.c
+ * lists them) and the `ro_dirs`; a minimal /dev (null, zero, full, random,
+ * urandom, the fd and std* links, a fresh /dev/shm); a /proc of its PID
+ * namespace; fresh tmpfs on /tmp, /var/tmp and /run (with /run/lock); its
+ * work directory at JT_CHILD_SANDBOX_HOME, a size-capped tmpfs, as cwd and
+ * HOME. Nothing else of the host (/home, /root, /srv, /opt, /var/lib, /mnt,
  * suites, run directories, the harness's TMPDIR) exists there. Then it
  * drops to `sandbox_user` with no_new_privs and RLIMIT_NPROC. Where the
  * private root cannot be built (root_off, root_errno, root_why say why) it
  * runs in the namespaces over the host's tree, with fresh tmpfs on /tmp,
- * /var/tmp, /dev/shm and /run/lock and the same work directory; where
+ * /var/tmp, /dev/shm and /run and the same work directory; where
  * namespaces are refused (some containers, a chroot) it falls back to
  * rlimits + user drop; ns_off, ns_errno and ns_why say why,
  * jt_child_sandbox_desc() which one applied (sandbox.h turns that into a
@@ -67,6 +73,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/resource.h>
 #include <sys/types.h>
 
@@ -126,7 +133,7 @@ typedef struct jt_child {
     /* Set by the caller before jt_child_start() (borrowed). */
     const char *const *argv;  /* argv[0] is a path (contains '/'); no PATH search */
     const char *const *env;   /* extra "NAME=value"; replaces a minimal entry of that name */
-    long memory_limit_mb;     /* RLIMIT_AS; 0 = none */
+    long memory_limit_mb;     /* the cgroup's memory limit (RLIMIT_AS without one); 0 = none */
     long cpu_limit_seconds;   /* RLIMIT_CPU backstop; 0 = none */
     int cpu;                  /* pin to this CPU; -1 (init's default) = no pinning */
     const char *sandbox_user; /* as root, the user to run as; NULL = "nobody" */
@@ -139,6 +146,11 @@ typedef struct jt_child {
     bool no_namespaces;       /* as root: skip namespaces (the fallback, for tests) */
     bool no_private_root;     /* as root: namespaces without the private root (tests) */
     bool no_seccomp;          /* no seccomp filter (tests) */
+    bool no_cgroup;           /* as root: no cgroup, rlimits only (tests) */
+    /* Host directories the private root shows read-only at their own path
+     * (an interpreter's or tool's outside /usr: jt_child_tool_dir);
+     * NULL-terminated, or NULL. */
+    const char *const *ro_dirs;
 
     /* Filled in by jt_child; read-only for the caller. */
     pid_t pid;                /* in our PID namespace; -1 when not running */
@@ -166,10 +178,20 @@ typedef struct jt_child {
      * (seccomp_errno); NULL when it has the filter. */
     char *seccomp_why;
     int seccomp_errno;
+    /* Its cgroup (docs/design.md "Sandbox"; child_cgroup.c): "cgroup-v2",
+     * "cgroup-v1", or "rlimits: WHY" where none could be made (then
+     * cgroup_why is WHY, else NULL). Once reaped: the peak memory of the
+     * whole tree (0 = unknown) and how many of its processes the memory
+     * limit's OOM killer ended. */
+    char *isolation;
+    char *cgroup_why;
+    uint64_t peak_memory_bytes;
+    uint64_t oom_kills;
 
     /* Private. */
     int cmd_fd, reply_fd, pidfd;
     jt_buf reply;             /* reply bytes read past the last complete line */
+    struct jt_cgroup *cgroup; /* NULL: rlimits only */
     char *desc;
     bool namespaced;
 } jt_child;
@@ -210,11 +232,24 @@ void jt_child_release(jt_child *c);
  * seccomp; rlimits" ("no seccomp (WHY)" without the filter), or "...; no private root (WHY); ..." or the fallback with its
  * reason; "" before start. */
 const char *jt_child_sandbox_desc(const jt_child *c);
+/* "cgroup-v1", "cgroup-v2" or "rlimits: WHY"; "" before start. */
+const char *jt_child_isolation(const jt_child *c);
+/* Its cgroup while it lives (cpuacct reads its CPU there); NULL without. */
+const struct jt_cgroup *jt_child_cgroup(const jt_child *c);
+/* Peak memory of its cgroup so far, in bytes (0: unknown, no cgroup). */
+uint64_t jt_child_peak_memory(const jt_child *c);
+/* OOM kills in its cgroup so far (after the reap: in all). */
+uint64_t jt_child_oom_kills(const jt_child *c);
 /* user + system CPU seconds from rusage (0 until the child ended). */
 double jt_child_cpu_seconds(const jt_child *c);
 /* One line for reports: "exited with status 3", "killed by signal 11 (SIGSEGV)",
  * "timed out", ... Caller frees. */
 char *jt_child_describe_end(const jt_child *c);
+
+/* The directory to show in the private root for `program` (its real
+ * directory, PREFIX for PREFIX/bin/PROG), or NULL when it is visible anyway
+ * (below /usr, /bin, /lib...) or does not exist. Caller frees. */
+char *jt_child_tool_dir(const char *program);
 
 /* Does /proc/self/mountinfo text `mountinfo` list a mount at "/"? false in
  * a chroot whose root is a plain directory (mount(MS_PRIVATE) on "/" then

@@ -4,7 +4,7 @@
  * by the code it runs and miss work forked to other processes; these cannot.
  *
  *   jt_cpuacct *a;
- *   jt_cpuacct_open(&(jt_cpuacct_target){pid, namespaced, NULL, false}, &a, &err);
+ *   jt_cpuacct_open(&(jt_cpuacct_target){.pid = pid, .namespaced = ns}, &a, &err);
  *   jt_cpuacct_mark(a, &err);             start of a window
  *   ... the child works ...
  *   jt_cpuacct_since_mark(a, &cpu, &err); CPU seconds of the whole tree since
@@ -12,8 +12,10 @@
  *
  * Two methods, the first that works:
  *
- * cgroup  The child is in a cgroup v2 of its own and the harness reads that
- *         cgroup's cpu.stat (usage_usec, microseconds). Either the caller
+ * cgroup  The child is in a cgroup of its own and the harness reads that
+ *         cgroup's CPU figure. First choice: the candidate's cgroup that
+ *         jt_child made (target.cgroup, v2 cpu.stat or v1 cpuacct.usage).
+ *         Else a cgroup v2 for accounting only: cpu.stat (usage_usec). Either the caller
  *         names an existing cgroup directory (target.cgroup_dir: the hook for
  *         an isolation layer that creates one per candidate) or, when the
  *         harness may (root, a writable cgroup2 mount — also the unnamed v2
@@ -90,6 +92,8 @@ typedef struct jt_cpuacct_target {
     const char *cgroup_dir; /* an existing cgroup v2 directory holding the child
                                (the caller's; never removed), or NULL */
     bool no_cgroup;         /* do not create a cgroup: proc unless cgroup_dir */
+    const struct jt_cgroup *cgroup; /* the child's cgroup (cgroup.h, v1 or v2; borrowed
+                                       until jt_cpuacct_free, which leaves it), or NULL */
 } jt_cpuacct_target;
 
 typedef struct jt_cpuacct jt_cpuacct;

@@ -11,7 +11,7 @@
  * (jt_sandbox_annotate).
  *
  *   full           pid, net, mount and ipc namespaces; a private root (the
- *                  host's /usr, /etc, /opt, bin and lib read-only, nothing
+ *                  host's /usr, bin, lib and /etc basics read-only, nothing
  *                  else of its files); the drop to the sandbox user;
  *                  no_new_privs; the seccomp filter (seccomp.h); rlimits
  *   no-seccomp     all of full but the seccomp filter (the kernel refused it,
@@ -52,6 +52,13 @@ typedef struct jt_sandbox {
     char *missing; /* what the README promises and this host does not give; NULL when full */
     char *why;     /* the reason: step and errno, "not root", ...; NULL when full */
     char *fix;     /* what to do about it; NULL when full */
+    /* The candidate's cgroup (independent of the level): "cgroup-v2",
+     * "cgroup-v1" or "rlimits: WHY"; cgroup_why and cgroup_fix when there
+     * is none (NULL otherwise). Its own warning line, status line and
+     * run.json fields (sandbox_cgroup.c). */
+    char *isolation;
+    char *cgroup_why;
+    char *cgroup_fix;
 } jt_sandbox;
 
 /* "full", "no-private-root", "no-namespaces", "unprivileged", "unusable". */
@@ -74,7 +81,11 @@ void jt_sandbox_release(jt_sandbox *sb);
  * when full. Caller frees. */
 char *jt_sandbox_warning(const jt_sandbox *sb);
 
-/* Prints "jouletrace: warning: " + jt_sandbox_warning to f when not full. */
+/* "no cgroup for candidates: ... (WHY); FIX", NULL with one. Caller frees. */
+char *jt_sandbox_cgroup_warning(const jt_sandbox *sb);
+
+/* Prints "jouletrace: warning: " + jt_sandbox_warning to f when not full,
+ * and one more such line with jt_sandbox_cgroup_warning. */
 void jt_sandbox_warn(const jt_sandbox *sb, FILE *f);
 
 /* For `status`: "sandbox: full (DESC)", or the level in capitals, what is
@@ -85,8 +96,9 @@ void jt_sandbox_print(const jt_sandbox *sb, FILE *f);
  * full). New reference. */
 json_t *jt_sandbox_json(const jt_sandbox *sb);
 
-/* Sets "sandbox" (the description) and "sandbox_level" of journal record
- * rec from the child that ran it; c NULL (nothing ran) sets nothing. */
+/* Sets "sandbox" (the description), "sandbox_level", "isolation" and
+ * "peak_memory_bytes" (when known) of journal record rec from the child that
+ * ran it; c NULL (nothing ran) sets nothing. */
 void jt_sandbox_annotate(json_t *rec, const jt_child *c);
 
 /* Did journal record rec run with less than full isolation? Reads
