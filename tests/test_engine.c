@@ -230,7 +230,7 @@ static const struct {
 } give_up[] = {
     {&always_eio, "package: model: idle + active CPU time: register not available (EIO)"},
     {&always_dram_eio, "dram: model: constant: register not available (EIO)"},
-    {&always_jumps, "implausible jump (above the domain's power ceiling) (sample rejected)"},
+    {&always_jumps, "above the bound of 1000 W (the default bound"},
     {&always_backwards, "counter went backwards and has no known range (sample rejected)"},
 };
 

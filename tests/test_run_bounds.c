@@ -222,6 +222,16 @@ START_TEST(no_dram_domain_is_flagged)
     }
     ck_assert_uint_eq(measured, 2);
     jt_csv_free(&t);
+    /* run.json keeps the bound in force and where it came from */
+    char *p = jt_xasprintf("%s/run.json", e.run.out);
+    json_error_t je;
+    json_t *run = json_load_file(p, 0, &je);
+    ck_assert_msg(run, "%s: %s", p, je.text);
+    json_t *pkg = json_object_get(json_object_get(json_object_get(run, "backend"), "domains"), "package");
+    ck_assert_double_eq(json_number_value(json_object_get(pkg, "power_bound_watts")), 1000.0);
+    ck_assert(strstr(json_string_value(json_object_get(pkg, "power_bound_from")), "default bound"));
+    json_decref(run);
+    free(p);
     free(out), free(err);
     env_free(&e);
 }

@@ -32,9 +32,11 @@ static json_t *backend_json(jt_energy_meter *m)
         const jt_energy_domain_info *info = jt_energy_domain(m, d);
         if (info)
             json_object_set_new(doms, info->name,
-                                json_pack("{s:f,s:s,s:s,s:f}", "unit_joules", info->unit_joules,
-                                          "units", info->units, "where", info->where,
-                                          "wrap_joules", info->wrap_joules));
+                                json_pack("{s:f,s:s,s:s,s:f,s:f,s:s}", "unit_joules",
+                                          info->unit_joules, "units", info->units, "where",
+                                          info->where, "wrap_joules", info->wrap_joules,
+                                          "power_bound_watts", jt_energy_power_ceiling(m, d),
+                                          "power_bound_from", jt_energy_power_ceiling_from(m, d)));
     }
     int filt = jt_energy_filtering(m);
     return json_pack("{s:s,s:b,s:s?,s:o,s:s,s:o}", "energy_source", jt_energy_source_name(m),
