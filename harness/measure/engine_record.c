@@ -16,7 +16,7 @@ static json_t *num(double v)
 }
 
 /* {median, mean, sd, cv, robust_cv, min, max, mad[, ci...]} of x. */
-static json_t *dist_json(const double *x, size_t n, unsigned long seed, bool with_ci)
+json_t *jt_engine_dist_json_(const double *x, size_t n, unsigned long seed, bool with_ci)
 {
     jt_stats_summary s;
     jt_err err = JT_ERR_INIT;
@@ -48,7 +48,7 @@ static json_t *dist_json(const double *x, size_t n, unsigned long seed, bool wit
     return o;
 }
 
-static double median_of(const double *x, size_t n)
+double jt_engine_median_(const double *x, size_t n)
 {
     jt_stats_summary s;
     jt_err err = JT_ERR_INIT;
@@ -78,7 +78,7 @@ static double *column(const per_trial *rows, size_t n, size_t off)
     return c;
 }
 
-static json_t *trial_json(const trial *t, size_t i)
+json_t *jt_engine_trial_json_(const trial *t, size_t i, const char *kind)
 {
     json_t *tj = json_pack("{s:I,s:I,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:b,s:o,s:o,s:o,s:o,s:o}",
                      "trial", (json_int_t)i + 1, "iterations", (json_int_t)t->n, "wall_seconds",
@@ -95,6 +95,11 @@ static json_t *trial_json(const trial *t, size_t i)
                      "frequency_mhz", num(t->tel.freq_mhz), "temperature_celsius",
                      num(t->tel.temp_c));
     json_object_set_new(tj, "child_cpu_seconds", num(t->child_cpu_s));
+    if (t->pair) { /* docs/design.md "Floor": which pair, and the order in it */
+        json_object_set_new(tj, "kind", json_string(kind));
+        json_object_set_new(tj, "pair", json_integer((json_int_t)t->pair));
+        json_object_set_new(tj, "first_in_pair", json_boolean(t->first));
+    }
     return tj;
 }
 
@@ -123,17 +128,14 @@ static json_t *flags_json(const jt_engine *e, const per_trial *rows, size_t n,
     return flags;
 }
 
-/* The cache check against the floor's timing (memo.c): its figures, the
- * flag, and whether the candidate is ranked. */
-static void add_cache_check(const json_t *floor, const jt_engine_timing *timing,
+/* The cache check against the paired floor's timing (memo.c; ft NULL: the
+ * floor was lost): its figures, the flag, and whether the candidate is
+ * ranked. */
+static void add_cache_check(const jt_engine_timing *ft, const jt_engine_timing *timing,
                             bool allow_memoization, json_t *flags, json_t *rec)
 {
-    jt_engine_timing ft;
-    const json_t *fj = json_object_get(floor, "timing");
-    if (fj) jt_engine_timing_from_json_(fj, &ft);
     bool suspected = false;
-    json_object_set_new(rec, "cache_check",
-                        jt_engine_cache_check_(timing, fj ? &ft : NULL, &suspected));
+    json_object_set_new(rec, "cache_check", jt_engine_cache_check_(timing, ft, &suspected));
     if (suspected) json_array_append_new(flags, json_string("memoization_suspected"));
     /* A suspected cache is kept with its evidence but not ranked, unless the
      * suite allows caches (docs/design.md "Caches"). */
@@ -146,15 +148,12 @@ bool jt_engine_cache_suspected_(const json_t *rec)
     return json_is_string(json_object_get(cc, "evidence"));
 }
 
-void jt_engine_cache_confirm_(json_t *rec, const json_t *floor, const jt_engine_timing *again)
+void jt_engine_cache_confirm_(json_t *rec, const jt_engine_timing *ft,
+                              const jt_engine_timing *again)
 {
-    jt_engine_timing ft;
-    const json_t *fj = json_object_get(floor, "timing");
-    if (!fj) return;
-    jt_engine_timing_from_json_(fj, &ft);
     bool suspected = false;
     json_t *cc = json_object_get(rec, "cache_check");
-    json_object_set_new(cc, "confirmation", jt_engine_cache_check_(again, &ft, &suspected));
+    json_object_set_new(cc, "confirmation", jt_engine_cache_check_(again, ft, &suspected));
     if (suspected) return;
     /* Not seen again in a fresh process: noise, not a cache. */
     json_object_set_new(cc, "unconfirmed_evidence", json_incref(json_object_get(cc, "evidence")));
@@ -167,7 +166,7 @@ void jt_engine_cache_confirm_(json_t *rec, const json_t *floor, const jt_engine_
 }
 
 void jt_engine_add_measurement_(jt_engine *e, const outcome *out, size_t n_cases, unsigned long seed,
-                                const json_t *floor, jt_engine_timing *timing,
+                                const jt_floor *floor, jt_engine_timing *timing,
                                 bool allow_memoization, json_t *rec)
 {
     size_t n = out->n_trials;
@@ -186,29 +185,29 @@ void jt_engine_add_measurement_(jt_engine *e, const outcome *out, size_t n_cases
         if (isfinite(t->ram_raw)) sp.ram[sp.n_ram++] = t->ram_raw / k;
         if (isfinite(t->ram_net)) sp.ramn[sp.n_ramn++] = t->ram_net / k;
         if (isfinite(t->total_net)) sp.totn[sp.n_totn++] = t->total_net / k;
-        json_array_append_new(trials, trial_json(t, i));
+        json_array_append_new(trials, jt_engine_trial_json_(t, i, "candidate"));
     }
     double *tot = COL(rows, n, tot), *pkg = COL(rows, n, pkg), *pkgr = COL(rows, n, pkgr),
            *tim = COL(rows, n, tim), *pow = COL(rows, n, pow);
-    double med_tot = median_of(tot, n);
+    double med_tot = jt_engine_median_(tot, n);
     json_object_set_new(
         rec, "energy_metrics",
         json_pack("{s:o,s:o,s:o,s:o,s:o,s:o}", "median_package_energy_joules",
-                  num(median_of(pkg, n)), "median_ram_energy_joules",
-                  sp.n_ram ? num(median_of(sp.ram, sp.n_ram)) : json_null(),
+                  num(jt_engine_median_(pkg, n)), "median_ram_energy_joules",
+                  sp.n_ram ? num(jt_engine_median_(sp.ram, sp.n_ram)) : json_null(),
                   "median_total_energy_joules", num(med_tot), "median_execution_time_seconds",
-                  num(median_of(tim, n)), "energy_per_test_case_joules",
+                  num(jt_engine_median_(tim, n)), "energy_per_test_case_joules",
                   num(med_tot / (double)n_cases), "power_consumption_watts",
-                  num(median_of(pow, n))));
+                  num(jt_engine_median_(pow, n))));
     json_t *stats = json_pack(
         "{s:I,s:I,s:s?,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:I}", "n_trials", (json_int_t)n,
         "iterations_per_trial", (json_int_t)out->iterations, "stop_reason",
         out->stop == JT_STATS_CONTINUE ? NULL : jt_stats_stop_name(out->stop), "total_energy",
-        dist_json(tot, n, seed, true), "total_net_energy",
-        dist_json(sp.totn, sp.n_totn, seed, sp.n_totn > 0), "package_energy",
-        dist_json(pkg, n, seed, false), "package_raw_energy", dist_json(pkgr, n, seed, false),
-        "ram_energy", dist_json(sp.ram, sp.n_ram, seed, false), "ram_net_energy",
-        dist_json(sp.ramn, sp.n_ramn, seed, false), "time", dist_json(tim, n, seed, true),
+        jt_engine_dist_json_(tot, n, seed, true), "total_net_energy",
+        jt_engine_dist_json_(sp.totn, sp.n_totn, seed, sp.n_totn > 0), "package_energy",
+        jt_engine_dist_json_(pkg, n, seed, false), "package_raw_energy", jt_engine_dist_json_(pkgr, n, seed, false),
+        "ram_energy", jt_engine_dist_json_(sp.ram, sp.n_ram, seed, false), "ram_net_energy",
+        jt_engine_dist_json_(sp.ramn, sp.n_ramn, seed, false), "time", jt_engine_dist_json_(tim, n, seed, true),
         "retried_samples", (json_int_t)out->retried_samples);
     json_object_set_new(rec, "stats", stats);
     json_object_set_new(rec, "stop_reason",
@@ -221,19 +220,15 @@ void jt_engine_add_measurement_(jt_engine *e, const outcome *out, size_t n_cases
         json_array_append_new(flags, json_string("child_clock_disagrees"));
     if (disagreement & JT_RUN_CHILD_CPU_LOW)
         json_array_append_new(flags, json_string("child_cpu_disagrees"));
-    timing->iteration = median_of(tim, n);
+    timing->iteration = jt_engine_median_(tim, n);
     json_object_set_new(rec, "timing", jt_engine_timing_json_(timing));
-    if (floor) add_cache_check(floor, timing, allow_memoization, flags, rec);
-    json_object_set_new(rec, "flags", flags);
-
     if (floor) {
-        json_t *fm = json_object_get(json_object_get(floor, "energy_metrics"),
-                                     "median_total_energy_joules");
-        double f = json_number_value(fm);
-        json_object_set_new(rec, "floor_total_energy_joules", json_is_number(fm) ? json_real(f) : json_null());
-        json_object_set_new(rec, "median_total_energy_net_of_floor_joules",
-                            json_is_number(fm) ? num(med_tot - f) : json_null());
+        /* its trials, figures and net of floor; then the cache check on its timing */
+        jt_floor_add_(floor, out, seed, flags, rec);
+        add_cache_check(floor->out.n_trials ? &floor->timing : NULL, timing, allow_memoization,
+                        flags, rec);
     }
+    json_object_set_new(rec, "flags", flags);
     json_object_set_new(rec, "trials", trials);
     free(tot), free(pkg), free(pkgr), free(tim), free(pow);
     free(sp.ram), free(sp.ramn), free(sp.totn);
@@ -271,14 +266,6 @@ json_t *jt_engine_candidate_record_(const jt_engine *e, const jt_test_set *ts,
     if (c->group) json_object_set_new(rec, "group", json_string(c->group));
     if (c->metadata) json_object_set_new(rec, "metadata", json_deep_copy(c->metadata));
     if (c->source_path) json_object_set_new(rec, "source_path", json_string(c->source_path));
-    json_object_set_new(rec, "seed", json_integer((json_int_t)seed));
-    return rec;
-}
-
-json_t *jt_engine_floor_record_(const jt_engine *e, const jt_test_set *ts, const char *id,
-                                unsigned long seed)
-{
-    json_t *rec = record_head("floor", e, id, ts->id);
     json_object_set_new(rec, "seed", json_integer((json_int_t)seed));
     return rec;
 }
