@@ -128,7 +128,7 @@ static const char two_suite[] =
     "candidates: [{id: a, candidate_code: 'def f(x): return x * x'},\n"
     "             {id: b, candidate_code: 'def f(x): return x ** 2'}]\n";
 
-/* One finished run (a floor and the records of a and b), made once for the
+/* One finished run (the records of a and b, each with its floor), made once for the
  * cases below, which each spoil a copy of it. */
 static jt_runenv base;
 static char *base_journal, *base_run;
