@@ -59,7 +59,6 @@ typedef struct jt_engine_timing {
 json_t *jt_engine_cache_check_(const jt_engine_timing *c, const jt_engine_timing *f,
                                bool *suspected);
 json_t *jt_engine_timing_json_(const jt_engine_timing *t);
-void jt_engine_timing_from_json_(const json_t *o, jt_engine_timing *t);
 
 /* Frees what the outcome owns (error, trials). */
 void jt_engine_outcome_release_(outcome *out);
