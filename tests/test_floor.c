@@ -9,6 +9,7 @@
 #include <jansson.h>
 #include <math.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -257,6 +258,7 @@ START_TEST(drift_cancels_in_the_pairs)
     for (size_t k = 0; k < n && k < 16; k++) once[k] = per_iteration(json_array_get(ct, k)) - f1;
     double biased = median(once, n);
     double paired = json_number_value(json_object_get(rec, "median_total_energy_net_of_floor_joules"));
+    fprintf(stderr, "drift: paired net %g J, against the first floor trial %g J\n", paired, biased);
     ck_assert_msg(biased > 0, "the drift did not reach the trials: %g", biased);
     ck_assert_msg(fabs(paired) < 0.25 * biased, "paired net %g J vs %g J against a floor measured "
                   "once before", paired, biased);

@@ -423,10 +423,17 @@ jt_engine_outcome jt_engine_measure(jt_engine *e, const jt_suite *s, const jt_ca
         if (out.status != JT_STATUS_INTERRUPTED && out.n_trials) {
             jt_engine_add_measurement_(e, &out, ts->n_cases, seed, with_floor ? &fl : NULL,
                                        &timing, c->opts.allow_memoization, rec);
-            jt_engine_timing again;
+            /* A suspicion is confirmed in fresh processes of both the
+             * candidate and its floor: one noisy floor sample decides nothing. */
+            jt_engine_timing again, floor_again;
             if (jt_engine_cache_suspected_(rec) && !*e->stop &&
-                confirm_timing(&cfg, r, out.iterations, &again) == 0)
-                jt_engine_cache_confirm_(rec, &fl.timing, &again);
+                confirm_timing(&cfg, r, out.iterations, &again) == 0) {
+                const jt_engine_timing *ft = &fl.timing;
+                if (jt_floor_live_(&fl) && !*e->stop &&
+                    confirm_timing(&fl.cfg, fl.r, out.iterations, &floor_again) == 0)
+                    ft = &floor_again;
+                jt_engine_cache_confirm_(rec, ft, &again);
+            }
         }
         else if (out.status != JT_STATUS_INTERRUPTED)
             json_object_set_new(rec, "energy_metrics", json_null());
