@@ -16,6 +16,7 @@
 #include "jouletrace/energy.h"
 #include "jouletrace/energy_backend.h"
 #include "jouletrace/engine.h"
+#include "jouletrace/report.h"
 #include "jouletrace/stats.h"
 #include "jouletrace/suite.h"
 #include "support/testutil.h"
@@ -269,6 +270,99 @@ START_TEST(drift_cancels_in_the_pairs)
 }
 END_TEST
 
+/* ---- reports ----------------------------------------------------------- */
+
+/* The report fixture's journal with `id`'s record carrying a paired floor
+ * (its trials named for the pairs) and the flag below_floor. */
+static char *journal_with_floor(const char *text, const char *id)
+{
+    jt_buf b = JT_BUF_INIT;
+    char *copy = jt_xstrdup(text), *save = NULL;
+    for (char *l = strtok_r(copy, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+        json_t *rec = json_loads(l, 0, NULL);
+        ck_assert_ptr_nonnull(rec);
+        if (!strcmp(json_string_value(json_object_get(rec, "id")), id)) {
+            json_array_append_new(json_object_get(rec, "flags"), json_string("below_floor"));
+            json_t *ft = json_deep_copy(json_object_get(rec, "trials"));
+            size_t k;
+            json_t *t;
+            json_array_foreach(ft, k, t) {
+                json_object_set_new(t, "kind", json_string("floor"));
+                json_object_set_new(t, "pair", json_integer((json_int_t)k + 1));
+                json_object_set_new(t, "first_in_pair", json_boolean(k % 2));
+            }
+            json_object_set_new(rec, "floor", json_pack("{s:s,s:s,s:I,s:o}", "floor_key", "square",
+                                                        "status", "completed", "n_trials",
+                                                        (json_int_t)json_array_size(ft), "trials", ft));
+        }
+        char *line = json_dumps(rec, JSON_COMPACT);
+        jt_buf_adds(&b, line);
+        jt_buf_addc(&b, '\n');
+        free(line);
+        json_decref(rec);
+    }
+    free(copy);
+    char *out = jt_xstrdup(jt_buf_str(&b));
+    jt_buf_release(&b);
+    return out;
+}
+
+static size_t count(const char *hay, const char *needle)
+{
+    size_t n = 0;
+    for (const char *p = hay; (p = strstr(p, needle)); p += strlen(needle)) n++;
+    return n;
+}
+
+/* below_floor reaches every report: index.html says the candidate cannot be
+ * told from the harness, results.csv and the leaderboard carry the flag and
+ * the leaderboard still ranks it; trials.csv lists the floor's trials under
+ * the candidate they are paired with, kind floor, each with its pair. */
+START_TEST(below_floor_in_the_reports)
+{
+    char *dir = jt_test_tmpdir();
+    static const char *const files[] = {"run.json", "journal.jsonl"};
+    for (size_t i = 0; i < 2; i++) {
+        char *src = jt_xasprintf("%s/tests/fixtures/report/basic/%s", jt_test_srcdir(), files[i]);
+        char *text = jt_test_read_file(src);
+        ck_assert_msg(text != NULL, "cannot read %s", src);
+        char *put = i ? journal_with_floor(text, "sq-slow") : jt_xstrdup(text);
+        free(jt_test_write_file(dir, files[i], put));
+        free(put), free(text), free(src);
+    }
+    jt_err err = JT_ERR_INIT;
+    ck_assert_msg(jt_reports_write(dir, &err) == 0, "%s", jt_err_msg(&err));
+    char *p = jt_xasprintf("%s/index.html", dir), *html = jt_test_read_file(p);
+    free(p);
+    ck_assert_uint_eq(count(html, "below_floor (indistinguishable from the harness)"), 1);
+    p = jt_xasprintf("%s/leaderboard.csv", dir);
+    char *board = jt_test_read_file(p);
+    free(p);
+    const char *row = strstr(board, ",sq-slow,");
+    ck_assert_ptr_nonnull(row);
+    const char *bol = row;
+    while (bol > board && bol[-1] != '\n') bol--;
+    const char *eol = strchr(row, '\n');
+    char *line = jt_xstrndup(bol, (size_t)(eol - bol));
+    ck_assert_msg(strstr(line, "below_floor") && strstr(line, ",square,5,"), "%s", line);
+    free(line);
+    p = jt_xasprintf("%s/results.csv", dir);
+    char *results = jt_test_read_file(p);
+    free(p);
+    ck_assert_uint_eq(count(results, "below_floor"), 1);
+    p = jt_xasprintf("%s/trials.csv", dir);
+    char *trials = jt_test_read_file(p);
+    free(p);
+    ck_assert_uint_eq(count(trials, ",sq-slow,"), 10); /* 5 of its own, 5 of its floor */
+    ck_assert_uint_eq(count(trials, ",floor,square,"), 5);
+    ck_assert_uint_eq(count(trials, ",floor,square,1,false"), 1);
+    ck_assert_uint_eq(count(trials, ",floor,square,2,true"), 1);
+    free(html), free(board), free(results), free(trials);
+    jt_err_clear(&err);
+    jt_test_tmpdir_free(dir);
+}
+END_TEST
+
 static Suite *floor_suite(void)
 {
     Suite *s = suite_create("floor");
@@ -279,6 +373,9 @@ static Suite *floor_suite(void)
     tcase_add_test(tc, a_constant_candidate_is_below_floor);
     tcase_add_test(tc, drift_cancels_in_the_pairs);
     suite_add_tcase(s, tc);
+    TCase *rc = tcase_create("reports");
+    tcase_add_test(rc, below_floor_in_the_reports);
+    suite_add_tcase(s, rc);
     return s;
 }
 
