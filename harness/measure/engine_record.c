@@ -16,7 +16,7 @@ static json_t *num(double v)
 }
 
 /* {median, mean, sd, cv, robust_cv, min, max, mad[, ci...]} of x. */
-json_t *jt_engine_dist_json_(const double *x, size_t n, unsigned long seed, bool with_ci)
+static json_t *dist_json(const double *x, size_t n, unsigned long seed, bool with_ci)
 {
     jt_stats_summary s;
     jt_err err = JT_ERR_INIT;
@@ -48,13 +48,23 @@ json_t *jt_engine_dist_json_(const double *x, size_t n, unsigned long seed, bool
     return o;
 }
 
-double jt_engine_median_(const double *x, size_t n)
+static double median_of(const double *x, size_t n)
 {
     jt_stats_summary s;
     jt_err err = JT_ERR_INIT;
     double m = n && jt_stats_summarize(x, n, &s, &err) == 0 ? s.median : NAN;
     jt_err_clear(&err);
     return m;
+}
+
+json_t *jt_engine_dist_json_(const double *x, size_t n, unsigned long seed, bool with_ci)
+{
+    return dist_json(x, n, seed, with_ci);
+}
+
+double jt_engine_median_(const double *x, size_t n)
+{
+    return median_of(x, n);
 }
 
 /* Per-iteration values of one trial, one column each: the distributions
@@ -189,25 +199,25 @@ void jt_engine_add_measurement_(jt_engine *e, const outcome *out, size_t n_cases
     }
     double *tot = COL(rows, n, tot), *pkg = COL(rows, n, pkg), *pkgr = COL(rows, n, pkgr),
            *tim = COL(rows, n, tim), *pow = COL(rows, n, pow);
-    double med_tot = jt_engine_median_(tot, n);
+    double med_tot = median_of(tot, n);
     json_object_set_new(
         rec, "energy_metrics",
         json_pack("{s:o,s:o,s:o,s:o,s:o,s:o}", "median_package_energy_joules",
-                  num(jt_engine_median_(pkg, n)), "median_ram_energy_joules",
-                  sp.n_ram ? num(jt_engine_median_(sp.ram, sp.n_ram)) : json_null(),
+                  num(median_of(pkg, n)), "median_ram_energy_joules",
+                  sp.n_ram ? num(median_of(sp.ram, sp.n_ram)) : json_null(),
                   "median_total_energy_joules", num(med_tot), "median_execution_time_seconds",
-                  num(jt_engine_median_(tim, n)), "energy_per_test_case_joules",
+                  num(median_of(tim, n)), "energy_per_test_case_joules",
                   num(med_tot / (double)n_cases), "power_consumption_watts",
-                  num(jt_engine_median_(pow, n))));
+                  num(median_of(pow, n))));
     json_t *stats = json_pack(
         "{s:I,s:I,s:s?,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:I}", "n_trials", (json_int_t)n,
         "iterations_per_trial", (json_int_t)out->iterations, "stop_reason",
         out->stop == JT_STATS_CONTINUE ? NULL : jt_stats_stop_name(out->stop), "total_energy",
-        jt_engine_dist_json_(tot, n, seed, true), "total_net_energy",
-        jt_engine_dist_json_(sp.totn, sp.n_totn, seed, sp.n_totn > 0), "package_energy",
-        jt_engine_dist_json_(pkg, n, seed, false), "package_raw_energy", jt_engine_dist_json_(pkgr, n, seed, false),
-        "ram_energy", jt_engine_dist_json_(sp.ram, sp.n_ram, seed, false), "ram_net_energy",
-        jt_engine_dist_json_(sp.ramn, sp.n_ramn, seed, false), "time", jt_engine_dist_json_(tim, n, seed, true),
+        dist_json(tot, n, seed, true), "total_net_energy",
+        dist_json(sp.totn, sp.n_totn, seed, sp.n_totn > 0), "package_energy",
+        dist_json(pkg, n, seed, false), "package_raw_energy", dist_json(pkgr, n, seed, false),
+        "ram_energy", dist_json(sp.ram, sp.n_ram, seed, false), "ram_net_energy",
+        dist_json(sp.ramn, sp.n_ramn, seed, false), "time", dist_json(tim, n, seed, true),
         "retried_samples", (json_int_t)out->retried_samples);
     json_object_set_new(rec, "stats", stats);
     json_object_set_new(rec, "stop_reason",
@@ -220,7 +230,7 @@ void jt_engine_add_measurement_(jt_engine *e, const outcome *out, size_t n_cases
         json_array_append_new(flags, json_string("child_clock_disagrees"));
     if (disagreement & JT_RUN_CHILD_CPU_LOW)
         json_array_append_new(flags, json_string("child_cpu_disagrees"));
-    timing->iteration = jt_engine_median_(tim, n);
+    timing->iteration = median_of(tim, n);
     json_object_set_new(rec, "timing", jt_engine_timing_json_(timing));
     if (floor) {
         /* its trials, figures and net of floor; then the cache check on its timing */
