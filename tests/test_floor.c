@@ -95,6 +95,7 @@ static bool has_flag(const json_t *rec, const char *flag)
 }
 
 #define N_TRIALS 7
+#define NET_OF_FLOOR "median_total_energy_net_of_floor_joules"
 
 /* As many floor trials as candidate trials, each of the candidate's
  * iteration count, pair by pair in the order C F, F C, C F, ...; the net of
@@ -105,7 +106,8 @@ START_TEST(floor_trials_pair_the_candidates)
     jt_energy_opts o;
     jt_energy_opts_init(&o);
     jt_energy_meter *m = open_meter(&jt_energy_model_ops, &o);
-    jt_suite *s = one_candidate("def f(x):\n    return 9 + 0 * sum(range(x * 300))\n", N_TRIALS, 0.02);
+    jt_suite *s =
+        one_candidate("def f(x):\n    return 9 + 0 * sum(range(x * 300))\n", N_TRIALS, 0.02);
     json_t *rec = measure(m, s);
     const json_t *fl = json_object_get(rec, "floor"), *ct = json_object_get(rec, "trials"),
                  *ft = json_object_get(fl, "trials"), *stats = json_object_get(rec, "stats");
@@ -139,7 +141,7 @@ START_TEST(floor_trials_pair_the_candidates)
     ck_assert_double_eq_tol(lo, ci.lo, 1e-15);
     ck_assert_double_eq_tol(hi, ci.hi, 1e-15);
     double want = median(d, N_TRIALS);
-    double got = json_number_value(json_object_get(rec, "median_total_energy_net_of_floor_joules"));
+    double got = json_number_value(json_object_get(rec, NET_OF_FLOOR));
     ck_assert_msg(fabs(got - want) <= 1e-12 * fabs(want), "net %.17g, recomputed %.17g", got, want);
     ck_assert(lo <= got && got <= hi);
     double floor_med = json_number_value(json_object_get(rec, "floor_total_energy_joules"));
@@ -175,7 +177,7 @@ START_TEST(a_constant_candidate_is_below_floor)
     jt_suite *work = one_candidate("def f(x):\n    return 9 + 0 * sum(range(x * 3000))\n", 9, 0.02);
     json_t *rec = measure(m, work);
     ck_assert_msg(!has_flag(rec, "below_floor"), "net %g",
-                  json_number_value(json_object_get(rec, "median_total_energy_net_of_floor_joules")));
+                  json_number_value(json_object_get(rec, NET_OF_FLOOR)));
     ck_assert(json_number_value(json_object_get(json_object_get(json_object_get(rec, "stats"),
                                                                 "net_of_floor_energy"),
                                                 "ci95_low")) > 0);
@@ -258,7 +260,7 @@ START_TEST(drift_cancels_in_the_pairs)
     double once[16], f1 = per_iteration(json_array_get(ft, 0));
     for (size_t k = 0; k < n && k < 16; k++) once[k] = per_iteration(json_array_get(ct, k)) - f1;
     double biased = median(once, n);
-    double paired = json_number_value(json_object_get(rec, "median_total_energy_net_of_floor_joules"));
+    double paired = json_number_value(json_object_get(rec, NET_OF_FLOOR));
     fprintf(stderr, "drift: paired net %g J, against the first floor trial %g J\n", paired, biased);
     ck_assert_msg(biased > 0, "the drift did not reach the trials: %g", biased);
     ck_assert_msg(fabs(paired) < 0.25 * biased, "paired net %g J vs %g J against a floor measured "
@@ -291,9 +293,10 @@ static char *journal_with_floor(const char *text, const char *id)
                 json_object_set_new(t, "pair", json_integer((json_int_t)k + 1));
                 json_object_set_new(t, "first_in_pair", json_boolean(k % 2));
             }
+            json_int_t n = (json_int_t)json_array_size(ft);
             json_object_set_new(rec, "floor", json_pack("{s:s,s:s,s:I,s:o}", "floor_key", "square",
-                                                        "status", "completed", "n_trials",
-                                                        (json_int_t)json_array_size(ft), "trials", ft));
+                                                        "status", "completed", "n_trials", n,
+                                                        "trials", ft));
         }
         char *line = json_dumps(rec, JSON_COMPACT);
         jt_buf_adds(&b, line);
