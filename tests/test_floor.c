@@ -282,8 +282,13 @@ static char *journal_with_floor(const char *text, const char *id)
     char *copy = jt_xstrdup(text), *save = NULL;
     for (char *l = strtok_r(copy, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
         json_t *rec = json_loads(l, 0, NULL);
-        ck_assert_ptr_nonnull(rec);
-        if (!strcmp(json_string_value(json_object_get(rec, "id")), id)) {
+        if (!rec) { /* the fixture's deliberately unreadable line: kept as it is */
+            jt_buf_adds(&b, l);
+            jt_buf_addc(&b, '\n');
+            continue;
+        }
+        const char *rid = json_string_value(json_object_get(rec, "id"));
+        if (rid && !strcmp(rid, id)) {
             json_array_append_new(json_object_get(rec, "flags"), json_string("below_floor"));
             json_t *ft = json_deep_copy(json_object_get(rec, "trials"));
             size_t k;
