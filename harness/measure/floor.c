@@ -20,6 +20,7 @@ static json_t *num(double v)
 }
 
 /* The floor is lost: its child goes, the reason stays (the first one). */
+static void lose(jt_floor *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void lose(jt_floor *f, const char *fmt, ...)
 {
     if (!f->out.error) {
