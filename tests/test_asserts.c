@@ -397,7 +397,7 @@ START_TEST(run_reports_judged_in_process)
     ck_assert_uint_ge(flagged, 2);
     ck_assert_uint_ge(said, 5);
     static const char *const files[] = {"results.csv", "leaderboard.csv"};
-    for (size_t i = 0; i < 2; i++) {
+    for (size_t i = 0; i < 2; i++) { /* the column, by name: HE/2 is judged in process */
         char *p = jt_xasprintf("%s/%s", e.out, files[i]);
         jt_csv_table t;
         jt_err cerr = JT_ERR_INIT;

@@ -128,7 +128,7 @@ static const char two_suite[] =
     "candidates: [{id: a, candidate_code: 'def f(x): return x * x'},\n"
     "             {id: b, candidate_code: 'def f(x): return x ** 2'}]\n";
 
-/* One finished run (a floor and the records of a and b), made once for the
+/* One finished run (the records of a and b, each with its floor), made once for the
  * cases below, which each spoil a copy of it. */
 static jt_runenv base;
 static char *base_journal, *base_run;
@@ -243,9 +243,9 @@ static const dir_case dir_cases[] = {
     {"NUL bytes and invalid UTF-8", spoil_binary, REPORT, 0,
      "jouletrace: warning: @/journal.jsonl: skipped 1 unreadable line (2)"},
     {"torn last line", spoil_torn, REPORT, 0,
-     "jouletrace: warning: @/journal.jsonl: skipped a torn last line (4)"},
+     "jouletrace: warning: @/journal.jsonl: skipped a torn last line (3)"},
     {"corrupt line and torn tail", spoil_garbage_and_torn, RESUME, 0,
-     "jouletrace: warning: @/journal.jsonl: skipped 1 unreadable line (2) and a torn last line (5)"},
+     "jouletrace: warning: @/journal.jsonl: skipped 1 unreadable line (2) and a torn last line (4)"},
     {"corrupt input of a merge", spoil_garbage, MERGE, 0,
      "jouletrace: warning: @/journal.jsonl: skipped 1 unreadable line (2)"},
     {"record of a newer jouletrace", spoil_newer_record, REPORT, 1,

@@ -178,7 +178,7 @@ static json_int_t retried(const json_t *rec)
 static json_t *measure_ok(jt_engine *e, const jt_suite *s)
 {
     json_t *rec = NULL;
-    ck_assert_int_eq(jt_engine_measure(e, s, &s->candidates[0], NULL, &rec), JT_ENGINE_DONE);
+    ck_assert_int_eq(jt_engine_measure(e, s, &s->candidates[0], false, &rec), JT_ENGINE_DONE);
     ck_assert_ptr_nonnull(rec);
     return rec;
 }
@@ -293,16 +293,16 @@ START_TEST(interrupt_between_trials_drops_the_record)
     jt_engine e = engine_on(m, &stop, &c);
     jt_suite *s = one_candidate(SQUARE, 5, 10);
     json_t *sentinel = json_object(), *rec = sentinel; /* the engine must clear it */
-    ck_assert_int_eq(jt_engine_measure(&e, s, &s->candidates[0], NULL, &rec),
+    ck_assert_int_eq(jt_engine_measure(&e, s, &s->candidates[0], false, &rec),
                      JT_ENGINE_INTERRUPTED);
     ck_assert_ptr_null(rec);
     ck_assert_uint_eq(c.trials_seen, 1);
     jt_test_sandbox_check_clean();
-    /* The floor takes the same way out. */
+    /* With its paired floor: the same way out, the floor child gone too. */
     stop = 0;
     c.trials_seen = 0;
     rec = sentinel;
-    ck_assert_int_eq(jt_engine_floor(&e, s, 0, &s->candidates[0].opts, &rec),
+    ck_assert_int_eq(jt_engine_measure(&e, s, &s->candidates[0], true, &rec),
                      JT_ENGINE_INTERRUPTED);
     ck_assert_ptr_null(rec);
     ck_assert_uint_eq(c.trials_seen, 1);
@@ -361,7 +361,7 @@ START_TEST(interrupt_during_validation_kills_the_child)
     pthread_t th;
     ck_assert_int_eq(pthread_create(&th, NULL, interrupt_when_child_runs, &it), 0);
     json_t *sentinel = json_object(), *rec = sentinel; /* the engine must clear it */
-    jt_engine_outcome o = jt_engine_measure(&e, s, &s->candidates[0], NULL, &rec);
+    jt_engine_outcome o = jt_engine_measure(&e, s, &s->candidates[0], false, &rec);
     atomic_store(&it.engine_returned, true);
     pthread_join(th, NULL);
     sigaction(SIGINT, &old, NULL);
@@ -385,7 +385,7 @@ START_TEST(interrupt_before_start)
     jt_engine e = engine_on(m, &stop, &c);
     jt_suite *s = one_candidate(SQUARE, 3, 10);
     json_t *sentinel = json_object(), *rec = sentinel; /* the engine must clear it */
-    ck_assert_int_eq(jt_engine_measure(&e, s, &s->candidates[0], NULL, &rec),
+    ck_assert_int_eq(jt_engine_measure(&e, s, &s->candidates[0], false, &rec),
                      JT_ENGINE_INTERRUPTED);
     ck_assert_ptr_null(rec);
     ck_assert_uint_eq(c.trials_seen, 0);

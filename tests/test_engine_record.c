@@ -27,6 +27,15 @@ static json_t *measured_record(void)
                      "floor_total_energy_joules", 0.001, "median_total_energy_net_of_floor_joules",
                      0.024, "flags", "model_estimate", "trials", trials);
     json_object_set_new(rec, "ranked", json_true()); /* the cache check passed it */
+    /* its paired floor, two trials, and what was made of them */
+    json_t *ftrials = json_deep_copy(trials);
+    json_object_set_new(rec, "floor",
+                        json_pack("{s:s,s:i,s:{s:f,s:f,s:f},s:{s:f},s:o}", "floor_key", "ts",
+                                  "n_trials", 2, "total_energy", "median", 0.001, "ci95_low",
+                                  0.0009, "ci95_high", 0.0011, "time", "median", 0.0001,
+                                  "trials", ftrials));
+    json_object_set_new(rec, "median_execution_time_net_of_floor_seconds", json_real(0.0019));
+    json_array_append_new(json_object_get(rec, "flags"), json_string("below_floor"));
     return rec;
 }
 
@@ -51,6 +60,12 @@ START_TEST(failed_after_trials_keeps_trials_not_medians)
         ck_assert(json_is_null(json_object_get(rec, "stats")));
         ck_assert(json_is_null(json_object_get(rec, "floor_total_energy_joules")));
         ck_assert(json_is_null(json_object_get(rec, "median_total_energy_net_of_floor_joules")));
+        ck_assert(json_is_null(json_object_get(rec, "median_execution_time_net_of_floor_seconds")));
+        const json_t *floor = json_object_get(rec, "floor");
+        ck_assert(json_is_null(json_object_get(floor, "total_energy")));
+        ck_assert(json_is_null(json_object_get(floor, "time")));
+        ck_assert_uint_eq(json_array_size(json_object_get(floor, "trials")), 2); /* kept */
+        ck_assert(!has_flag(rec, "below_floor")); /* a verdict on a dropped median */
         ck_assert(json_is_null(json_object_get(rec, "ranked"))); /* not measured: no rank either */
         ck_assert_uint_eq(json_array_size(json_object_get(rec, "trials")), 2);
         ck_assert_int_eq(json_integer_value(json_object_get(rec, "partial_trials")), 2);
@@ -63,10 +78,11 @@ START_TEST(failed_after_trials_keeps_trials_not_medians)
         ck_assert_uint_eq(t.nrows, 1);
         ck_assert_str_eq(jt_csv_get(&t, 0, (size_t)jt_csv_col(&t, "median_total_energy_joules")), "");
         ck_assert_str_eq(jt_csv_get(&t, 0, (size_t)jt_csv_col(&t, "ci95_low_total_energy_joules")), "");
+        ck_assert_str_eq(jt_csv_get(&t, 0, (size_t)jt_csv_col(&t, "floor_ci95_low_total_energy_joules")), "");
         ck_assert(strstr(jt_csv_get(&t, 0, (size_t)jt_csv_col(&t, "flags")), "partial_trials"));
         jt_csv_free(&t);
         jt_report_trials_table(NULL, recs, &t);
-        ck_assert_uint_eq(t.nrows, 2);
+        ck_assert_uint_eq(t.nrows, 4); /* its two trials and its floor's two */
         jt_csv_free(&t);
         json_decref(recs);
         json_decref(rec);

@@ -226,7 +226,12 @@ static const char *const results_header[] = {
     "iterations_per_trial", "stop_reason", "flags", "retried_samples", "energy_source", "host",
     "cpu_model", "calibration_created", "calibration_age_days", "seed", "started", "finished",
     "source_path", "trial_total_energy_joules", "ranked", "cache_check_evidence",
-    "judged_in_process", "isolation", "peak_memory_bytes",
+    "judged_in_process", "isolation", "peak_memory_bytes", "floor_key", "floor_n_trials",
+    "floor_ci95_low_total_energy_joules",
+    "floor_ci95_high_total_energy_joules", "ci95_low_total_energy_net_of_floor_joules",
+    "ci95_high_total_energy_net_of_floor_joules", "median_execution_time_net_of_floor_seconds",
+    "ci95_low_execution_time_net_of_floor_seconds", "ci95_high_execution_time_net_of_floor_seconds",
+    "floor_error",
 };
 
 START_TEST(results_table_from_journal)

@@ -96,7 +96,8 @@ START_TEST(model_run_end_to_end)
     ck_assert_ptr_nonnull(json_object_get(run, "host_end"));
     json_t *cands = json_object_get(sum, "candidates");
     ck_assert_uint_eq(json_array_size(cands), 6);
-    ck_assert_uint_eq(json_array_size(json_object_get(sum, "floors")), 1);
+    /* no separate floor records: every measured candidate carries its floor */
+    ck_assert_uint_eq(json_array_size(json_object_get(sum, "floors")), 0);
 
     json_t *w = find(cands, "wrong");
     ck_assert_str_eq(json_string_value(json_object_get(w, "status")), "incorrect");
@@ -132,6 +133,9 @@ START_TEST(model_run_end_to_end)
     json_t *flags = json_object_get(fast, "flags");
     ck_assert_str_eq(json_string_value(json_array_get(flags, 0)), "model_estimate");
     ck_assert(json_is_number(json_object_get(fast, "median_total_energy_net_of_floor_joules")));
+    json_t *fl = json_object_get(fast, "floor");
+    ck_assert_str_eq(json_string_value(json_object_get(fl, "status")), "completed");
+    ck_assert_uint_eq(json_array_size(json_object_get(fl, "trials")), json_array_size(trials));
 
     json_decref(sum);
     json_decref(run);
@@ -186,7 +190,7 @@ START_TEST(sigkill_then_resume_measures_each_candidate_once)
               (char *)NULL);
         _exit(127);
     }
-    /* Wait until at least three records (floor + 2 candidates) are durable. */
+    /* Wait until at least three candidate records are durable. */
     json_t *recs = NULL;
     for (int spins = 0; spins < 6000; spins++) {
         struct timespec ts = {0, 10 * 1000 * 1000};
@@ -202,7 +206,7 @@ START_TEST(sigkill_then_resume_measures_each_candidate_once)
     size_t before = journal_records(e.out, &recs);
     json_decref(recs);
     ck_assert_uint_ge(before, 3);
-    ck_assert_uint_lt(before, 7);
+    ck_assert_uint_lt(before, 6);
 
     char *out = NULL, *err = NULL;
     /* --wait: a sandboxed child the harness was starting when it was killed
@@ -214,19 +218,15 @@ START_TEST(sigkill_then_resume_measures_each_candidate_once)
     ck_assert_msg(rc == 0, "resume: %d %s", rc, err);
     journal_records(e.out, &recs);
     json_t *seen = json_object();
-    size_t i, floors = 0;
+    size_t i;
     json_t *r;
     json_array_foreach(recs, i, r) {
-        if (!strcmp(json_string_value(json_object_get(r, "type")), "floor")) {
-            floors++;
-            continue;
-        }
+        ck_assert_str_eq(json_string_value(json_object_get(r, "type")), "candidate");
         const char *id = json_string_value(json_object_get(r, "id"));
         ck_assert_msg(!json_object_get(seen, id), "%s measured twice", id);
         json_object_set_new(seen, id, json_true());
     }
     ck_assert_uint_eq(json_object_size(seen), 6);
-    ck_assert_uint_eq(floors, 1);
     json_decref(seen);
     json_decref(recs);
     json_t *run = load_json(e.out, "run.json");
@@ -322,7 +322,7 @@ START_TEST(shards_merge_into_one_run)
     json_t *r1 = NULL, *r2 = NULL;
     size_t n1 = journal_records(d1, &r1), n2 = journal_records(d2, &r2);
     json_decref(r1), json_decref(r2);
-    ck_assert_uint_eq(n1 + n2, 6 + 2); /* each shard also measured its floor */
+    ck_assert_uint_eq(n1 + n2, 6); /* each candidate once; its floor is inside its record */
     /* only shard 1 → a warning names the missing shard */
     const char *half[] = {"merge", d1, "-o", m, NULL};
     ck_assert_int_eq(jt_runenv_run(&e, half, &out, &err), 0);
@@ -514,10 +514,12 @@ START_TEST(command_suite_is_measured)
     ck_assert(json_is_null(json_object_get(broken, "energy_metrics")));
     const char *why = json_string_value(json_object_get(broken, "error"));
     ck_assert_msg(why && strstr(why, "missing_function"), "%s", why ? why : "(null)");
-    json_t *floors = json_object_get(sum, "floors");
-    ck_assert_uint_eq(json_array_size(floors), 1);
-    const char *fs = json_string_value(json_object_get(json_array_get(floors, 0), "status"));
-    ck_assert_msg(!strcmp(fs, "completed") || !strcmp(fs, "unstable"), "floor: %s", fs);
+    for (size_t i = 0; i < 3; i++) { /* each measured program's paired floor ran */
+        json_t *fl = json_object_get(find(cands, measured[i]), "floor");
+        const char *fs = json_string_value(json_object_get(fl, "status"));
+        ck_assert_msg(fs && !strcmp(fs, "completed"), "%s floor: %s (%s)", measured[i],
+                      fs ? fs : "none", json_string_value(json_object_get(fl, "error")));
+    }
     json_decref(sum);
     free(out), free(err), free(suite);
     jt_runenv_free(&e);
@@ -552,7 +554,7 @@ START_TEST(quickstart_end_to_end_on_model)
     ck_assert_uint_eq(measured, 11);
     ck_assert_uint_eq(incorrect, 3);
     ck_assert_uint_eq(load_error, 2);
-    ck_assert_uint_eq(json_array_size(json_object_get(sum, "floors")), 5); /* one per test set */
+    ck_assert_uint_eq(json_array_size(json_object_get(sum, "floors")), 0); /* inside records */
     static const char *const files[] = {"run.json", "journal.jsonl", "summary.json", "results.csv",
                                         "trials.csv", "leaderboard.csv", "index.html", NULL};
     for (size_t k = 0; files[k]; k++) {

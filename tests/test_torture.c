@@ -411,7 +411,7 @@ START_TEST(sigkilled_and_resumed_until_complete)
     for (;;) {
         ck_assert_msg(launches++ < MAX_LAUNCHES, "seed %lu: %d kills after %d launches", seed, kills,
                       MAX_LAUNCHES);
-        bool complete = journal_lines(run) == N_CANDIDATES + 1; /* + the floor */
+        bool complete = journal_lines(run) == N_CANDIDATES; /* floors are inside the records */
         bool enough = kills >= N_KILLS && late_kills >= N_LATE_KILLS;
         kill_plan plan = enough ? (kill_plan){KILL_NEVER, 0, 0} : draw_plan(r, complete);
         double tl = jt_test_now();
@@ -450,23 +450,19 @@ START_TEST(sigkilled_and_resumed_until_complete)
            late_kills, per_kind[KILL_AT_TIME], per_kind[KILL_AFTER_RECORDS], per_kind[KILL_AT_TEMP_FILE],
            most_temps, jt_test_now() - t0);
 
-    /* Every candidate once, complete; one floor. */
+    /* Every candidate once, complete; no separate floor record. */
     char *text = read_in(run, "journal.jsonl");
     json_t *recs;
     parse_journal(text, &recs, true);
     free(text), free(durable);
     json_t *status = json_object();
-    size_t i, floors = 0;
+    size_t i;
     json_t *rec;
     json_array_foreach(recs, i, rec) {
-        if (!strcmp(json_string_value(json_object_get(rec, "type")), "floor")) {
-            floors++;
-            continue;
-        }
+        ck_assert_str_eq(json_string_value(json_object_get(rec, "type")), "candidate");
         const char *id = json_string_value(json_object_get(rec, "id"));
         json_object_set(status, id, json_object_get(rec, "status"));
     }
-    ck_assert_uint_eq(floors, 1);
     ck_assert_uint_eq(json_object_size(status), N_CANDIDATES);
     for (int k = 0; k < N_OK; k++) {
         char id[16];
@@ -525,7 +521,7 @@ START_TEST(resume_keeps_a_last_record_without_newline)
     ck_assert_msg(jt_runenv_run(&fx, a, &out, &err) == 0, "%s", err);
     free(out), free(err);
     char *full = jt_test_read_file(jpath);
-    ck_assert_uint_eq(count_lines(full), 4); /* floor + 3 */
+    ck_assert_uint_eq(count_lines(full), 3); /* a, b, c (each with its floor inside) */
     /* drop the last record (c) and the newline of the one before (b) */
     char *last = strrchr(full, '\n');
     *last = '\0';
@@ -540,9 +536,9 @@ START_TEST(resume_keeps_a_last_record_without_newline)
     ck_assert_msg(!strncmp(after, full, keep) && after[keep] == '\n', "the unterminated record was not kept");
     json_t *recs;
     parse_journal(after, &recs, true);
-    ck_assert_uint_eq(json_array_size(recs), 4);
-    ck_assert_str_eq(json_string_value(json_object_get(json_array_get(recs, 2), "id")), "b");
-    ck_assert_str_eq(json_string_value(json_object_get(json_array_get(recs, 3), "id")), "c");
+    ck_assert_uint_eq(json_array_size(recs), 3);
+    ck_assert_str_eq(json_string_value(json_object_get(json_array_get(recs, 1), "id")), "b");
+    ck_assert_str_eq(json_string_value(json_object_get(json_array_get(recs, 2), "id")), "c");
     json_decref(recs);
     free(after), free(full), free(jpath), free(run), free(suite);
 }

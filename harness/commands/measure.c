@@ -2,7 +2,7 @@
  * request JSON, answered with the seed's response JSON on stdout, so
  * existing API clients can shell out to it. Same host checks as `run`
  * (lock, calibration, backend, signals: session.h, run_signals.h) and the
- * run module's measurement (run.h); no run directory, no journal, no floor. */
+ * run module's measurement (run.h) with its paired floor; no run directory, no journal. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>

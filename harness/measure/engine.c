@@ -18,10 +18,7 @@
 #include "jouletrace/telemetry.h"
 #include "measure/engine_priv.h"
 
-/* A window whose energy read fails is repeated; this many failures in a row
- * end the candidate as `failed` with the last window's reason (the counters
- * are not trustworthy then; the run goes on with the next candidate). */
-#define MAX_SAMPLE_RETRIES 3
+#define MAX_SAMPLE_RETRIES JT_ENGINE_MAX_SAMPLE_RETRIES
 /* Loop calibration: at most this many probing runs, and growth per step is
  * capped so one noisy tiny timing cannot ask for a billion iterations. */
 #define MAX_CALIBRATION_STEPS 40
@@ -34,9 +31,9 @@ static unsigned long derive_seed(unsigned long base, const char *id)
     return h ? (unsigned long)h : 1;   /* GSL maps 0 to its default seed */
 }
 
-static void fill_config(const jt_engine *e, const jt_test_set *ts, const jt_options *o,
-                        const char *code, const char *filename, const char *fn,
-                        jt_pyrun_config *cfg)
+void jt_engine_fill_config_(const jt_engine *e, const jt_test_set *ts, const jt_options *o,
+                            const char *code, const char *filename, const char *fn,
+                            jt_pyrun_config *cfg)
 {
     jt_pyrun_config_for(ts, o, code, filename, fn, e->measure_cpu, e->sandbox_user, cfg);
     cfg->stop = e->stop; /* SIGINT/SIGTERM kill the child at once */
@@ -83,8 +80,8 @@ static void add_trial(outcome *out, const trial *t)
 /* One energy window around `n` iterations. Returns 0 with *t filled; 1 when
  * the energy sample was unusable (repeat the trial; *why says why); -1 when
  * the child failed (*v, err). */
-static int one_trial(jt_engine *e, jt_pyrun *r, uint64_t n, trial *t, jt_verdict *v, jt_err *why,
-                     jt_err *err)
+int jt_engine_one_trial_(jt_engine *e, jt_pyrun *r, uint64_t n, trial *t, jt_verdict *v,
+                         jt_err *why, jt_err *err)
 {
     jt_energy_sample a, b;
     memset(&a, 0, sizeof a);
@@ -170,7 +167,7 @@ static void child_failed(const jt_engine *e, jt_verdict v, const jt_err *err, co
 
 /* A fresh child for the next trial (fresh_process_per_trial): it must
  * reproduce what the first one was judged on. */
-static int fresh_child(jt_pyrun **rp, const jt_pyrun_config *cfg, jt_verdict *v, jt_err *err)
+int jt_engine_fresh_child_(jt_pyrun **rp, const jt_pyrun_config *cfg, jt_verdict *v, jt_err *err)
 {
     jt_pyrun *fresh = NULL;
     jt_validation val;
@@ -194,9 +191,13 @@ static int fresh_child(jt_pyrun **rp, const jt_pyrun_config *cfg, jt_verdict *v,
 }
 
 /* Loop calibration + trials + stop rule for an already started child. The
- * child may be replaced (fresh_process_per_trial). Sets out->status. */
+ * child may be replaced (fresh_process_per_trial). Sets out->status. With a
+ * live floor f, trial k of the candidate and one floor trial of the same
+ * iteration count form pair k, in the order C F for odd k and F C for even
+ * k, so that linear drift cancels over the pairs (docs/design.md "Floor").
+ * The stop rule sees the candidate's samples only. */
 static void measure(jt_engine *e, jt_pyrun **rp, const jt_pyrun_config *cfg, const jt_options *o,
-                    const char *id, unsigned long seed, outcome *out)
+                    const char *id, unsigned long seed, jt_floor *f, outcome *out)
 {
     jt_err err = JT_ERR_INIT, why = JT_ERR_INIT; /* why: the last window's rejection */
     jt_verdict v = JT_VERDICT_FAILED;
@@ -217,12 +218,18 @@ static void measure(jt_engine *e, jt_pyrun **rp, const jt_pyrun_config *cfg, con
         char where[64];
         snprintf(where, sizeof where, "trial %zu", out->n_trials + 1);
         if (o->fresh_process_per_trial && out->n_trials > 0 &&
-            fresh_child(rp, cfg, &v, &err) != 0) {
+            jt_engine_fresh_child_(rp, cfg, &v, &err) != 0) {
             child_failed(e, v, &err, where, out);
             goto out;
         }
+        size_t pair = out->n_trials + 1;
+        bool floor_first = pair % 2 == 0;
+        if (floor_first && jt_floor_live_(f) && f->out.n_trials < pair) {
+            jt_floor_trial_(e, f, out->iterations, pair, true, o->fresh_process_per_trial);
+            if (*e->stop) continue; /* the loop's top ends it */
+        }
         trial t;
-        int rc = one_trial(e, *rp, out->iterations, &t, &v, &why, &err);
+        int rc = jt_engine_one_trial_(e, *rp, out->iterations, &t, &v, &why, &err);
         if (rc < 0) {
             child_failed(e, v, &err, where, out);
             goto out;
@@ -239,7 +246,12 @@ static void measure(jt_engine *e, jt_pyrun **rp, const jt_pyrun_config *cfg, con
             continue;
         }
         retries = 0;
+        t.pair = pair;
+        t.first = !floor_first || !f || f->out.n_trials < pair;
         add_trial(out, &t);
+        if (!floor_first && jt_floor_live_(f))
+            jt_floor_trial_(e, f, out->iterations, pair, false, o->fresh_process_per_trial);
+        if (*e->stop) continue;
         per_iter[out->n_trials - 1] = t.total / (double)t.n;
         if (e->on_trial) e->on_trial(e->ctx, id, out->n_trials, (size_t)o->energy_measurement_trials);
         jt_stats_stop_result sr;
@@ -285,7 +297,7 @@ static void validate(const jt_pyrun_config *cfg, const jt_candidate *c, const jt
 /* Eval passes 2 and 3 after a correct first one (docs/design.md "Caches"):
  * their harness timings, and they must reproduce the judged outputs. 0, or
  * -1 with the status and error in *out. */
-static int later_passes(jt_pyrun *r, jt_engine_timing *t, outcome *out)
+int jt_engine_later_passes_(jt_pyrun *r, jt_engine_timing *t, outcome *out)
 {
     for (int k = 1; k < 3; k++) {
         jt_validation v;
@@ -305,8 +317,6 @@ static int later_passes(jt_pyrun *r, jt_engine_timing *t, outcome *out)
     return 0;
 }
 
-static void timing_init(jt_engine_timing *t, const jt_pyrun *r, const jt_validation *v);
-
 /* The cache check's timing again, in a fresh process of the candidate: its
  * eval passes (which must reproduce the judged outputs) and two runs of n
  * iterations. A suspicion is kept only when this one shows it too: one
@@ -324,8 +334,8 @@ static int confirm_timing(const jt_pyrun_config *cfg, const jt_pyrun *judged, ui
     if (jt_pyrun_start(cfg, &r, &err) != 0 || jt_pyrun_adopt_judged(r, judged, &err) != 0 ||
         jt_pyrun_validate(r, &v, &err) != 0 || v.verdict != JT_VERDICT_CORRECT)
         goto out;
-    timing_init(t, r, &v);
-    if (later_passes(r, t, &o) != 0) goto out;
+    jt_engine_timing_init_(t, r, &v);
+    if (jt_engine_later_passes_(r, t, &o) != 0) goto out;
     /* two runs, as loop calibration precedes the trials: the faster one */
     for (int k = 0; k < 2; k++) {
         jt_run_result res;
@@ -343,14 +353,14 @@ out:
     return rc;
 }
 
-static void timing_init(jt_engine_timing *t, const jt_pyrun *r, const jt_validation *v)
+void jt_engine_timing_init_(jt_engine_timing *t, const jt_pyrun *r, const jt_validation *v)
 {
     t->pass[0] = v->elapsed_seconds;
     t->pass[1] = t->pass[2] = t->iteration = NAN;
     t->load = jt_pyrun_load_seconds(r);
 }
 
-/* The one way out of jt_engine_measure and jt_engine_floor: an interrupted
+/* The one way out of jt_engine_measure: an interrupted
  * outcome drops the record (nothing to journal), any other finishes it.
  * Releases the child and the outcome. */
 static jt_engine_outcome conclude(json_t *rec, jt_pyrun *r, outcome *out, json_t **record)
@@ -372,14 +382,14 @@ static jt_engine_outcome conclude(json_t *rec, jt_pyrun *r, outcome *out, json_t
 }
 
 jt_engine_outcome jt_engine_measure(jt_engine *e, const jt_suite *s, const jt_candidate *c,
-                                    const json_t *floor, json_t **record)
+                                    bool with_floor, json_t **record)
 {
     const jt_test_set *ts = &s->test_sets[c->test_set];
     unsigned long seed = derive_seed(e->seed, c->id);
     json_t *rec = jt_engine_candidate_record_(e, ts, c, seed);
     jt_pyrun_config cfg;
-    fill_config(e, ts, &c->opts, c->code, c->source_path ? c->source_path : c->id,
-                ts->function_name, &cfg);
+    jt_engine_fill_config_(e, ts, &c->opts, c->code, c->source_path ? c->source_path : c->id,
+                           ts->function_name, &cfg);
     cfg.command = c->command; /* mode command (pyrun.h) */
     cfg.build = c->build;
     cfg.source_name = c->source_path;
@@ -389,6 +399,8 @@ jt_engine_outcome jt_engine_measure(jt_engine *e, const jt_suite *s, const jt_ca
     jt_engine_add_validation_(rec, &v);
     outcome out;
     memset(&out, 0, sizeof out);
+    jt_floor fl;
+    memset(&fl, 0, sizeof fl);
     if (*e->stop) {
         /* Interrupted during validation: the verdict is ours, not the candidate's. */
         out.status = JT_STATUS_INTERRUPTED;
@@ -399,62 +411,34 @@ jt_engine_outcome jt_engine_measure(jt_engine *e, const jt_suite *s, const jt_ca
         json_object_set_new(rec, "energy_metrics", json_null());
     } else {
         jt_engine_timing timing;
-        timing_init(&timing, r, &v);
-        if (later_passes(r, &timing, &out) == 0) measure(e, &r, &cfg, &c->opts, c->id, seed, &out);
+        jt_engine_timing_init_(&timing, r, &v);
+        if (jt_engine_later_passes_(r, &timing, &out) == 0) {
+            /* The floor child starts once the candidate passed its eval
+             * passes: its own passes and loading are measured next to the
+             * candidate's (the cache check compares them). */
+            if (with_floor) jt_floor_start_(e, ts, &c->opts, &fl);
+            if (*e->stop) out.status = JT_STATUS_INTERRUPTED;
+            else measure(e, &r, &cfg, &c->opts, c->id, seed, with_floor ? &fl : NULL, &out);
+        }
         if (out.status != JT_STATUS_INTERRUPTED && out.n_trials) {
-            jt_engine_add_measurement_(e, &out, ts->n_cases, seed, floor, &timing,
-                                       c->opts.allow_memoization, rec);
-            jt_engine_timing again;
+            jt_engine_add_measurement_(e, &out, ts->n_cases, seed, with_floor ? &fl : NULL,
+                                       &timing, c->opts.allow_memoization, rec);
+            /* A suspicion is confirmed in fresh processes of both the
+             * candidate and its floor: one noisy floor sample decides nothing. */
+            jt_engine_timing again, floor_again;
             if (jt_engine_cache_suspected_(rec) && !*e->stop &&
-                confirm_timing(&cfg, r, out.iterations, &again) == 0)
-                jt_engine_cache_confirm_(rec, floor, &again);
+                confirm_timing(&cfg, r, out.iterations, &again) == 0) {
+                const jt_engine_timing *ft = &fl.timing;
+                if (jt_floor_live_(&fl) && !*e->stop &&
+                    confirm_timing(&fl.cfg, fl.r, out.iterations, &floor_again) == 0)
+                    ft = &floor_again;
+                jt_engine_cache_confirm_(rec, ft, &again);
+            }
         }
         else if (out.status != JT_STATUS_INTERRUPTED)
             json_object_set_new(rec, "energy_metrics", json_null());
     }
+    jt_floor_release_(&fl);
     jt_validation_release(&v);
-    return conclude(rec, r, &out, record);
-}
-
-jt_engine_outcome jt_engine_floor(jt_engine *e, const jt_suite *s, size_t tsi,
-                                  const jt_options *opts, json_t **record)
-{
-    const jt_test_set *ts = &s->test_sets[tsi];
-    char *id = jt_xasprintf("floor:%s", ts->id);
-    unsigned long seed = derive_seed(e->seed, id);
-    json_t *rec = jt_engine_floor_record_(e, ts, id, seed);
-    jt_pyrun_config cfg;
-    /* The runner's floor mode swaps the entry point for a null function and
-     * runs everything else as for a candidate (in script mode: the whole
-     * test code with asserts defused). A dataset's prompt is loaded first,
-     * since its tests may call helpers it defines (HumanEval/32's poly). */
-    const char *floor_code = ts->prompt && !strcmp(ts->mode, "script") ? ts->prompt : NULL;
-    fill_config(e, ts, opts, floor_code, "jouletrace-floor.py", NULL, &cfg);
-    cfg.floor = true;
-    cfg.reload_per_iteration = false;
-    jt_pyrun *r = NULL;
-    jt_err err = JT_ERR_INIT;
-    outcome out;
-    memset(&out, 0, sizeof out);
-    jt_validation v;
-    memset(&v, 0, sizeof v);
-    /* The floor's eval passes are not judged (its null function returns the
-     * expected outputs); they set what its runs prove, as a candidate's do. */
-    jt_engine_timing timing;
-    if (jt_pyrun_start(&cfg, &r, &err) != 0 || jt_pyrun_validate(r, &v, &err) != 0 ||
-        v.verdict != JT_VERDICT_CORRECT) {
-        out.status = *e->stop ? JT_STATUS_INTERRUPTED : JT_STATUS_FAILED;
-        if (!*e->stop)
-            out.error = jt_xasprintf("harness floor: %s",
-                                     v.reason ? v.reason : jt_err_msg(&err));
-    } else {
-        timing_init(&timing, r, &v);
-        if (later_passes(r, &timing, &out) == 0) measure(e, &r, &cfg, opts, id, seed, &out);
-        if (out.status != JT_STATUS_INTERRUPTED && out.n_trials)
-            jt_engine_add_measurement_(e, &out, ts->n_cases, seed, NULL, &timing, true, rec);
-    }
-    jt_validation_release(&v);
-    jt_err_clear(&err);
-    free(id);
     return conclude(rec, r, &out, record);
 }

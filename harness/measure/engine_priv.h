@@ -29,6 +29,8 @@ typedef struct trial {
     double ram_raw, ram_net;   /* NAN: no DRAM domain / no DRAM baseline */
     double total, total_net;   /* total_net NAN without a DRAM baseline when DRAM exists */
     bool edge;
+    size_t pair;       /* the pair (docs/design.md "Floor") this trial belongs to, 1-based */
+    bool first;        /* measured first in its pair */
     jt_telemetry tel;
 } trial;
 
@@ -57,33 +59,84 @@ typedef struct jt_engine_timing {
 json_t *jt_engine_cache_check_(const jt_engine_timing *c, const jt_engine_timing *f,
                                bool *suspected);
 json_t *jt_engine_timing_json_(const jt_engine_timing *t);
-void jt_engine_timing_from_json_(const json_t *o, jt_engine_timing *t);
 
 /* Frees what the outcome owns (error, trials). */
 void jt_engine_outcome_release_(outcome *out);
+
+/* ---- shared by engine.c and floor.c ---------------------------------- */
+
+/* A window whose energy read fails is repeated; this many failures in a row
+ * end the candidate (or its floor) as `failed` with the last window's
+ * reason (the counters are not trustworthy then). */
+#define JT_ENGINE_MAX_SAMPLE_RETRIES 3
+
+void jt_engine_fill_config_(const jt_engine *e, const jt_test_set *ts, const jt_options *o,
+                            const char *code, const char *filename, const char *fn,
+                            jt_pyrun_config *cfg);
+/* One energy window around n iterations: 0 with *t filled; 1 when the
+ * sample was unusable (*why); -1 when the child failed (*v, err). */
+int jt_engine_one_trial_(jt_engine *e, jt_pyrun *r, uint64_t n, trial *t, jt_verdict *v,
+                         jt_err *why, jt_err *err);
+/* A fresh child for the next trial that reproduces what *rp was judged on. */
+int jt_engine_fresh_child_(jt_pyrun **rp, const jt_pyrun_config *cfg, jt_verdict *v, jt_err *err);
+void jt_engine_timing_init_(jt_engine_timing *t, const jt_pyrun *r, const jt_validation *v);
+/* Eval passes 2 and 3: their timings; -1 with status and error in *out. */
+int jt_engine_later_passes_(jt_pyrun *r, jt_engine_timing *t, outcome *out);
+/* {n, median, mean, sd, cv, robust_cv, min, max, mad[, CI, outliers]} of x. */
+json_t *jt_engine_dist_json_(const double *x, size_t n, unsigned long seed, bool with_ci);
+double jt_engine_median_(const double *x, size_t n);
+json_t *jt_engine_trial_json_(const trial *t, size_t i, const char *kind);
+
+/* ---- the paired floor (floor.c; docs/design.md "Floor") --------------- */
+
+/* The floor child of one candidate: the null function over the candidate's
+ * test set and options, one trial of the candidate's iteration count next
+ * to each candidate trial. */
+typedef struct jt_floor {
+    jt_pyrun *r;           /* NULL: not started, or lost (out.status failed) */
+    jt_pyrun_config cfg;
+    jt_engine_timing timing; /* its passes and loading (iteration: from its trials) */
+    outcome out;           /* its trials; status failed + error when it was lost */
+    char *key;             /* the floor key (jt_options_floor_key) */
+} jt_floor;
+
+/* Starts the floor child and runs its three eval passes; a floor that
+ * cannot start is lost (f->out.status failed, the reason in f->out.error):
+ * the candidate is measured without one. */
+void jt_floor_start_(jt_engine *e, const jt_test_set *ts, const jt_options *o, jt_floor *f);
+bool jt_floor_live_(const jt_floor *f);
+/* The floor trial of pair `pair` (n iterations), repeated like the
+ * candidate's on an unusable window; a floor that fails is lost. */
+void jt_floor_trial_(jt_engine *e, jt_floor *f, uint64_t n, size_t pair, bool first,
+                     bool fresh_process);
+/* The `floor` object, floor_total_energy_joules, the net of floor with its
+ * CI and the below_floor flag, into rec (a measured candidate's). */
+void jt_floor_add_(const jt_floor *f, const outcome *cand, unsigned long seed, json_t *flags,
+                   json_t *rec);
+void jt_floor_release_(jt_floor *f);
 
 /* A new record's head, in journal order: schema_version, type, id,
  * test_set, energy_source, started; a candidate's also group, metadata and
  * source_path; then seed. */
 json_t *jt_engine_candidate_record_(const jt_engine *e, const jt_test_set *ts,
                                     const jt_candidate *c, unsigned long seed);
-json_t *jt_engine_floor_record_(const jt_engine *e, const jt_test_set *ts, const char *id,
-                                unsigned long seed);
 /* "validation" and "failures" of v into rec. */
 void jt_engine_add_validation_(json_t *rec, const jt_validation *v);
 /* Status, error and finish time: the record's last fields. */
 void jt_engine_finish_record_(json_t *rec, jt_status status, const char *error);
 
-/* Stats, energy_metrics, flags and trials of a measured outcome into rec. */
-/* With the candidate's timing (its iteration filled in here) and, for a
- * candidate, the floor's record: the cache check, `ranked` and the flag. */
+/* Stats, energy_metrics, flags and trials of a measured outcome into rec,
+ * with the candidate's timing (its iteration filled in here) and its paired
+ * floor (NULL: none): the floor's figures, the cache check, `ranked`. */
 void jt_engine_add_measurement_(jt_engine *e, const outcome *out, size_t n_cases,
-                                unsigned long seed, const json_t *floor, jt_engine_timing *timing,
-                                bool allow_memoization, json_t *rec);
+                                unsigned long seed, const jt_floor *floor,
+                                jt_engine_timing *timing, bool allow_memoization, json_t *rec);
 
 /* The record's cache check fired; confirm_ re-checks it with the timing of
- * a fresh process and drops the flag (ranked again) when that one is clean. */
+ * a fresh process and drops the flag (ranked again) when that one is clean.
+ * ft: the paired floor's timing. */
 bool jt_engine_cache_suspected_(const json_t *rec);
-void jt_engine_cache_confirm_(json_t *rec, const json_t *floor, const jt_engine_timing *again);
+void jt_engine_cache_confirm_(json_t *rec, const jt_engine_timing *ft,
+                              const jt_engine_timing *again);
 
 #endif

@@ -57,6 +57,16 @@ static double median_of(const double *x, size_t n)
     return m;
 }
 
+json_t *jt_engine_dist_json_(const double *x, size_t n, unsigned long seed, bool with_ci)
+{
+    return dist_json(x, n, seed, with_ci);
+}
+
+double jt_engine_median_(const double *x, size_t n)
+{
+    return median_of(x, n);
+}
+
 /* Per-iteration values of one trial, one column each: the distributions
  * of the record's stats. */
 typedef struct per_trial {
@@ -78,7 +88,7 @@ static double *column(const per_trial *rows, size_t n, size_t off)
     return c;
 }
 
-static json_t *trial_json(const trial *t, size_t i)
+json_t *jt_engine_trial_json_(const trial *t, size_t i, const char *kind)
 {
     json_t *tj = json_pack("{s:I,s:I,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:b,s:o,s:o,s:o,s:o,s:o}",
                      "trial", (json_int_t)i + 1, "iterations", (json_int_t)t->n, "wall_seconds",
@@ -95,6 +105,11 @@ static json_t *trial_json(const trial *t, size_t i)
                      "frequency_mhz", num(t->tel.freq_mhz), "temperature_celsius",
                      num(t->tel.temp_c));
     json_object_set_new(tj, "child_cpu_seconds", num(t->child_cpu_s));
+    if (t->pair) { /* docs/design.md "Floor": which pair, and the order in it */
+        json_object_set_new(tj, "kind", json_string(kind));
+        json_object_set_new(tj, "pair", json_integer((json_int_t)t->pair));
+        json_object_set_new(tj, "first_in_pair", json_boolean(t->first));
+    }
     return tj;
 }
 
@@ -126,17 +141,14 @@ static json_t *flags_json(const jt_engine *e, const per_trial *rows, size_t n,
     return flags;
 }
 
-/* The cache check against the floor's timing (memo.c): its figures, the
- * flag, and whether the candidate is ranked. */
-static void add_cache_check(const json_t *floor, const jt_engine_timing *timing,
+/* The cache check against the paired floor's timing (memo.c; ft NULL: the
+ * floor was lost): its figures, the flag, and whether the candidate is
+ * ranked. */
+static void add_cache_check(const jt_engine_timing *ft, const jt_engine_timing *timing,
                             bool allow_memoization, json_t *flags, json_t *rec)
 {
-    jt_engine_timing ft;
-    const json_t *fj = json_object_get(floor, "timing");
-    if (fj) jt_engine_timing_from_json_(fj, &ft);
     bool suspected = false;
-    json_object_set_new(rec, "cache_check",
-                        jt_engine_cache_check_(timing, fj ? &ft : NULL, &suspected));
+    json_object_set_new(rec, "cache_check", jt_engine_cache_check_(timing, ft, &suspected));
     if (suspected) json_array_append_new(flags, json_string("memoization_suspected"));
     /* A suspected cache is kept with its evidence but not ranked, unless the
      * suite allows caches (docs/design.md "Caches"). */
@@ -149,15 +161,12 @@ bool jt_engine_cache_suspected_(const json_t *rec)
     return json_is_string(json_object_get(cc, "evidence"));
 }
 
-void jt_engine_cache_confirm_(json_t *rec, const json_t *floor, const jt_engine_timing *again)
+void jt_engine_cache_confirm_(json_t *rec, const jt_engine_timing *ft,
+                              const jt_engine_timing *again)
 {
-    jt_engine_timing ft;
-    const json_t *fj = json_object_get(floor, "timing");
-    if (!fj) return;
-    jt_engine_timing_from_json_(fj, &ft);
     bool suspected = false;
     json_t *cc = json_object_get(rec, "cache_check");
-    json_object_set_new(cc, "confirmation", jt_engine_cache_check_(again, &ft, &suspected));
+    json_object_set_new(cc, "confirmation", jt_engine_cache_check_(again, ft, &suspected));
     if (suspected) return;
     /* Not seen again in a fresh process: noise, not a cache. */
     json_object_set_new(cc, "unconfirmed_evidence", json_incref(json_object_get(cc, "evidence")));
@@ -170,7 +179,7 @@ void jt_engine_cache_confirm_(json_t *rec, const json_t *floor, const jt_engine_
 }
 
 void jt_engine_add_measurement_(jt_engine *e, const outcome *out, size_t n_cases, unsigned long seed,
-                                const json_t *floor, jt_engine_timing *timing,
+                                const jt_floor *floor, jt_engine_timing *timing,
                                 bool allow_memoization, json_t *rec)
 {
     size_t n = out->n_trials;
@@ -189,7 +198,7 @@ void jt_engine_add_measurement_(jt_engine *e, const outcome *out, size_t n_cases
         if (isfinite(t->ram_raw)) sp.ram[sp.n_ram++] = t->ram_raw / k;
         if (isfinite(t->ram_net)) sp.ramn[sp.n_ramn++] = t->ram_net / k;
         if (isfinite(t->total_net)) sp.totn[sp.n_totn++] = t->total_net / k;
-        json_array_append_new(trials, trial_json(t, i));
+        json_array_append_new(trials, jt_engine_trial_json_(t, i, "candidate"));
     }
     double *tot = COL(rows, n, tot), *pkg = COL(rows, n, pkg), *pkgr = COL(rows, n, pkgr),
            *tim = COL(rows, n, tim), *pow = COL(rows, n, pow);
@@ -226,17 +235,13 @@ void jt_engine_add_measurement_(jt_engine *e, const outcome *out, size_t n_cases
         json_array_append_new(flags, json_string("child_cpu_disagrees"));
     timing->iteration = median_of(tim, n);
     json_object_set_new(rec, "timing", jt_engine_timing_json_(timing));
-    if (floor) add_cache_check(floor, timing, allow_memoization, flags, rec);
-    json_object_set_new(rec, "flags", flags);
-
     if (floor) {
-        json_t *fm = json_object_get(json_object_get(floor, "energy_metrics"),
-                                     "median_total_energy_joules");
-        double f = json_number_value(fm);
-        json_object_set_new(rec, "floor_total_energy_joules", json_is_number(fm) ? json_real(f) : json_null());
-        json_object_set_new(rec, "median_total_energy_net_of_floor_joules",
-                            json_is_number(fm) ? num(med_tot - f) : json_null());
+        /* its trials, figures and net of floor; then the cache check on its timing */
+        jt_floor_add_(floor, out, seed, flags, rec);
+        add_cache_check(floor->out.n_trials ? &floor->timing : NULL, timing, allow_memoization,
+                        flags, rec);
     }
+    json_object_set_new(rec, "flags", flags);
     json_object_set_new(rec, "trials", trials);
     free(tot), free(pkg), free(pkgr), free(tim), free(pow);
     free(sp.ram), free(sp.ramn), free(sp.totn);
@@ -278,14 +283,6 @@ json_t *jt_engine_candidate_record_(const jt_engine *e, const jt_test_set *ts,
     return rec;
 }
 
-json_t *jt_engine_floor_record_(const jt_engine *e, const jt_test_set *ts, const char *id,
-                                unsigned long seed)
-{
-    json_t *rec = record_head("floor", e, id, ts->id);
-    json_object_set_new(rec, "seed", json_integer((json_int_t)seed));
-    return rec;
-}
-
 void jt_engine_add_validation_(json_t *rec, const jt_validation *v)
 {
     json_object_set_new(rec, "validation",
@@ -298,7 +295,8 @@ void jt_engine_add_validation_(json_t *rec, const jt_validation *v)
 /* The figures only a measured record has: what is computed over its trials. */
 static const char *const result_keys[] = {
     "energy_metrics", "stats", "floor_total_energy_joules",
-    "median_total_energy_net_of_floor_joules", "ranked", "cache_check",
+    "median_total_energy_net_of_floor_joules", "median_execution_time_net_of_floor_seconds",
+    "ranked", "cache_check",
 };
 
 /* A record that ends other than measured (failed, incorrect, timeout, ...)
@@ -311,9 +309,19 @@ static void drop_partial_results(json_t *rec, jt_status status)
     if (jt_status_measured(status) || n == 0) return;
     for (size_t i = 0; i < sizeof result_keys / sizeof result_keys[0]; i++)
         if (json_object_get(rec, result_keys[i])) json_object_set_new(rec, result_keys[i], json_null());
+    /* the paired floor keeps its trials too, not its medians */
+    json_t *floor = json_object_get(rec, "floor");
+    if (json_is_object(floor)) {
+        json_object_set_new(floor, "total_energy", json_null());
+        json_object_set_new(floor, "time", json_null());
+    }
     json_object_set_new(rec, "partial_trials", json_integer((json_int_t)n));
     json_t *flags = json_object_get(rec, "flags");
     if (!json_is_array(flags)) json_object_set_new(rec, "flags", flags = json_array());
+    for (size_t i = json_array_size(flags); i-- > 0;) { /* a verdict on medians now gone */
+        const char *f = json_string_value(json_array_get(flags, i));
+        if (f && !strcmp(f, "below_floor")) json_array_remove(flags, i);
+    }
     json_array_append_new(flags, json_string("partial_trials"));
 }
 

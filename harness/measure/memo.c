@@ -106,15 +106,3 @@ json_t *jt_engine_timing_json_(const jt_engine_timing *t)
         json_object_set_new(o, "iteration_seconds", json_real(t->iteration));
     return o;
 }
-
-void jt_engine_timing_from_json_(const json_t *o, jt_engine_timing *t)
-{
-    const json_t *p = json_object_get(o, "eval_pass_seconds");
-    for (int i = 0; i < 3; i++) {
-        const json_t *v = json_array_get(p, (size_t)i);
-        t->pass[i] = json_is_number(v) ? json_number_value(v) : NAN;
-    }
-    const json_t *l = json_object_get(o, "load_seconds"), *it = json_object_get(o, "iteration_seconds");
-    t->load = json_is_number(l) ? json_number_value(l) : NAN;
-    t->iteration = json_is_number(it) ? json_number_value(it) : NAN;
-}

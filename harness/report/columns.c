@@ -102,6 +102,22 @@ static const column results_cols[] = {
     {"isolation", S_REC, "isolation", K_STR},
     /* the peak memory of its whole process tree, from its cgroup (bytes) */
     {"peak_memory_bytes", S_REC, "peak_memory_bytes", K_INT},
+    /* the paired floor (docs/design.md "Floor") */
+    {"floor_key", S_REC, "floor.floor_key", K_STR},
+    {"floor_n_trials", S_REC, "floor.n_trials", K_INT},
+    {"floor_ci95_low_total_energy_joules", S_REC, "floor.total_energy.ci95_low", K_NUM},
+    {"floor_ci95_high_total_energy_joules", S_REC, "floor.total_energy.ci95_high", K_NUM},
+    {"ci95_low_total_energy_net_of_floor_joules", S_REC, "stats.net_of_floor_energy.ci95_low",
+     K_NUM},
+    {"ci95_high_total_energy_net_of_floor_joules", S_REC, "stats.net_of_floor_energy.ci95_high",
+     K_NUM},
+    {"median_execution_time_net_of_floor_seconds", S_REC,
+     "median_execution_time_net_of_floor_seconds", K_NUM},
+    {"ci95_low_execution_time_net_of_floor_seconds", S_REC, "stats.net_of_floor_time.ci95_low",
+     K_NUM},
+    {"ci95_high_execution_time_net_of_floor_seconds", S_REC, "stats.net_of_floor_time.ci95_high",
+     K_NUM},
+    {"floor_error", S_REC, "floor.error", K_TEXT},
 };
 
 /* trials.csv, csv_schema 1: the journal's trial fields (per trial window)
@@ -136,6 +152,11 @@ static const column trials_cols[] = {
     {"interrupts", S_TRIAL, "interrupts", K_INT},
     {"frequency_mhz", S_TRIAL, "frequency_mhz", K_NUM},
     {"temperature_celsius", S_TRIAL, "temperature_celsius", K_NUM},
+    /* the paired floor: a floor trial's row names the candidate it is paired with */
+    {"kind", S_TRIAL, "kind", K_STR},
+    {"floor_key", S_REC, "floor.floor_key", K_STR},
+    {"pair", S_TRIAL, "pair", K_INT},
+    {"first_in_pair", S_TRIAL, "first_in_pair", K_BOOL},
 };
 
 #define NCOLS(t) (sizeof(t) / sizeof((t)[0]))
@@ -308,10 +329,14 @@ void jt_report_trials_table(const json_t *run, const json_t *records, jt_csv_tab
     size_t i, k;
     const json_t *rec, *trial;
     json_array_foreach(records, i, rec) {
-        json_array_foreach(json_object_get(rec, "trials"), k, trial) {
-            size_t row = jt_csv_add_row(out);
-            for (size_t c = 0; c < NCOLS(trials_cols); c++)
-                set_cell(out, row, c, &trials_cols[c], run, rec, trial);
-        }
+        /* the candidate's trials, then its paired floor's (kind floor) */
+        const json_t *lists[2] = {json_object_get(rec, "trials"),
+                                  json_object_get(json_object_get(rec, "floor"), "trials")};
+        for (size_t l = 0; l < 2; l++)
+            json_array_foreach(lists[l], k, trial) {
+                size_t row = jt_csv_add_row(out);
+                for (size_t c = 0; c < NCOLS(trials_cols); c++)
+                    set_cell(out, row, c, &trials_cols[c], run, rec, trial);
+            }
     }
 }

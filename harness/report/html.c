@@ -353,6 +353,7 @@ static void ranked_row(jt_buf *o, const jt_report_entry *e, bool show_run)
     for (char *f = strtok_r(flags, ";", &save); f; f = strtok_r(NULL, ";", &save)) {
         if (f != flags) jt_buf_adds(o, ", ");
         esc(o, f);
+        if (!strcmp(f, "below_floor")) jt_buf_adds(o, " (indistinguishable from the harness)");
     }
     free(flags);
     jt_buf_adds(o, "</td></tr>\n");

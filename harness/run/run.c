@@ -18,7 +18,6 @@ void jt_run_init(jt_run *r, jt_suite *s, const jt_run_opts *o)
     memset(r, 0, sizeof *r);
     r->suite = s;
     r->o = *o;
-    r->floors = json_object();
     r->done = json_object();
     r->set_errors = json_object();
     r->journal.fd = -1;
@@ -28,7 +27,6 @@ void jt_run_release(jt_run *r)
 {
     jt_journal_close(&r->journal);
     json_decref(r->doc);
-    json_decref(r->floors);
     json_decref(r->done);
     json_decref(r->set_errors);
     free(r->plan);
@@ -105,10 +103,8 @@ int jt_run_begin(jt_run *r, const jt_run_host *h, jt_err *err)
     json_array_foreach(records, i, rec) {
         const char *type = json_string_value(json_object_get(rec, "type"));
         const char *id = json_string_value(json_object_get(rec, "id"));
-        if (type && !strcmp(type, "floor")) {
-            const char *fk = json_string_value(json_object_get(rec, "floor_key"));
-            json_object_set(r->floors, fk ? fk : json_string_value(json_object_get(rec, "test_set")), rec);
-        } else if (id) {
+        /* an older journal's floor records: each candidate now carries its own */
+        if (id && !(type && !strcmp(type, "floor"))) {
             json_object_set_new(r->done, id, json_true());
         }
     }
@@ -189,25 +185,6 @@ static json_t *with_judging(json_t *rec, const jt_test_set *ts, const jt_candida
     return rec;
 }
 
-/* The floor cache: the floor record for c, measured and journaled the
- * first time its key comes up. JT_ENGINE_INTERRUPTED, or DONE with *floor
- * (NULL and err when the journal failed). */
-static jt_engine_outcome floor_for(jt_run *r, jt_engine *e, const jt_candidate *c,
-                                   const json_t **floor, jt_err *err)
-{
-    char *key = jt_run_floor_key(&r->suite->test_sets[c->test_set], &c->opts);
-    jt_engine_outcome oc = JT_ENGINE_DONE;
-    *floor = json_object_get(r->floors, key);
-    json_t *rec = NULL;
-    if (!*floor && (oc = jt_engine_floor(e, r->suite, c->test_set, &c->opts, &rec)) == JT_ENGINE_DONE) {
-        json_object_set_new(rec, "floor_key", json_string(key));
-        if (jt_journal_append(&r->journal, rec, err) == 0) *floor = rec;
-        json_object_set_new(r->floors, key, rec);
-    }
-    free(key);
-    return oc;
-}
-
 /* The meter's wrap guard, read from the housekeeping CPU while candidates
  * run (energy.h); without it a long window may lose wraps: said, not fatal. */
 static void guard_start(const jt_run_host *h)
@@ -233,14 +210,8 @@ int jt_run_measure(jt_run *r, jt_engine *e, void (*on_record)(void *ctx, const j
                          on_record, ctx, err);
             continue;
         }
-        const json_t *floor = NULL;
-        if (floor_for(r, e, c, &floor, err) == JT_ENGINE_INTERRUPTED) break;
-        if (!floor) {
-            rc = -1;
-            break;
-        }
-        json_t *rec = NULL;
-        if (jt_engine_measure(e, r->suite, c, floor, &rec) == JT_ENGINE_INTERRUPTED) break;
+        json_t *rec = NULL; /* with its paired floor (docs/design.md "Floor") */
+        if (jt_engine_measure(e, r->suite, c, true, &rec) == JT_ENGINE_INTERRUPTED) break;
         rc = journal(r, with_judging(rec, ts, c, true), on_record, ctx, err);
     }
     jt_energy_guard_stop(e->meter);
@@ -259,7 +230,7 @@ jt_engine_outcome jt_run_measure_one(const jt_run_host *h, const jt_suite *s,
 {
     guard_start(h);
     jt_engine e = jt_run_engine(h, 1, stop);
-    jt_engine_outcome oc = jt_engine_measure(&e, s, &s->candidates[0], NULL, record);
+    jt_engine_outcome oc = jt_engine_measure(&e, s, &s->candidates[0], true, record);
     jt_energy_guard_stop(h->meter);
     return oc;
 }

@@ -50,19 +50,16 @@ typedef enum jt_engine_outcome {
     JT_ENGINE_INTERRUPTED,   /* *stop was set (status interrupted): nothing to journal */
 } jt_engine_outcome;
 
-/* Measures candidate c. floor is the harness-floor record of its test set
- * (from jt_engine_floor) or NULL. Always returns a record unless
- * interrupted; the candidate's own failures are statuses in the record
- * (status.h), among them a meter that gave no usable window: `failed`,
- * with the meter's reason for the last one in `error`. */
+/* Measures candidate c; with_floor: with its paired harness floor — a null
+ * function (def f(*a): return None) run over the same inputs the same way,
+ * one floor trial of the candidate's iteration count next to each of its
+ * trials (docs/design.md "Floor"), its figures in the record's `floor`.
+ * Always returns a record unless interrupted; the candidate's own failures
+ * are statuses in the record (status.h), among them a meter that gave no
+ * usable window: `failed`, with the meter's reason for the last one in
+ * `error`. */
 jt_engine_outcome jt_engine_measure(jt_engine *e, const jt_suite *s, const jt_candidate *c,
-                                    const json_t *floor, json_t **record);
-
-/* Measures the harness floor of test set `ts` — a null function
- * (def f(*a): return None) run over the same inputs the same way — with the
- * options `opts`. Returns a record of type "floor". */
-jt_engine_outcome jt_engine_floor(jt_engine *e, const jt_suite *s, size_t ts,
-                                  const jt_options *opts, json_t **record);
+                                    bool with_floor, json_t **record);
 
 /* A record for a candidate the harness could not judge through no fault of
  * its own code (e.g. its test set's expected outputs could not be computed):

@@ -62,7 +62,6 @@ typedef struct jt_run {
     jt_run_opts o;
     char *dir;                /* the run directory (after jt_run_begin) */
     json_t *doc;              /* run.json */
-    json_t *floors;           /* floor key -> floor record (the floor cache) */
     json_t *done;             /* id -> true: journaled before this process */
     json_t *set_errors;       /* test set id -> why its expected outputs failed */
     jt_journal journal;
