@@ -229,6 +229,29 @@ static void match_lines(const jt_suite *s, const char *suite_file, expect_table 
                       suite_file);
 }
 
+/* What the cache check saw of a misjudged candidate (its journal record's
+ * cache_check and timings), so a failure on another host shows its figures. */
+static void show_cache_check(const char *dir, const char *id)
+{
+    char *path = jt_xasprintf("%s/journal.jsonl", dir), *text = jt_test_read_file(path);
+    for (char *line = text ? strtok(text, "\n") : NULL; line; line = strtok(NULL, "\n")) {
+        json_t *rec = json_loads(line, 0, NULL);
+        const char *rid = json_string_value(json_object_get(rec, "id"));
+        if (rid && !strcmp(rid, id)) {
+            json_t *shown = json_pack("{s:O?,s:O?,s:O?}", "cache_check",
+                                      json_object_get(rec, "cache_check"), "timing",
+                                      json_object_get(rec, "timing"), "floor_timing",
+                                      json_object_get(json_object_get(rec, "floor"), "timing"));
+            char *d = json_dumps(shown, JSON_COMPACT | JSON_REAL_PRECISION(4));
+            fprintf(stderr, "  %s: %s\n", id, d ? d : "?");
+            free(d);
+            json_decref(shown);
+        }
+        json_decref(rec);
+    }
+    free(text), free(path);
+}
+
 static void read_csv(const char *dir, const char *name, jt_csv_table *t)
 {
     char *path = jt_xasprintf("%s/%s", dir, name);
@@ -268,7 +291,11 @@ static void run_corpus(const char *suite_file)
     for (size_t k = 0; k < t.n; k++) {
         if (strcmp(t.rows[k].suite, suite_file)) continue;
         n++;
-        if (judge_row(&o, &t.rows[k], &bad)) nbad++, jt_buf_addf(&names, " %s", t.rows[k].id);
+        if (!judge_row(&o, &t.rows[k], &bad)) continue;
+        nbad++;
+        jt_buf_addf(&names, " %s", t.rows[k].id);
+        if (!strcmp(t.rows[k].cls, "cache") || !strcmp(t.rows[k].cls, "honest"))
+            show_cache_check(e.out, t.rows[k].id);
     }
     for (size_t r = 0; r < o.results.nrows; r++) { /* a row no line expects */
         const char *id = jt_csv_get(&o.results, r, (size_t)jt_csv_col(&o.results, "candidate"));

@@ -4,6 +4,7 @@
  * its program); the first pass's texts are what is judged, by a judge child
  * that holds the expectations and runs no candidate code, and what every
  * later pass and every run must reproduce (the output proof). */
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,12 +94,25 @@ static jt_verdict verdict_of(jt_pyrun *r, const jt_validation *v)
 
 /* One eval pass: the reply (its "results" one per test), or NULL with the
  * verdict recorded. *seconds: the harness's clock around it. */
-static json_t *eval_pass(jt_pyrun *r, const char *phase, double *seconds)
+/* Whether the pass's CPU figure is fine-grained: a cgroup's counter, or the
+ * /proc walk's per-process clocks of a Python child (mode command's programs
+ * are reaped between the walk's samples, so they arrive in clock ticks). */
+static bool fine_cpu(const jt_pyrun *r)
+{
+    return r->acct && (jt_cpuacct_method_of(r->acct) == JT_CPUACCT_CGROUP || !r->command);
+}
+
+static json_t *eval_pass(jt_pyrun *r, const char *phase, double *seconds, double *cpu)
 {
     json_t *msg = json_pack("{s:s}", "cmd", "eval");
+    jt_err e = JT_ERR_INIT;
+    bool counted = fine_cpu(r) && jt_cpuacct_mark(r->acct, &e) == 0;
     double t0 = jt_monotonic_s();
     json_t *reply = jt_pyrun_exchange_(r, msg, phase, jt_pyrun_deadline_(r), true, true);
     *seconds = jt_monotonic_s() - t0;
+    *cpu = NAN;
+    if (counted && reply && jt_cpuacct_since_mark(r->acct, cpu, &e) != 0) *cpu = NAN;
+    jt_err_clear(&e);
     json_decref(msg);
     if (reply && !json_is_true(json_object_get(reply, "ok"))) {
         jt_pyrun_refused_(r, reply, JT_VERDICT_FAILED, phase);
@@ -208,11 +222,12 @@ static void judged_pass(jt_pyrun *r, json_t *results, jt_validation *out)
 int jt_pyrun_validate(jt_pyrun *r, jt_validation *out, jt_err *err)
 {
     memset(out, 0, sizeof *out);
+    out->cpu_seconds = NAN;
     if (r->running) return jt_err_set(err, "pyrun: validate while a run is pending");
     out->total = r->n_tests;
     out->judged_in_process = r->script;
     if (!r->done) {
-        json_t *reply = eval_pass(r, "validation", &out->elapsed_seconds);
+        json_t *reply = eval_pass(r, "validation", &out->elapsed_seconds, &out->cpu_seconds);
         if (reply) {
             json_t *results = json_object_get(reply, "results");
             if (r->script) { /* judged in the candidate's own process */
@@ -291,8 +306,8 @@ int jt_pyrun_outputs(jt_pyrun *r, json_t **outputs, jt_verdict *verdict, jt_err 
                                                        : "mode script has no outputs");
     }
     if (!r->done) {
-        double seconds;
-        json_t *reply = eval_pass(r, "outputs", &seconds);
+        double seconds, cpu;
+        json_t *reply = eval_pass(r, "outputs", &seconds, &cpu);
         if (reply) {
             const json_t *res = json_object_get(reply, "results");
             json_t *arr = json_array();

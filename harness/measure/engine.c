@@ -305,6 +305,7 @@ int jt_engine_later_passes_(jt_pyrun *r, jt_engine_timing *t, outcome *out)
         int rc = jt_pyrun_validate(r, &v, &err);
         if (rc == 0 && v.verdict == JT_VERDICT_CORRECT) {
             t->pass[k] = v.elapsed_seconds;
+            t->cpu_pass[k] = v.cpu_seconds;
         } else {
             out->status = rc == 0 ? jt_status_of_verdict(v.verdict) : JT_STATUS_FAILED;
             out->error = jt_xstrdup(rc == 0 && v.reason ? v.reason : jt_err_msg(&err));
@@ -317,12 +318,14 @@ int jt_engine_later_passes_(jt_pyrun *r, jt_engine_timing *t, outcome *out)
     return 0;
 }
 
-/* The cache check's timing again, in a fresh process of the candidate: its
- * eval passes (which must reproduce the judged outputs) and two runs of n
- * iterations. A suspicion is kept only when this one shows it too: one
- * scheduling hiccup on a noisy host does not make a cache. */
-static int confirm_timing(const jt_pyrun_config *cfg, const jt_pyrun *judged, uint64_t n,
-                          jt_engine_timing *t)
+/* The cache check's timing again, in a fresh process of the candidate (or
+ * its floor): its eval passes, which must reproduce the judged outputs. The
+ * trials' iteration, a median over many windows, stays the one measured:
+ * what a single sample can get wrong are the passes, and a cache that
+ * switches on after so many calls would not switch on again in a few.
+ * A suspicion is kept only when this one shows it too. */
+static int confirm_timing(const jt_pyrun_config *cfg, const jt_pyrun *judged,
+                          const jt_engine_timing *measured, jt_engine_timing *t, char **why)
 {
     jt_pyrun *r = NULL;
     jt_validation v;
@@ -332,18 +335,17 @@ static int confirm_timing(const jt_pyrun_config *cfg, const jt_pyrun *judged, ui
     memset(&o, 0, sizeof o);
     int rc = -1;
     if (jt_pyrun_start(cfg, &r, &err) != 0 || jt_pyrun_adopt_judged(r, judged, &err) != 0 ||
-        jt_pyrun_validate(r, &v, &err) != 0 || v.verdict != JT_VERDICT_CORRECT)
+        jt_pyrun_validate(r, &v, &err) != 0 || v.verdict != JT_VERDICT_CORRECT) {
+        *why = jt_xstrdup(v.reason ? v.reason : jt_err_msg(&err));
         goto out;
-    jt_engine_timing_init_(t, r, &v);
-    if (jt_engine_later_passes_(r, t, &o) != 0) goto out;
-    /* two runs, as loop calibration precedes the trials: the faster one */
-    for (int k = 0; k < 2; k++) {
-        jt_run_result res;
-        jt_verdict verdict;
-        if (run_plain(r, n, &res, &verdict, &err) != 0) goto out;
-        double it = res.elapsed_seconds / (double)n;
-        if (k == 0 || it < t->iteration) t->iteration = it;
     }
+    jt_engine_timing_init_(t, r, &v);
+    if (jt_engine_later_passes_(r, t, &o) != 0) {
+        *why = jt_xstrdup(o.error ? o.error : "an eval pass failed");
+        goto out;
+    }
+    t->iteration = measured->iteration;
+    t->cpu_iteration = measured->cpu_iteration;
     rc = 0;
 out:
     jt_validation_release(&v);
@@ -355,9 +357,11 @@ out:
 
 void jt_engine_timing_init_(jt_engine_timing *t, const jt_pyrun *r, const jt_validation *v)
 {
-    t->pass[0] = v->elapsed_seconds;
+    t->pass[0] = v ? v->elapsed_seconds : NAN;
+    t->cpu_pass[0] = v ? v->cpu_seconds : NAN;
     t->pass[1] = t->pass[2] = t->iteration = NAN;
-    t->load = jt_pyrun_load_seconds(r);
+    t->cpu_pass[1] = t->cpu_pass[2] = t->cpu_iteration = NAN;
+    t->load = r ? jt_pyrun_load_seconds(r) : NAN;
 }
 
 /* The one way out of jt_engine_measure: an interrupted
@@ -426,13 +430,20 @@ jt_engine_outcome jt_engine_measure(jt_engine *e, const jt_suite *s, const jt_ca
             /* A suspicion is confirmed in fresh processes of both the
              * candidate and its floor: one noisy floor sample decides nothing. */
             jt_engine_timing again, floor_again;
-            if (jt_engine_cache_suspected_(rec) && !*e->stop &&
-                confirm_timing(&cfg, r, out.iterations, &again) == 0) {
-                const jt_engine_timing *ft = &fl.timing;
-                if (jt_floor_live_(&fl) && !*e->stop &&
-                    confirm_timing(&fl.cfg, fl.r, out.iterations, &floor_again) == 0)
-                    ft = &floor_again;
-                jt_engine_cache_confirm_(rec, ft, &again);
+            char *why = NULL;
+            if (jt_engine_cache_suspected_(rec) && !*e->stop) {
+                if (confirm_timing(&cfg, r, &timing, &again, &why) == 0) {
+                    const jt_engine_timing *ft = &fl.timing;
+                    char *fwhy = NULL; /* a floor that cannot start again: its first figures */
+                    if (jt_floor_live_(&fl) && !*e->stop &&
+                        confirm_timing(&fl.cfg, fl.r, &fl.timing, &floor_again, &fwhy) == 0)
+                        ft = &floor_again;
+                    free(fwhy);
+                    jt_engine_cache_confirm_(rec, ft, &again, NULL);
+                } else if (!*e->stop) {
+                    jt_engine_cache_confirm_(rec, NULL, NULL, why); /* the suspicion stands */
+                }
+                free(why);
             }
         }
         else if (out.status != JT_STATUS_INTERRUPTED)

@@ -44,15 +44,21 @@ typedef struct outcome {
     size_t retried_samples;
 } outcome;
 
-/* What the harness's clock saw of a candidate or a floor, for the cache
- * check (memo.c; docs/design.md "Caches"): its eval passes (the first in
- * a fresh process), its loading and its median trial iteration; NAN where
- * unknown. */
+/* What the harness saw of a candidate or a floor, for the cache check
+ * (memo.c; docs/design.md "Caches"): its eval passes (the first in a fresh
+ * process), its loading and its median trial iteration, on the harness's
+ * clock and as the CPU time of the child's tree (cpuacct.h, read from
+ * outside: a preempted child accrues none); NAN where unknown. */
 typedef struct jt_engine_timing {
     double pass[3];
     double load;
     double iteration;
+    double cpu_pass[3];
+    double cpu_iteration;
 } jt_engine_timing;
+
+/* The median over trials of cpu_s / n; NAN when a trial has no CPU figure. */
+double jt_engine_cpu_per_iteration_(const trial *t, size_t n);
 
 /* The check's figures and evidence (an object for the record);
  * *suspected when a rule fired. f NULL: nothing to compare with. */
@@ -79,6 +85,7 @@ int jt_engine_one_trial_(jt_engine *e, jt_pyrun *r, uint64_t n, trial *t, jt_ver
                          jt_err *why, jt_err *err);
 /* A fresh child for the next trial that reproduces what *rp was judged on. */
 int jt_engine_fresh_child_(jt_pyrun **rp, const jt_pyrun_config *cfg, jt_verdict *v, jt_err *err);
+/* The timing of a fresh child after its first eval pass v (r, v NULL: all unknown). */
 void jt_engine_timing_init_(jt_engine_timing *t, const jt_pyrun *r, const jt_validation *v);
 /* Eval passes 2 and 3: their timings; -1 with status and error in *out. */
 int jt_engine_later_passes_(jt_pyrun *r, jt_engine_timing *t, outcome *out);
@@ -134,9 +141,10 @@ void jt_engine_add_measurement_(jt_engine *e, const outcome *out, size_t n_cases
 
 /* The record's cache check fired; confirm_ re-checks it with the timing of
  * a fresh process and drops the flag (ranked again) when that one is clean.
- * ft: the paired floor's timing. */
+ * ft: the paired floor's timing (fresh too, where it could start again);
+ * failed: no fresh process could be had, why (the suspicion stands). */
 bool jt_engine_cache_suspected_(const json_t *rec);
 void jt_engine_cache_confirm_(json_t *rec, const jt_engine_timing *ft,
-                              const jt_engine_timing *again);
+                              const jt_engine_timing *again, const char *failed);
 
 #endif

@@ -162,10 +162,15 @@ bool jt_engine_cache_suspected_(const json_t *rec)
 }
 
 void jt_engine_cache_confirm_(json_t *rec, const jt_engine_timing *ft,
-                              const jt_engine_timing *again)
+                              const jt_engine_timing *again, const char *failed)
 {
     bool suspected = false;
     json_t *cc = json_object_get(rec, "cache_check");
+    if (failed) { /* no fresh process to ask: the suspicion stands, with why */
+        json_object_set_new(cc, "confirmation",
+                            json_pack("{s:b,s:s}", "checked", 0, "why", failed));
+        return;
+    }
     json_object_set_new(cc, "confirmation", jt_engine_cache_check_(again, ft, &suspected));
     if (suspected) return;
     /* Not seen again in a fresh process: noise, not a cache. */
@@ -234,6 +239,7 @@ void jt_engine_add_measurement_(jt_engine *e, const outcome *out, size_t n_cases
     if (disagreement & JT_RUN_CHILD_CPU_LOW)
         json_array_append_new(flags, json_string("child_cpu_disagrees"));
     timing->iteration = median_of(tim, n);
+    timing->cpu_iteration = jt_engine_cpu_per_iteration_(out->trials, n);
     json_object_set_new(rec, "timing", jt_engine_timing_json_(timing));
     if (floor) {
         /* its trials, figures and net of floor; then the cache check on its timing */
@@ -303,6 +309,19 @@ static const char *const result_keys[] = {
  * after some trials keeps those trials (nothing measured is lost) but no
  * figure computed from them: a median of the trials before a failure is not
  * the candidate's (docs/design.md "Journal"). */
+double jt_engine_cpu_per_iteration_(const trial *t, size_t n)
+{
+    if (n == 0) return NAN;
+    double *x = jt_xcalloc(n, sizeof *x);
+    for (size_t i = 0; i < n; i++) x[i] = t[i].n ? t[i].cpu_s / (double)t[i].n : NAN;
+    double m = NAN;
+    bool all = true;
+    for (size_t i = 0; i < n; i++) all = all && isfinite(x[i]);
+    if (all) m = median_of(x, n);
+    free(x);
+    return m;
+}
+
 static void drop_partial_results(json_t *rec, jt_status status)
 {
     size_t n = json_array_size(json_object_get(rec, "trials"));

@@ -51,9 +51,10 @@ static void warm_passes(jt_floor *f)
         if (jt_pyrun_validate(f->r, &v, &err) != 0 || v.verdict != JT_VERDICT_CORRECT) {
             lose(f, "eval pass: %s", v.reason ? v.reason : jt_err_msg(&err));
         } else {
-            double *dearer = f->timing.pass[1] > f->timing.pass[2] ? &f->timing.pass[1]
-                                                                   : &f->timing.pass[2];
-            if (v.elapsed_seconds < *dearer) *dearer = v.elapsed_seconds;
+            int d = f->timing.pass[1] > f->timing.pass[2] ? 1 : 2; /* the dearer */
+            if (v.elapsed_seconds < f->timing.pass[d]) f->timing.pass[d] = v.elapsed_seconds;
+            d = f->timing.cpu_pass[1] > f->timing.cpu_pass[2] ? 1 : 2; /* each clock its own */
+            if (v.cpu_seconds < f->timing.cpu_pass[d]) f->timing.cpu_pass[d] = v.cpu_seconds;
         }
         jt_validation_release(&v);
         jt_err_clear(&err);
@@ -64,8 +65,7 @@ void jt_floor_start_(jt_engine *e, const jt_test_set *ts, const jt_options *o, j
 {
     memset(f, 0, sizeof *f);
     f->out.status = JT_STATUS_COMPLETED;
-    f->timing.pass[0] = f->timing.pass[1] = f->timing.pass[2] = NAN;
-    f->timing.load = f->timing.iteration = NAN;
+    jt_engine_timing_init_(&f->timing, NULL, NULL);
     f->key = jt_options_floor_key(ts->id, o);
     /* The runner's floor mode swaps the entry point for a null function and
      * runs everything else as for a candidate (in script mode: the whole
@@ -143,6 +143,7 @@ void jt_floor_trial_(jt_engine *e, jt_floor *f, uint64_t n, size_t pair, bool fi
         /* the cache check's trial iteration: its median so far */
         double *tim = per_iter(f->out.trials, f->out.n_trials, false);
         f->timing.iteration = jt_engine_median_(tim, f->out.n_trials);
+        f->timing.cpu_iteration = jt_engine_cpu_per_iteration_(f->out.trials, f->out.n_trials);
         free(tim);
         break;
     }

@@ -24,8 +24,13 @@
 #include "measure/engine_priv.h"
 
 /* Excess (seconds) below which no rule flags, whatever the ratio (or the
- * floor's warm pass, where that is longer). */
+ * floor's warm pass, where that is longer): on the harness's clock, which a
+ * preempted child still accrues (a busy host's hiccups are milliseconds),
+ * and on the CPU time of the child's tree, whose noise between fresh
+ * processes is tens of microseconds (an honest first call's specialisation
+ * and allocation included). */
 #define MEMO_ABS_S 0.001
+#define MEMO_ABS_CPU_S 0.0003
 /* first pass: its excess must also exceed this many warm passes (net) */
 #define MEMO_FIRST_RATIO 1.0
 /* trials: an iteration (net) below this fraction of a warm pass (net); honest
@@ -35,11 +40,30 @@
 #define MEMO_LOAD_ABS_S 0.05
 #define MEMO_LOAD_ITERATIONS 20.0
 
-static double warm_of(const jt_engine_timing *t)
+/* One clock's figures of a timing: the CPU time of the child's tree where
+ * every figure the rules need has it (a preempted child accrues none, so a
+ * busy host's hiccups do not reach the rules), else the harness's clock. */
+typedef struct view {
+    double pass0, warm, iteration;
+} view;
+
+static double min_finite(double a, double b)
 {
-    double w = t->pass[1];
-    if (isfinite(t->pass[2]) && (!isfinite(w) || t->pass[2] < w)) w = t->pass[2];
-    return w;
+    return !isfinite(a) ? b : !isfinite(b) ? a : a < b ? a : b;
+}
+
+static view view_of(const jt_engine_timing *t, bool cpu)
+{
+    if (cpu)
+        return (view){t->cpu_pass[0], min_finite(t->cpu_pass[1], t->cpu_pass[2]),
+                      t->cpu_iteration};
+    return (view){t->pass[0], min_finite(t->pass[1], t->pass[2]), t->iteration};
+}
+
+static bool has_cpu(const jt_engine_timing *t)
+{
+    view v = view_of(t, true);
+    return isfinite(v.pass0) && isfinite(v.warm) && (isfinite(v.iteration) || !isfinite(t->iteration));
 }
 
 static double pos(double x)
@@ -47,37 +71,39 @@ static double pos(double x)
     return isfinite(x) && x > 0 ? x : 0;
 }
 
-json_t *jt_engine_cache_check_(const jt_engine_timing *c, const jt_engine_timing *f,
+json_t *jt_engine_cache_check_(const jt_engine_timing *ct, const jt_engine_timing *ft,
                                bool *suspected)
 {
     *suspected = false;
-    double c2 = warm_of(c), f2 = f ? warm_of(f) : NAN;
     json_t *o = json_object();
-    if (!isfinite(c->pass[0]) || !isfinite(c2) || !f || !isfinite(f->pass[0]) || !isfinite(f2)) {
+    bool cpu = ft && has_cpu(ct) && has_cpu(ft);
+    view c = view_of(ct, cpu), f = ft ? view_of(ft, cpu) : (view){NAN, NAN, NAN};
+    if (!isfinite(c.pass0) || !isfinite(c.warm) || !isfinite(f.pass0) || !isfinite(f.warm)) {
         json_object_set_new(o, "checked", json_false());
-        json_object_set_new(o, "why", json_string(f ? "too few eval passes"
-                                                    : "no harness floor to compare with"));
+        json_object_set_new(o, "why", json_string(ft ? "too few eval passes"
+                                                     : "no harness floor to compare with"));
         return o;
     }
     /* An excess must also exceed the floor's own warm pass: the harness's
      * per-pass cost (a process per test in mode command) is also its noise. */
-    double abs_s = fmax(MEMO_ABS_S, f2);
-    double first = (c->pass[0] - c2) - pos(f->pass[0] - f2);
-    double warm_net = pos(c2 - f2);
-    double iter_net = c->iteration - (isfinite(f->iteration) ? f->iteration : 0);
-    double load = c->load - f->load;
+    double abs_s = fmax(cpu ? MEMO_ABS_CPU_S : MEMO_ABS_S, f.warm);
+    double first = (c.pass0 - c.warm) - pos(f.pass0 - f.warm);
+    double warm_net = pos(c.warm - f.warm);
+    double iter_net = c.iteration - (isfinite(f.iteration) ? f.iteration : 0);
+    double load = ct->load - ft->load;
     const char *why = NULL;
     char text[256];
+    const char *clock = cpu ? "CPU time" : "time";
     if (first > abs_s && first > MEMO_FIRST_RATIO * warm_net) {
-        snprintf(text, sizeof text, "the first eval pass cost %.3g s more than a warm one "
+        snprintf(text, sizeof text, "the first eval pass cost %.3g s more %s than a warm one "
                  "(net of the floor), more than a whole warm pass (%.3g s): work done once "
-                 "and remembered", first, warm_net);
+                 "and remembered", first, clock, warm_net);
         why = text;
-    } else if (isfinite(c->iteration) && warm_net - iter_net > abs_s &&
+    } else if (isfinite(c.iteration) && warm_net - iter_net > abs_s &&
                iter_net < MEMO_TRIAL_FRACTION * warm_net) {
-        snprintf(text, sizeof text, "a trial iteration cost %.3g s (net of the floor), a "
+        snprintf(text, sizeof text, "a trial iteration cost %.3g s %s (net of the floor), a "
                  "warm eval pass %.3g s: it got cheaper after validation",
-                 iter_net, warm_net);
+                 iter_net, clock, warm_net);
         why = text;
     } else if (isfinite(load) && load > MEMO_LOAD_ABS_S &&
                load > MEMO_LOAD_ITERATIONS * pos(isfinite(iter_net) ? iter_net : warm_net)) {
@@ -87,6 +113,7 @@ json_t *jt_engine_cache_check_(const jt_engine_timing *c, const jt_engine_timing
     }
     *suspected = why != NULL;
     json_object_set_new(o, "checked", json_true());
+    json_object_set_new(o, "clock", json_string(cpu ? "cpu" : "wall"));
     json_object_set_new(o, "first_pass_excess_seconds", json_real(first));
     json_object_set_new(o, "warm_pass_net_seconds", json_real(warm_net));
     if (isfinite(iter_net)) json_object_set_new(o, "trial_iteration_net_seconds", json_real(iter_net));
@@ -101,6 +128,15 @@ json_t *jt_engine_timing_json_(const jt_engine_timing *t)
     for (int i = 0; i < 3; i++)
         json_array_append_new(p, isfinite(t->pass[i]) ? json_real(t->pass[i]) : json_null());
     json_t *o = json_pack("{s:o}", "eval_pass_seconds", p);
+    if (isfinite(t->cpu_pass[0])) {
+        json_t *q = json_array();
+        for (int i = 0; i < 3; i++)
+            json_array_append_new(q, isfinite(t->cpu_pass[i]) ? json_real(t->cpu_pass[i])
+                                                              : json_null());
+        json_object_set_new(o, "eval_pass_cpu_seconds", q);
+    }
+    if (isfinite(t->cpu_iteration))
+        json_object_set_new(o, "iteration_cpu_seconds", json_real(t->cpu_iteration));
     if (isfinite(t->load)) json_object_set_new(o, "load_seconds", json_real(t->load));
     if (isfinite(t->iteration))
         json_object_set_new(o, "iteration_seconds", json_real(t->iteration));

@@ -276,6 +276,10 @@ typedef struct jt_validation {
     char *reason;            /* one line explaining a non-correct verdict; NULL when correct */
     double elapsed_seconds;  /* the harness's clock around the pass (command, the
                                 candidate's work, encoding and reply) */
+    double cpu_seconds;      /* the CPU of the child's whole tree over the same span,
+                                read from outside (cpuacct.h); NAN where that figure
+                                would be coarse (mode command counted by /proc: its
+                                reaped programs are clock ticks) or unavailable */
     bool judged_in_process;  /* mode script: the asserts ran in the candidate's process */
     char *stdout_head;       /* captured candidate output (capped, may hold any bytes:
                                 escape before writing it anywhere), NULL when none */
