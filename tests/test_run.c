@@ -17,6 +17,7 @@
 #include "jouletrace/common.h"
 #include "jouletrace/journal.h"
 #include "jouletrace/lock.h"
+#include "jouletrace/report.h"
 #include "support/runenv.h"
 #include "support/testutil.h"
 
@@ -37,6 +38,16 @@ static json_t *load_json(const char *dir, const char *name)
     ck_assert_msg(j != NULL, "%s: %s", p, je.text);
     free(p);
     return j;
+}
+
+/* The cell of column col in the row of candidate cand ("" when none). */
+static const char *csv_cell(const jt_csv_table *t, const char *cand, const char *col)
+{
+    long c = jt_csv_col(t, "candidate"), k = jt_csv_col(t, col);
+    ck_assert_msg(c >= 0 && k >= 0, "no column %s", col);
+    for (size_t r = 0; r < t->nrows; r++)
+        if (!strcmp(jt_csv_get(t, r, (size_t)c), cand)) return jt_csv_get(t, r, (size_t)k);
+    return "";
 }
 
 static json_t *find(json_t *cands, const char *id)
@@ -562,6 +573,32 @@ START_TEST(quickstart_end_to_end_on_model)
         ck_assert_msg(access(p, F_OK) == 0, "missing %s", files[k]);
         free(p);
     }
+    /* the sort test set's reference reaches every report (issue 12) */
+    json_t *refs = json_object_get(json_object_get(json_object_get(sum, "run"), "suite"),
+                                   "references");
+    ck_assert_str_eq(json_string_value(json_object_get(refs, "sort")), "sort-insertion");
+    static const char *const sorts[] = {"sort-builtin", "sort-inplace", "sort-insertion"};
+    jt_csv_table res, lb;
+    char *rp = jt_xasprintf("%s/results.csv", e.out), *lp = jt_xasprintf("%s/leaderboard.csv", e.out);
+    jt_err cerr = JT_ERR_INIT;
+    ck_assert_msg(jt_csv_read_file(rp, &res, &cerr) == 0 && jt_csv_read_file(lp, &lb, &cerr) == 0,
+                  "%s", jt_err_msg(&cerr));
+    for (size_t k = 0; k < 3; k++) {
+        ck_assert_str_eq(csv_cell(&res, sorts[k], "test_set_reference"), "sort-insertion");
+        ck_assert_str_eq(csv_cell(&lb, sorts[k], "reference"), "sort-insertion");
+        if (k == 2) continue; /* the reference itself: ratio 1, no CI or p (below) */
+        ck_assert_msg(*csv_cell(&lb, sorts[k], "ratio_to_reference") &&
+                          *csv_cell(&lb, sorts[k], "ci95_low_ratio_to_reference") &&
+                          *csv_cell(&lb, sorts[k], "p_better_than_reference"),
+                      "%s: empty reference columns in leaderboard.csv", sorts[k]);
+    }
+    ck_assert_str_eq(csv_cell(&lb, "sort-insertion", "ratio_to_reference"), "1");
+    ck_assert_str_eq(csv_cell(&lb, "sort-insertion", "p_better_than_reference"), "");
+    ck_assert_str_eq(csv_cell(&res, "lcs-dp", "test_set_reference"), ""); /* none given */
+    char *hp = jt_xasprintf("%s/index.html", e.out), *html = jt_test_read_file(hp);
+    ck_assert_msg(strstr(html, "sort-insertion (reference)") != NULL, "index.html names no reference");
+    free(html), free(hp), free(rp), free(lp);
+    jt_csv_free(&res), jt_csv_free(&lb);
     json_decref(sum);
     free(out), free(err), free(suite);
     jt_runenv_free(&e);
