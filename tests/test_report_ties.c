@@ -6,7 +6,9 @@
  *      so it opens group 2 (chaining on the one above put it in group 1);
  *  (c) on many seeded random boards the tie groups, ratio_to_best,
  *      ratio_to_above and ratio_to_reference never contradict each other;
- *  (d) shuffling the input rows changes no rank, group, ratio, CI or p.
+ *  (d) shuffling the input rows changes no rank, group, ratio, CI or p;
+ *  (e) a candidate joins a group by tying the one above and the group's
+ *      leader, not every member (two tests each, not a quadratic number).
  * Rows are built as results.csv rows, with each candidate's median and
  * order-statistic CI computed from its samples, as a run writes them. */
 #include <math.h>
@@ -37,6 +39,8 @@ typedef struct cand {
     double x[MAX_SAMPLES];
     size_t n;
     bool samples; /* write the trial samples (false: a hand-edited row) */
+    bool given;   /* a hand-edited row's median and CI, not computed from x */
+    double med, lo, hi;
 } cand;
 
 static void add_row(jt_csv_table *t, const cand *c, const char *ref)
@@ -49,8 +53,8 @@ static void add_row(jt_csv_table *t, const cand *c, const char *ref)
     jt_csv_set(t, r, C_STATUS, "completed");
     jt_csv_set(t, r, C_RUN, "2026-01-10T08:00:00Z");
     jt_csv_set(t, r, C_FIN, "2026-01-10T09:00:00Z");
-    jt_stats_ci ci;
-    ck_assert_int_eq(jt_stats_median_ci(c->x, c->n, 0, 0, &ci, NULL), 0);
+    jt_stats_ci ci = {.median = c->med, .lo = c->lo, .hi = c->hi};
+    if (!c->given) ck_assert_int_eq(jt_stats_median_ci(c->x, c->n, 0, 0, &ci, NULL), 0);
     jt_csv_set_num(t, r, C_MED, ci.median);
     jt_csv_set_num(t, r, C_LO, ci.lo);
     jt_csv_set_num(t, r, C_HI, ci.hi);
@@ -112,7 +116,7 @@ static void fill(cand *c, const char *id, double v, double spread, size_t n)
  * and above comparisons are the same pair, so the same numbers. */
 START_TEST(rank2_best_and_above_are_one_comparison)
 {
-    cand c[3];
+    cand c[3] = {0};
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
     gsl_rng_set(rng, 12);
     for (size_t i = 0; i < 3; i++) {
@@ -141,7 +145,7 @@ END_TEST
  * bound stayed ≥ 0.01 on its side of 1). The rule puts C in a new group. */
 START_TEST(chain_does_not_carry_a_tie_group)
 {
-    cand c[3];
+    cand c[3] = {0};
     fill(&c[0], "A", 1.0, 0.04, 9);
     fill(&c[1], "B", 1.03, 0.04, 9);
     fill(&c[2], "C", 1.06, 0.04, 9);
@@ -275,7 +279,7 @@ START_TEST(random_boards_are_consistent_and_order_free)
     gsl_rng_set(rng, 2026);
     size_t groups_seen = 0, ties_seen = 0;
     for (size_t k = 0; k < BOARDS; k++) {
-        cand c[MAX_CAND];
+        cand c[MAX_CAND] = {0};
         char ref[24];
         size_t n = random_board(rng, c, ref, sizeof ref);
         jt_report_board a, b;
@@ -297,6 +301,37 @@ START_TEST(random_boards_are_consistent_and_order_free)
 }
 END_TEST
 
+/* (e) hand-edited rows (no samples: CI overlap decides). D overlaps C (the
+ * one above) and A (the leader) but not B: it joins group 1 ("every member"
+ * put it in group 2); E overlaps D but not the leader A: group 2. */
+START_TEST(group_is_decided_by_the_one_above_and_the_leader)
+{
+    static const struct { const char *id; double med, lo, hi; } rows[] = {
+        {"A", 10, 8, 12}, {"B", 10.2, 10.1, 10.3}, {"C", 12, 10.25, 13},
+        {"D", 12.5, 11, 14}, {"E", 13, 12.5, 14},
+    };
+    static const size_t want[] = {1, 1, 1, 1, 2};
+    cand c[5];
+    memset(c, 0, sizeof c);
+    for (size_t i = 0; i < 5; i++) {
+        snprintf(c[i].id, sizeof c[i].id, "%s", rows[i].id);
+        c[i].n = 5;
+        c[i].given = true;
+        c[i].med = rows[i].med, c[i].lo = rows[i].lo, c[i].hi = rows[i].hi;
+    }
+    jt_report_board b;
+    board_of(c, 5, NULL, "", 0, &b);
+    for (size_t i = 0; i < 5; i++) {
+        const jt_report_entry *e = find(&b, rows[i].id);
+        ck_assert_uint_eq(e->rank, i + 1);
+        ck_assert_msg(e->tie_group == want[i], "%s: group %zu, want %zu", rows[i].id,
+                      e->tie_group, want[i]);
+        if (i) ck_assert_int_eq(e->tie_method, JT_TIE_CI_OVERLAP);
+    }
+    jt_report_board_free(&b);
+}
+END_TEST
+
 static Suite *ties_suite(void)
 {
     Suite *s = suite_create("report_ties");
@@ -305,6 +340,7 @@ static Suite *ties_suite(void)
     tcase_add_test(tc, rank2_best_and_above_are_one_comparison);
     tcase_add_test(tc, chain_does_not_carry_a_tie_group);
     tcase_add_test(tc, random_boards_are_consistent_and_order_free);
+    tcase_add_test(tc, group_is_decided_by_the_one_above_and_the_leader);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -171,24 +171,45 @@ static bool same_machine(const jt_report_entry *a, const jt_report_entry *b)
            !strcmp(a->energy_source, b->energy_source);
 }
 
+typedef struct host_key {
+    const jt_report_entry *e;
+    size_t pos;
+} host_key;
+
+static int by_test_set(const void *pa, const void *pb)
+{
+    const host_key *a = pa, *b = pb;
+    int c = strcmp(a->e->test_set, b->e->test_set);
+    return c ? c : (a->pos > b->pos) - (a->pos < b->pos);
+}
+
+/* Sorted by test set (then row), each ranked entry is compared with the
+ * first of its test set: same_machine is an equivalence, so that finds a
+ * mixed test set in O(n log n), and names its first row and the first row
+ * that differs from it. */
 int jt_report_board_check_hosts(const jt_report_board *b, jt_err *err)
 {
-    for (size_t i = 0; i < b->n; i++) {
-        const jt_report_entry *a = &b->e[i];
-        if (!jt_report_status_ranked(a->status)) continue;
-        for (size_t j = i + 1; j < b->n; j++) {
-            const jt_report_entry *c = &b->e[j];
-            if (!jt_report_status_ranked(c->status) || strcmp(a->test_set, c->test_set) ||
-                same_machine(a, c))
-                continue;
-            return jt_err_set(err,
-                              "test set '%s' has measurements from different hosts or backends: "
-                              "host '%s' (%s, energy_source %s) in %s and host '%s' (%s, "
-                              "energy_source %s) in %s; energy from different machines or "
-                              "backends is not comparable",
-                              a->test_set, a->host, a->cpu_model, a->energy_source, a->source,
-                              c->host, c->cpu_model, c->energy_source, c->source);
+    host_key *v = jt_xcalloc(b->n + 1, sizeof *v);
+    size_t n = 0;
+    for (size_t i = 0; i < b->n; i++)
+        if (jt_report_status_ranked(b->e[i].status)) v[n] = (host_key){&b->e[i], i}, n++;
+    qsort(v, n, sizeof *v, by_test_set);
+    int rc = 0;
+    for (size_t i = 1, first = 0; i < n && rc == 0; i++) {
+        const jt_report_entry *a = v[first].e, *c = v[i].e;
+        if (strcmp(a->test_set, c->test_set)) {
+            first = i;
+            continue;
         }
+        if (same_machine(a, c)) continue;
+        rc = jt_err_set(err,
+                        "test set '%s' has measurements from different hosts or backends: "
+                        "host '%s' (%s, energy_source %s) in %s and host '%s' (%s, "
+                        "energy_source %s) in %s; energy from different machines or "
+                        "backends is not comparable",
+                        a->test_set, a->host, a->cpu_model, a->energy_source, a->source, c->host,
+                        c->cpu_model, c->energy_source, c->source);
     }
-    return 0;
+    free(v);
+    return rc;
 }

@@ -5,19 +5,24 @@
  * test set, candidates whose status is completed or unstable (and whose
  * `ranked` is not false: a suspected cache) are ranked by their median total
  * energy per iteration; every ratio is of medians, its CI a percentile
- * bootstrap over both candidates' trial samples (jt_stats_ratio_ci).
+ * bootstrap over both candidates' trial samples (jt_stats_median_replicates,
+ * jt_stats_ratio_ci_replicates).
  *
  * One comparison per pair: each unordered pair of ranked entries is
  * compared at most once (ratio, CI, Mann–Whitney; memoised in pair_memo),
- * always as the lower-ranked over the higher-ranked, with a seed of the
- * pair alone. ratio_to_best, ratio_to_above, the tie test and
+ * always as the lower-ranked over the higher-ranked. Each entry's
+ * resampled medians are drawn once, from a seed of its own identity, and
+ * every pair it is in divides the same replicates (O(B) per pair after an
+ * O(B) draw per entry; one seed per entry, never per pair). ratio_to_best, ratio_to_above, the tie test and
  * ratio_to_reference all read that one result (the reference's when it
  * ranks below: its exact reciprocal), so they cannot disagree about a pair.
  *
  * One tie rule: groups are contiguous in rank order, formed from the top; an
- * entry joins the current group only if it ties every member already in it
- * (ratio CI ∋ 1; without trial samples for a pair, the two median CIs
- * overlap), else it opens the next group. Hence: same group as the one
+ * entry joins the current group only if it ties the one above it and the
+ * group's first member (ratio CI ∋ 1; without trial samples for a pair, the
+ * two median CIs overlap), else it opens the next group: at most two tie
+ * tests per entry, so 10,000 indistinguishable samples cost 20,000
+ * comparisons, not 50 million. Hence: same group as the one
  * above ⇒ its ratio_to_above ties; tie_group 1 ⇒ its ratio_to_best ties; a
  * ratio_to_above that excludes 1 ⇒ a new group. */
 #include "jouletrace/report.h"
@@ -27,6 +32,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <gsl/gsl_statistics_double.h>
 
 #include "jouletrace/fnv.h"
 #include "jouletrace/stats.h"
@@ -48,6 +55,10 @@ typedef struct pair_cmp {
 typedef struct pair_memo {
     jt_report_entry *const *ranked;
     size_t resamples;
+    double **reps;           /* per ranked entry: its resampled medians, drawn on first use */
+    bool *no_reps;           /* ... or why not: no samples, or the draw failed */
+    double *median;          /* per ranked entry: the median of its samples (with reps) */
+    unsigned long *seed;     /* per ranked entry: its stream, distinct within the test set */
     pair_cmp *slot;          /* open addressing, cap a power of 2, ≤ half full */
     size_t cap, used;
 } pair_memo;
@@ -60,15 +71,11 @@ static int id_cmp(const jt_report_entry *a, const jt_report_entry *b)
     return c ? c : strcmp(a->finished, b->finished);
 }
 
-/* A reproducible bootstrap seed of the unordered pair (FNV-1a of the ids). */
-static unsigned long pair_seed(const jt_report_entry *a, const jt_report_entry *b)
+/* A reproducible bootstrap seed of one entry (FNV-1a of what identifies
+ * it): its resampled medians are drawn once and serve every pair it is in. */
+static unsigned long entry_seed(const jt_report_entry *e)
 {
-    if (id_cmp(a, b) > 0) {
-        const jt_report_entry *t = a;
-        a = b, b = t;
-    }
-    const char *parts[] = {a->test_set, a->candidate, a->run_started, b->candidate,
-                           b->run_started};
+    const char *parts[] = {e->test_set, e->candidate, e->run_started, e->finished};
     uint64_t h = JT_ID_HASH_BASIS;
     for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
         h = jt_fnv1a_add(jt_fnv1a_adds(h, parts[i]), "\x1f", 1); /* a unit separator ends each */
@@ -76,24 +83,79 @@ static unsigned long pair_seed(const jt_report_entry *a, const jt_report_entry *
     return h ? (unsigned long)h : 1;
 }
 
-static void compute(pair_cmp *c, const jt_report_entry *num, const jt_report_entry *den,
-                    size_t resamples)
+typedef struct seeded {
+    unsigned long seed;
+    const jt_report_entry *e;
+    size_t pos;
+} seeded;
+
+static int by_seed(const void *pa, const void *pb)
 {
+    const seeded *a = pa, *b = pb;
+    if (a->seed != b->seed) return a->seed < b->seed ? -1 : 1;
+    int c = id_cmp(a->e, b->e);
+    return c ? c : (a->pos > b->pos) - (a->pos < b->pos);
+}
+
+/* Seeds of ranked[0..n) into seed[]: two entries on one stream would draw
+ * the same resamples and their ratio's CI would be too narrow, so a seed
+ * that collides (31-bit hashes: about 1 % at 10,000 entries) moves up to the
+ * next free one, in seed-then-id order (the same whatever the row order). */
+static void assign_seeds(jt_report_entry *const *ranked, size_t n, unsigned long *seed)
+{
+    seeded *v = jt_xcalloc(n + 1, sizeof *v);
+    for (size_t i = 0; i < n; i++) v[i] = (seeded){entry_seed(ranked[i]), ranked[i], i};
+    qsort(v, n, sizeof *v, by_seed);
+    for (size_t i = 1; i < n; i++)
+        if (v[i].seed <= v[i - 1].seed) v[i].seed = v[i - 1].seed + 1;
+    for (size_t i = 0; i < n; i++) seed[v[i].pos] = v[i].seed;
+    free(v);
+}
+
+/* The resampled medians of ranked[i] (NULL without samples). */
+static const double *reps_of(pair_memo *m, size_t i)
+{
+    const jt_report_entry *e = m->ranked[i];
+    if (m->reps[i] || m->no_reps[i]) return m->reps[i];
+    m->no_reps[i] = true;
+    if (!e->samples) return NULL;
+    double *r = jt_xreallocarray(NULL, m->resamples, sizeof *r);
+    jt_err err = JT_ERR_INIT;
+    if (jt_stats_median_replicates(e->samples, e->n_samples, m->seed[i], m->resamples, r,
+                                   &err) < 0) {
+        free(r);
+        r = NULL;
+    }
+    double *sorted = r ? jt_stats_sorted_copy(e->samples, e->n_samples, &err) : NULL;
+    if (sorted) m->median[i] = gsl_stats_median_from_sorted_data(sorted, 1, e->n_samples);
+    else free(r), r = NULL;
+    free(sorted);
+    jt_err_clear(&err);
+    m->no_reps[i] = r == NULL;
+    return m->reps[i] = r;
+}
+
+/* ranked[lo] over ranked[hi]. */
+static void compute(pair_memo *m, pair_cmp *c)
+{
+    const jt_report_entry *num = m->ranked[c->lo], *den = m->ranked[c->hi];
     c->ratio = den->median > 0 ? num->median / den->median : NAN;
     c->ci_lo = c->ci_hi = c->p2 = c->u = c->half = NAN;
     if (!num->samples || !den->samples) return;
     jt_err err = JT_ERR_INIT;
     jt_stats_ratio q;
-    if (jt_stats_ratio_ci(num->samples, num->n_samples, den->samples, den->n_samples,
-                          pair_seed(num, den), resamples, &q, &err) == 0) {
+    const double *ra = reps_of(m, c->lo), *rb = reps_of(m, c->hi);
+    if (ra && rb && m->median[c->hi] > 0 &&
+        jt_stats_ratio_ci_replicates(m->median[c->lo] / m->median[c->hi], ra, rb, m->resamples,
+                                     &q, &err) == 0) {
         c->have_ci = true;
         c->ratio = q.ratio, c->ci_lo = q.lo, c->ci_hi = q.hi;
     }
     jt_err_clear(&err);
-    jt_stats_mwu m;
-    if (jt_stats_mann_whitney(num->samples, num->n_samples, den->samples, den->n_samples, &m,
+    jt_stats_mwu mw;
+    if (jt_stats_mann_whitney(num->samples, num->n_samples, den->samples, den->n_samples, &mw,
                               &err) == 0) {
-        c->p2 = m.p, c->u = m.u;
+        c->p2 = mw.p, c->u = mw.u;
         c->half = (double)num->n_samples * (double)den->n_samples / 2;
     }
     jt_err_clear(&err);
@@ -126,7 +188,7 @@ static const pair_cmp *pair(pair_memo *m, size_t i, size_t j)
     pair_cmp *c = &m->slot[slot_of(m, hi, lo)];
     if (!c->used) {
         *c = (pair_cmp){.hi = hi, .lo = lo, .used = true};
-        compute(c, m->ranked[lo], m->ranked[hi], m->resamples);
+        compute(m, c);
         m->used++;
     }
     return c;
@@ -197,14 +259,14 @@ static int by_median(const void *pa, const void *pb)
 }
 
 /* Groups (file comment): ranked[i] joins the group opened at `start` only
- * if it ties every member; the one above is tried first. */
+ * if it ties the one above and the group's first member. */
 static void group_of(pair_memo *m, size_t i, size_t *start)
 {
     jt_report_entry *e = m->ranked[i];
     jt_report_tie_method how;
     bool join = ties(m, i - 1, i, &how);
     e->tie_method = how;
-    for (size_t k = *start; join && k + 1 < i; k++) join = ties(m, k, i, &how);
+    if (join && *start + 1 < i) join = ties(m, *start, i, &how);
     if (!join) *start = i;
     e->tie_group = m->ranked[i - 1]->tie_group + !join;
 }
@@ -266,7 +328,12 @@ static void rank_test_set(jt_report_board *b, const size_t *idx, size_t n, size_
             ranked[nr++] = e;
     }
     qsort(ranked, nr, sizeof *ranked, by_median);
-    pair_memo m = {.ranked = ranked, .resamples = resamples};
+    pair_memo m = {.ranked = ranked, .resamples = resamples,
+                   .reps = jt_xcalloc(nr + 1, sizeof(double *)),
+                   .no_reps = jt_xcalloc(nr + 1, sizeof(bool)),
+                   .median = jt_xcalloc(nr + 1, sizeof(double)),
+                   .seed = jt_xcalloc(nr + 1, sizeof(unsigned long))};
+    assign_seeds(ranked, nr, m.seed);
     size_t start = 0;
     for (size_t i = 0; i < nr; i++) {
         jt_report_entry *e = ranked[i];
@@ -283,6 +350,8 @@ static void rank_test_set(jt_report_board *b, const size_t *idx, size_t n, size_
     }
     compare_to_reference(&m, nr);
     free(m.slot);
+    for (size_t i = 0; i < nr; i++) free(m.reps[i]);
+    free(m.reps), free(m.no_reps), free(m.median), free(m.seed);
     for (size_t i = 0; i < nr; i++) out[(*n_out)++] = *ranked[i];
     for (size_t i = 0; i < n; i++)
         if (!b->e[idx[i]].rank) out[(*n_out)++] = b->e[idx[i]];
