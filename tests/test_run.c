@@ -538,6 +538,33 @@ START_TEST(command_suite_is_measured)
 END_TEST
 
 /* The bundled example, end to end on the model backend: what make demo does. */
+/* stderr is a pipe here, so with --progress-every 0 the log has one
+ * "jouletrace: progress: k/n" line after each candidate, k = 1..n in order,
+ * and no repeat at the end; the last counts add up to n and match the
+ * quickstart's verdicts (3 incorrect, 2 load_error). */
+static void check_progress_lines(const char *err, size_t n)
+{
+    static const char tag[] = "jouletrace: progress: ";
+    size_t seen = 0;
+    const char *last = NULL;
+    for (const char *l = strstr(err, tag); l; l = strstr(l + 1, tag)) {
+        size_t k = 0, total = 0;
+        ck_assert_msg(sscanf(l + strlen(tag), "%zu/%zu", &k, &total) == 2, "%.80s", l);
+        ck_assert_uint_eq(total, n);
+        ck_assert_uint_eq(k, ++seen);
+        ck_assert_msg(strstr(l, ", elapsed ") && strstr(l, ", ETA "), "%.120s", l);
+        last = l;
+    }
+    ck_assert_uint_eq(seen, n);
+    char *line = jt_xstrndup(last, strcspn(last, "\n"));
+    ck_assert_msg(strstr(line, "incorrect 3") && strstr(line, "load_error 2"), "%s", line);
+    size_t sum = 0;
+    for (const char *p = strchr(line, ';'); p && *p; p++)
+        if (*p == ' ' && p[1] >= '0' && p[1] <= '9') sum += strtoul(p + 1, NULL, 10);
+    ck_assert_msg(sum == n, "counts add up to %zu: %s", sum, line);
+    free(line);
+}
+
 START_TEST(quickstart_end_to_end_on_model)
 {
     jt_runenv e;
@@ -545,11 +572,13 @@ START_TEST(quickstart_end_to_end_on_model)
     jt_runenv_calibrate(&e);
     char *suite = jt_xasprintf("%s/suites/examples/quickstart.yaml", jt_test_srcdir());
     char *out = NULL, *err = NULL;
-    const char *a[] = {"run", suite, "-o", e.out, "--backend", "model", "--quiet", NULL};
+    const char *a[] = {"run", suite, "-o", e.out, "--backend", "model", "--progress-every", "0",
+                       NULL};
     ck_assert_msg(jt_runenv_run(&e, a, &out, &err) == 0, "%s", err);
     json_t *sum = load_json(e.out, "summary.json");
     json_t *cands = json_object_get(sum, "candidates");
     ck_assert_uint_eq(json_array_size(cands), 16);
+    check_progress_lines(err, 16);
     size_t measured = 0, incorrect = 0, load_error = 0, i;
     json_t *c;
     json_array_foreach(cands, i, c) {

@@ -22,7 +22,8 @@ static const char run_usage[] =
     "usage: jouletrace run SUITE [-o DIR | --resume DIR] [--shard K/N] [--backend B]\n"
     "                      [--allow-uncalibrated] [--state-dir DIR | --calibration F]\n"
     "                      [--max-age-days D] [--measurement-core CPU] [--lock-file F]\n"
-    "                      [--wait] [--max-power-watts W] [--seed N] [--quiet]\n"
+    "                      [--wait] [--max-power-watts W] [--seed N]\n"
+    "                      [--progress-every S] [--quiet]\n"
     "\n"
     "Validates every candidate of SUITE, measures the correct ones serially on\n"
     "CPU package 0 and writes run.json, journal.jsonl (one fsynced record per\n"
@@ -47,6 +48,9 @@ static const char run_usage[] =
     "  --max-power-watts W     the most package 0 can draw (default: its stated limit,\n"
     "                          else 1000 W): bounds jumps, wrap periods, calibrations\n"
     "  --seed N                base seed of the bootstrap (recorded; default 1)\n"
+    "  --progress-every S      not on a terminal (cron, Slurm): a progress line\n"
+    "                          (done/total, elapsed, ETA, counts by status) every\n"
+    "                          S seconds (default 60; 0: after every candidate)\n"
     "  -q, --quiet             no progress output\n"
     "\n"
     "Exit status: 0 done (whatever the verdicts), 2 usage (or --resume of a non-run),\n"
@@ -61,6 +65,7 @@ typedef struct run_args {
     jt_session_flags sf;
     jt_run_opts ro;
     bool quiet;
+    double progress_every;
 } run_args;
 
 static int parse_args(int argc, char **argv, run_args *a, jt_err *err)
@@ -71,6 +76,7 @@ static int parse_args(int argc, char **argv, run_args *a, jt_err *err)
         {"shard", required_argument, NULL, 'S'},
         {"seed", required_argument, NULL, 's'},
         {"quiet", no_argument, NULL, 'q'},
+        {"progress-every", required_argument, NULL, 'P'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -94,6 +100,9 @@ static int parse_args(int argc, char **argv, run_args *a, jt_err *err)
             a->ro.seed = (unsigned long)v;
             break;
         case 'q': a->quiet = true; break;
+        case 'P': rc = jt_parse_long(optarg, 0, 86400, &v, "--progress-every", err);
+            a->progress_every = (double)v;
+            break;
         case 'h': rc = 1; break;
         default: rc = jt_err_set(err, "unknown or incomplete option '%s'", argv[optind - 1]);
         }
@@ -134,7 +143,7 @@ static int take_host(const run_args *a, jt_session *ses, jt_calibration *cal, jt
 
 int jt_cmd_run(int argc, char **argv)
 {
-    run_args a = {.ro = {.seed = 1}};
+    run_args a = {.ro = {.seed = 1}, .progress_every = 60};
     jt_session_flags_init(&a.sf, "run");
     jt_err err = JT_ERR_INIT;
     int prc = parse_args(argc, argv, &a, &err);
@@ -186,7 +195,7 @@ int jt_cmd_run(int argc, char **argv)
     json_array_foreach(ses.warnings, i, w) jt_warn("%s", json_string_value(w));
 
     jt_run_progress pr = {.tty = isatty(STDERR_FILENO), .quiet = a.quiet, .total = r.n_plan,
-                          .t0 = jt_monotonic_s()};
+                          .t0 = jt_monotonic_s(), .every = a.progress_every};
     jt_engine eng = jt_run_engine(&host, a.ro.seed, stop);
     eng.on_trial = jt_run_on_trial;
     eng.ctx = &pr;
@@ -195,8 +204,9 @@ int jt_cmd_run(int argc, char **argv)
         fprintf(stderr, "jouletrace run: %s\n", jt_err_msg(&err));
         code = JT_EXIT_FAILURE;
     }
+    if (pr.tty && !a.quiet) fputs("\r\033[K", stderr);
+    jt_run_progress_line(&pr); /* a log ends with the counts (not a TTY) */
     if (*stop) {
-        if (pr.tty && !a.quiet) fputs("\r\033[K", stderr);
         fprintf(stderr, "jouletrace run: interrupted; %zu candidates journaled; resume with: "
                         "jouletrace run %s --resume %s\n",
                 pr.done, s->path, r.dir);
