@@ -135,8 +135,11 @@ screenshot: $(BIN)
 	$(Q)d=$$(mktemp -d) && cp tests/fixtures/report/basic/*.json* $$d/ && $(BIN) report -q $$d && \
 	  scripts/screenshot.sh $$d/index.html $(BUILD)/report.png && echo "screenshot: $(BUILD)/report.png"
 
+# make bench: throughput and scale beside hyperfine and timeit, one markdown
+# table (scripts/bench.py); BENCH_WRITE=bench/results.md also writes it there.
 bench: $(BIN)
-	$(Q)scripts/bench.sh $(BIN)
+	$(Q)scripts/install-deps.sh --bench
+	$(Q)python3 scripts/bench.py $(BIN) $(if $(BENCH_WRITE),--write $(BENCH_WRITE)) $(if $(BENCH_QUICK),--quick)
 
 # Only what is read: the binary (the Python runner is embedded in it) and the
 # man page. State and cache directories are created on demand at run time.

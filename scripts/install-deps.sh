@@ -6,6 +6,8 @@
 #   scripts/install-deps.sh          what building and running need (make demo)
 #   scripts/install-deps.sh --test   also what `make check` needs: Check, clang and its
 #                                    fuzzing runtime, Chromium for the report screenshot test
+#   scripts/install-deps.sh --bench  also what `make bench` compares with: hyperfine
+#                                    (Debian 12 packages no pyperf; the bench says so)
 set -eu
 
 build_pkgs="make gcc libc6-dev pkg-config libyaml-dev libcsv-dev libgsl-dev libjansson-dev zlib1g-dev libseccomp-dev python3"
@@ -13,8 +15,9 @@ test_pkgs="check clang libclang-rt-14-dev chromium"
 pkgs=$build_pkgs
 case "${1:-}" in
   --test) pkgs="$build_pkgs $test_pkgs" ;;
+  --bench) pkgs="$build_pkgs hyperfine" ;;
   "") ;;
-  -h|--help) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
   *) echo "install-deps.sh: unknown option '$1' (try --help)" >&2; exit 2 ;;
 esac
 
