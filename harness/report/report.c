@@ -80,7 +80,10 @@ int jt_reports_write(const char *run_dir, jt_err *err)
         {"leaderboard_groups.csv", has_groups ? &groups : NULL},
     };
     if (write_csvs(run_dir, files, sizeof files / sizeof files[0], err) != 0) goto out;
-    if (jt_summary_write(run_dir, err) != 0) goto out;
+    /* Peak memory: what is written goes before summary.json re-reads the journal. */
+    jt_csv_free(&trials);
+    jt_csv_free(&board_csv);
+    jt_csv_free(&results);
 
     const char *suite = json_string_value(json_object_get(json_object_get(run, "suite"), "name"));
     char *title = jt_xasprintf("JouleTrace \xE2\x80\x94 %s", suite ? suite : "run");
@@ -91,6 +94,9 @@ int jt_reports_write(const char *run_dir, jt_err *err)
     };
     jt_report_html(&in, &html);
     free(title);
+    json_decref(records);
+    records = NULL;
+    if (jt_summary_write(run_dir, err) != 0) goto out;
     if (jt_write_file_atomic(html_path, jt_buf_str(&html), html.len, err) != 0) goto out;
     rc = 0;
 out:
