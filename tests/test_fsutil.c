@@ -11,6 +11,7 @@
 
 #include "jouletrace/fsutil.h"
 #include "jouletrace/journal.h"
+#include "jouletrace/jsonfile.h"
 #include "support/testutil.h"
 
 /* Vectors from FIPS 180-4 examples / NIST CSRC "SHA256.pdf". */
@@ -63,6 +64,32 @@ START_TEST(atomic_write_replaces_and_leaves_no_temp)
     free(bad);
     jt_err_clear(&e);
     free(path);
+    jt_test_tmpdir_free(dir);
+}
+END_TEST
+
+/* A JSON document larger than the 64 KiB write buffer streams to the file
+ * byte for byte as json_dumps would give it, with one newline after. */
+START_TEST(json_document_streams_exactly)
+{
+    char *dir = jt_test_tmpdir();
+    char *path = jt_xasprintf("%s/big.json", dir);
+    json_t *doc = json_object(), *arr = json_array();
+    for (int i = 0; i < 6000; i++)
+        json_array_append_new(arr, json_pack("{s:i, s:f, s:s}", "i", i, "x", i / 7.0, "s", "é\"\n"));
+    json_object_set_new(doc, "rows", arr);
+    json_object_set_new(doc, "a", json_true());
+    jt_err e = JT_ERR_INIT;
+    ck_assert_int_eq(jt_json_write_atomic(path, doc, &e), 0);
+    char *want = json_dumps(doc, JSON_INDENT(2) | JSON_SORT_KEYS), *got = NULL;
+    size_t len = 0;
+    ck_assert_int_eq(jt_read_file(path, &got, &len, &e), 0);
+    size_t wl = strlen(want);
+    ck_assert_uint_gt(wl, 4 * 65536);
+    ck_assert_uint_eq(len, wl + 1);
+    ck_assert(memcmp(got, want, wl) == 0 && got[wl] == '\n');
+    free(got), free(want), free(path);
+    json_decref(doc);
     jt_test_tmpdir_free(dir);
 }
 END_TEST
@@ -241,6 +268,7 @@ static Suite *fsutil_suite(void)
     TCase *tc = tcase_create("core");
     tcase_add_loop_test(tc, sha256_vectors, 0, sizeof vectors / sizeof vectors[0]);
     tcase_add_test(tc, atomic_write_replaces_and_leaves_no_temp);
+    tcase_add_test(tc, json_document_streams_exactly);
     tcase_add_test(tc, rmtree_removes_unwritable_trees);
     tcase_add_test(tc, journal_appends_reads_and_cuts_torn_tail);
     tcase_add_test(tc, journal_keeps_a_last_record_without_newline);

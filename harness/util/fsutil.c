@@ -68,7 +68,25 @@ static int open_locked_temp(const char *tmp)
     }
 }
 
+typedef struct mem_src {
+    const void *data;
+    size_t len;
+} mem_src;
+
+static int fill_mem(int fd, void *ctx)
+{
+    const mem_src *m = ctx;
+    return write_all(fd, m->data, m->len);
+}
+
 int jt_write_file_atomic(const char *path, const void *data, size_t len, jt_err *err)
+{
+    mem_src m = {data, len};
+    return jt_write_file_atomic_fn(path, fill_mem, &m, err);
+}
+
+int jt_write_file_atomic_fn(const char *path, int (*fill)(int fd, void *ctx), void *ctx,
+                            jt_err *err)
 {
     char *tmp = jt_xasprintf("%s.tmp.%ld", path, (long)getpid());
     int fd = open_locked_temp(tmp);
@@ -77,7 +95,7 @@ int jt_write_file_atomic(const char *path, const void *data, size_t len, jt_err 
         jt_err_set(err, "cannot create '%s': %s", tmp, strerror(errno));
         goto out;
     }
-    if (write_all(fd, data, len) != 0 || fsync(fd) != 0) {
+    if (fill(fd, ctx) != 0 || fsync(fd) != 0) {
         jt_err_set(err, "cannot write '%s': %s", tmp, strerror(errno));
         close(fd);
         unlink(tmp);

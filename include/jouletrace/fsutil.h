@@ -15,6 +15,10 @@
 #include "jouletrace/common.h"
 
 int jt_write_file_atomic(const char *path, const void *data, size_t len, jt_err *err);
+/* The same, with the content written by fill(fd, ctx) (0, or -1 with errno
+ * set): a large document streams to the file instead of a string first. */
+int jt_write_file_atomic_fn(const char *path, int (*fill)(int fd, void *ctx), void *ctx,
+                            jt_err *err);
 /* Removes the temporary files jt_write_file_atomic left in dir for any of
  * `names` (NULL-terminated) when its writer died (SIGKILL, power loss):
  * "NAME.tmp.PID" files that no live writer holds (each holds an flock on
