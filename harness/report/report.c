@@ -80,7 +80,7 @@ int jt_reports_write(const char *run_dir, jt_err *err)
         {"leaderboard_groups.csv", has_groups ? &groups : NULL},
     };
     if (write_csvs(run_dir, files, sizeof files / sizeof files[0], err) != 0) goto out;
-    /* Peak memory: what is written goes before summary.json re-reads the journal. */
+    /* Peak memory: what is written is freed before summary.json is built. */
     jt_csv_free(&trials);
     jt_csv_free(&board_csv);
     jt_csv_free(&results);
@@ -94,9 +94,10 @@ int jt_reports_write(const char *run_dir, jt_err *err)
     };
     jt_report_html(&in, &html);
     free(title);
+    /* summary.json shares the records read above (no second parse) */
+    if (jt_summary_write_of(run_dir, run, records, &info, err) != 0) goto out;
     json_decref(records);
     records = NULL;
-    if (jt_summary_write(run_dir, err) != 0) goto out;
     if (jt_write_file_atomic(html_path, jt_buf_str(&html), html.len, err) != 0) goto out;
     rc = 0;
 out:

@@ -9,13 +9,9 @@
 #include "jouletrace/jsonfile.h"
 #include "jouletrace/rundir.h"
 
-int jt_summary_build(const char *run_dir, json_t **out, jt_err *err)
+json_t *jt_summary_of(const char *run_dir, json_t *run, json_t *records,
+                      const jt_journal_info *info)
 {
-    json_t *records = NULL, *run = jt_rundir_load(run_dir, NULL, err);
-    int rc = -1;
-    if (!run) goto out;
-    jt_journal_info info;
-    if (jt_rundir_read_journal(run_dir, &records, &info, err) != 0) goto out;
     json_t *cands = json_array(), *floors = json_array();
     size_t i;
     json_t *rec;
@@ -39,14 +35,34 @@ int jt_summary_build(const char *run_dir, json_t **out, jt_err *err)
         jt_err_clear(&serr);
         json_object_set_new(counts, st, json_integer(json_integer_value(json_object_get(counts, st)) + 1));
     }
-    *out = json_pack("{s:i,s:O,s:o,s:o,s:o,s:{s:I,s:I,s:b}}", "schema_version", JT_SUMMARY_SCHEMA,
+    return json_pack("{s:i,s:O,s:o,s:o,s:o,s:{s:I,s:I,s:b}}", "schema_version", JT_SUMMARY_SCHEMA,
                      "run", run, "status_counts", counts, "floors", floors, "candidates", cands,
-                     "journal", "records", (json_int_t)info.records, "skipped_lines",
-                     (json_int_t)info.skipped, "torn_tail", info.torn);
-    rc = 0;
-out:
+                     "journal", "records", (json_int_t)info->records, "skipped_lines",
+                     (json_int_t)info->skipped, "torn_tail", info->torn);
+}
+
+int jt_summary_build(const char *run_dir, json_t **out, jt_err *err)
+{
+    json_t *records = NULL, *run = jt_rundir_load(run_dir, NULL, err);
+    int rc = -1;
+    jt_journal_info info;
+    if (run && jt_rundir_read_journal(run_dir, &records, &info, err) == 0) {
+        *out = jt_summary_of(run_dir, run, records, &info);
+        rc = 0;
+    }
     json_decref(run);
     json_decref(records);
+    return rc;
+}
+
+int jt_summary_write_of(const char *run_dir, json_t *run, json_t *records,
+                        const jt_journal_info *info, jt_err *err)
+{
+    json_t *doc = jt_summary_of(run_dir, run, records, info);
+    char *path = jt_rundir_summary(run_dir);
+    int rc = jt_json_write_atomic(path, doc, err);
+    free(path);
+    json_decref(doc);
     return rc;
 }
 

@@ -12,6 +12,7 @@
 #include <jansson.h>
 
 #include "jouletrace/common.h"
+#include "jouletrace/journal.h"
 
 #define JT_SUMMARY_SCHEMA 1
 
@@ -19,5 +20,11 @@
 int jt_summary_build(const char *run_dir, json_t **out, jt_err *err);
 /* Builds and writes run_dir/summary.json. */
 int jt_summary_write(const char *run_dir, jt_err *err);
+/* The same from a run.json and journal already read (borrowed; the
+ * document shares their records instead of reading the journal again). */
+json_t *jt_summary_of(const char *run_dir, json_t *run, json_t *records,
+                      const jt_journal_info *info);
+int jt_summary_write_of(const char *run_dir, json_t *run, json_t *records,
+                        const jt_journal_info *info, jt_err *err);
 
 #endif
