@@ -43,7 +43,7 @@ static int sink_add(const char *p, size_t len, void *ctx)
 
 typedef struct json_job {
     const json_t *doc;
-    int encoded; /* json_dump_callback succeeded */
+    int encoded; /* json_dump_callback did not refuse the document */
 } json_job;
 
 static int fill_json(int fd, void *ctx)
@@ -51,7 +51,9 @@ static int fill_json(int fd, void *ctx)
     json_job *j = ctx;
     json_sink *s = jt_xcalloc(1, sizeof *s);
     s->fd = fd;
-    j->encoded = json_dump_callback(j->doc, sink_add, s, JSON_INDENT(2) | JSON_SORT_KEYS) == 0;
+    /* a failed write also stops the dump: that is a write error, not a bad document */
+    j->encoded = json_dump_callback(j->doc, sink_add, s, JSON_INDENT(2) | JSON_SORT_KEYS) == 0 ||
+                 s->failed;
     int rc = j->encoded && sink_add("\n", 1, s) == 0 && sink_flush(s) == 0 ? 0 : -1;
     int e = s->failed ? s->failed : EINVAL;
     free(s);
