@@ -7,7 +7,7 @@ command that produced it. Every ratio is measured side by side in this one
 run. `--write FILE` also writes the table (bench/results.md is written only
 when asked). Usage: scripts/bench.py BINARY [--write FILE] [--quick]
 """
-import csv, json, os, platform, random, resource, shutil, statistics, subprocess, sys, tempfile
+import json, os, platform, random, shutil, statistics, subprocess, sys, tempfile
 import time, timeit
 
 args = sys.argv[1:]
@@ -24,14 +24,12 @@ def row(figure, value, target, met, command):
 
 
 def timed(cmd, env=None):
-    """Wall seconds and peak RSS (MiB) of one child command."""
-    r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    """Wall seconds and the finished process of one child command."""
     t0 = time.perf_counter()
     p = subprocess.run(cmd, capture_output=True, text=True, env=env)
     dt = time.perf_counter() - t0
     if p.returncode != 0:
         sys.exit("bench: %s failed (%d): %s" % (" ".join(cmd), p.returncode, p.stderr.strip()[-500:]))
-    # ru_maxrss of children is the max over all so far: run each sized step in a fresh helper
     return dt, p
 
 
@@ -132,7 +130,6 @@ for n in (1000, 10000):
     gen_run(n, d, random.Random(n))
     rep[n] = rss_of([binary, "report", d, "-q"])
     lb = rss_of([binary, "leaderboard", os.path.join(d, "results.csv"), "-o", os.path.join(tmp, "lb.csv")])
-    ok = n != 10000 or None
     row("report, %d records" % n, "%.2f s, %.0f MiB" % rep[n], "≤ 1 s, ≤ 64 MiB" if n == 10000 else "",
         (rep[n][0] <= 1 and rep[n][1] <= 64) if n == 10000 else None, "jouletrace report rep%d" % n)
     row("leaderboard, %d rows" % n, "%.2f s, %.0f MiB" % lb, "≤ 1 s, ≤ 64 MiB" if n == 10000 else "",

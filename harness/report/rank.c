@@ -33,8 +33,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <gsl/gsl_statistics_double.h>
-
 #include "jouletrace/fnv.h"
 #include "jouletrace/stats.h"
 
@@ -122,14 +120,10 @@ static const double *reps_of(pair_memo *m, size_t i)
     double *r = jt_xreallocarray(NULL, m->resamples, sizeof *r);
     jt_err err = JT_ERR_INIT;
     if (jt_stats_median_replicates(e->samples, e->n_samples, m->seed[i], m->resamples, r,
-                                   &err) < 0) {
+                                   &m->median[i], &err) < 0) {
         free(r);
         r = NULL;
     }
-    double *sorted = r ? jt_stats_sorted_copy(e->samples, e->n_samples, &err) : NULL;
-    if (sorted) m->median[i] = gsl_stats_median_from_sorted_data(sorted, 1, e->n_samples);
-    else free(r), r = NULL;
-    free(sorted);
     jt_err_clear(&err);
     m->no_reps[i] = r == NULL;
     return m->reps[i] = r;

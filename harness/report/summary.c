@@ -65,14 +65,3 @@ int jt_summary_write_of(const char *run_dir, json_t *run, json_t *records,
     json_decref(doc);
     return rc;
 }
-
-int jt_summary_write(const char *run_dir, jt_err *err)
-{
-    json_t *doc = NULL;
-    if (jt_summary_build(run_dir, &doc, err) != 0) return -1;
-    char *path = jt_rundir_summary(run_dir);
-    int rc = jt_json_write_atomic(path, doc, err);
-    free(path);
-    json_decref(doc);
-    return rc;
-}

@@ -12,7 +12,6 @@
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
-#include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 
 /* Below this many resamples a 2.5 % tail holds too few replicates to mean
@@ -211,11 +210,12 @@ int jt_stats_ratio_ci(const double *a, size_t na, const double *b, size_t nb,
 }
 
 int jt_stats_median_replicates(const double *x, size_t n, unsigned long seed, size_t resamples,
-                               double *reps, jt_err *err)
+                               double *reps, double *median, jt_err *err)
 {
     if (check_resamples(&resamples, err) < 0) return -1;
     double *s = jt_stats_sorted_copy(x, n, err);
     if (!s) return -1;
+    *median = gsl_stats_median_from_sorted_data(s, 1, n);
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
     gsl_rng_set(rng, seed);
     for (size_t i = 0; i < resamples; i++) reps[i] = resample_median(rng, s, n);

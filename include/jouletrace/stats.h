@@ -189,12 +189,13 @@ int jt_stats_ratio_ci(const double *a, size_t na, const double *b, size_t nb,
 /* The same bootstrap in two steps, for a leaderboard that compares each
  * candidate with several others: jt_stats_median_replicates draws, once per
  * sample, `resamples` medians of resamples of x (its own mt19937 stream from
- * seed) into reps; jt_stats_ratio_ci_replicates pairs two such vectors
+ * seed) into reps, and the sample's own median into *median;
+ * jt_stats_ratio_ci_replicates pairs two such vectors
  * element by element (independent streams, so each pair is one replicate of
  * the ratio) and takes the percentile interval. Every denominator replicate
  * must be > 0. `ratio` is stored as given (the ratio of the sample medians). */
 int jt_stats_median_replicates(const double *x, size_t n, unsigned long seed, size_t resamples,
-                               double *reps, jt_err *err);
+                               double *reps, double *median, jt_err *err);
 int jt_stats_ratio_ci_replicates(double ratio, const double *ra, const double *rb,
                                  size_t resamples, jt_stats_ratio *out, jt_err *err);
 

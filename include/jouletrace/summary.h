@@ -18,10 +18,9 @@
 
 /* Builds the summary document (new reference) from the run directory. */
 int jt_summary_build(const char *run_dir, json_t **out, jt_err *err);
-/* Builds and writes run_dir/summary.json. */
-int jt_summary_write(const char *run_dir, jt_err *err);
-/* The same from a run.json and journal already read (borrowed; the
- * document shares their records instead of reading the journal again). */
+/* The summary document (new reference) from a run.json and journal already
+ * read (borrowed: the document shares their records, no second parse), and
+ * the same written to run_dir/summary.json. */
 json_t *jt_summary_of(const char *run_dir, json_t *run, json_t *records,
                       const jt_journal_info *info);
 int jt_summary_write_of(const char *run_dir, json_t *run, json_t *records,
