@@ -269,13 +269,14 @@ END_TEST
  * count of starts lives in the workdir ({dir}). */
 static const struct {
     const char *late; /* what the 3rd and later starts do */
+    double timeout;   /* timeout_seconds: out of reach unless the case is about it */
     jt_verdict verdict;
     const char *reason;
 } krun[] = {
     /* the exit status is part of the proven outcome: a run whose program
      * exits otherwise than when it was judged differs from the judged one */
-    {"exit 4", JT_VERDICT_INCORRECT, "test 'simple', iteration 2 of 100: the outputs differ"},
-    {"sleep 30", JT_VERDICT_TIMEOUT, "a run ran past timeout_seconds (1 s): test 'simple'"},
+    {"exit 4", 60, JT_VERDICT_INCORRECT, "test 'simple', iteration 2 of 100: the outputs differ"},
+    {"sleep 30", 2, JT_VERDICT_TIMEOUT, "a run ran past timeout_seconds (2 s): test 'simple'"},
 };
 
 START_TEST(command_run_failures)
@@ -286,7 +287,7 @@ START_TEST(command_run_failures)
     json_t *tests = parse("[{\"test_id\": \"simple\", \"stdin\": \"a b c\\n\", \"expected_stdout\": \"3\"}]");
     json_t *command = parse(SH);
     jt_pyrun_config cfg = command_config(code, command, NULL, tests);
-    cfg.timeout_seconds = 1;
+    cfg.timeout_seconds = krun[_i].timeout; /* a loaded host once took 1 s to start `sh` */
     jt_pyrun *r = start(&cfg);
     jt_validation v;
     validate(r, &v);
