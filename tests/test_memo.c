@@ -27,6 +27,7 @@ static jt_engine_timing timing(const double wall[3], const double *cpu, double i
         if (cpu) t.cpu_pass[i] = cpu[i] * MS;
     }
     if (cpu) t.cpu_iteration = 0.9 * iter_ms * MS;
+    t.iteration_min = t.iteration, t.cpu_iteration_min = t.cpu_iteration; /* one trial */
     return t;
 }
 
@@ -128,6 +129,40 @@ START_TEST(a_cache_that_switches_on_later_is_found_by_the_trials)
 }
 END_TEST
 
+/* The same memo switched on late, during the trials: the median trial
+ * still paid for the work, one trial did not. The trial figures come from
+ * jt_engine_timing_trials_ over trials of 50 iterations. */
+START_TEST(a_cache_that_reaches_only_some_trials_is_found)
+{
+    const double cw[] = {4.3, 4.1, 4.2}, cc[] = {4.2, 4.0, 4.1};
+    const double fw[] = {0.2, 0.1, 0.09}, fc[] = {0.08, 0.05, 0.05};
+    jt_engine_timing c = timing(cw, cc, 4.0), f = timing(fw, fc, 0.01);
+    trial tr[3];
+    memset(tr, 0, sizeof tr);
+    const double late[] = {4.1, 4.0, 0.03}; /* ms of CPU per iteration */
+    for (int i = 0; i < 3; i++)
+        tr[i].n = 50, tr[i].cpu_s = late[i] * 50 * MS, tr[i].wall = 1.05 * tr[i].cpu_s;
+    jt_engine_timing_trials_(&c, tr, 3);
+    ck_assert_double_eq_tol(c.cpu_iteration, 4.0 * MS, 1e-12);   /* the median: uncached */
+    ck_assert_double_eq_tol(c.cpu_iteration_min, 0.03 * MS, 1e-12);
+    const char *clock;
+    bool checked;
+    ck_assert(check(&c, &f, &clock, &checked));
+    ck_assert_str_eq(clock, "cpu");
+    /* honest trials spread by 15 % either way are not a cache */
+    const double spread[] = {4.6, 3.4, 4.0};
+    for (int i = 0; i < 3; i++) tr[i].cpu_s = spread[i] * 50 * MS, tr[i].wall = tr[i].cpu_s;
+    jt_engine_timing_trials_(&c, tr, 3);
+    ck_assert(!check(&c, &f, &clock, &checked));
+    ck_assert(checked);
+    /* a trial without a CPU figure: the CPU clock is not used for any */
+    tr[1].cpu_s = NAN;
+    jt_engine_timing_trials_(&c, tr, 3);
+    ck_assert(isnan(c.cpu_iteration) && isnan(c.cpu_iteration_min));
+    ck_assert_double_eq_tol(c.iteration_min, 3.4 * MS, 1e-12);
+}
+END_TEST
+
 START_TEST(no_floor_no_check)
 {
     const double cw[] = {2.2, 0.15, 0.12}, cc[] = {2.05, 0.1, 0.08};
@@ -147,6 +182,7 @@ static Suite *memo_suite(void)
     tcase_add_test(tc, honest_warm_up_and_a_preempted_pass_are_not_a_cache);
     tcase_add_test(tc, the_detection_limit_is_the_documented_one);
     tcase_add_test(tc, a_cache_that_switches_on_later_is_found_by_the_trials);
+    tcase_add_test(tc, a_cache_that_reaches_only_some_trials_is_found);
     tcase_add_test(tc, no_floor_no_check);
     suite_add_tcase(s, tc);
     return s;

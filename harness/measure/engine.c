@@ -345,7 +345,9 @@ static int confirm_timing(const jt_pyrun_config *cfg, const jt_pyrun *judged,
         goto out;
     }
     t->iteration = measured->iteration;
+    t->iteration_min = measured->iteration_min;
     t->cpu_iteration = measured->cpu_iteration;
+    t->cpu_iteration_min = measured->cpu_iteration_min;
     rc = 0;
 out:
     jt_validation_release(&v);
@@ -359,8 +361,8 @@ void jt_engine_timing_init_(jt_engine_timing *t, const jt_pyrun *r, const jt_val
 {
     t->pass[0] = v ? v->elapsed_seconds : NAN;
     t->cpu_pass[0] = v ? v->cpu_seconds : NAN;
-    t->pass[1] = t->pass[2] = t->iteration = NAN;
-    t->cpu_pass[1] = t->cpu_pass[2] = t->cpu_iteration = NAN;
+    t->pass[1] = t->pass[2] = t->iteration = t->iteration_min = NAN;
+    t->cpu_pass[1] = t->cpu_pass[2] = t->cpu_iteration = t->cpu_iteration_min = NAN;
     t->load = r ? jt_pyrun_load_seconds(r) : NAN;
 }
 

@@ -46,19 +46,21 @@ typedef struct outcome {
 
 /* What the harness saw of a candidate or a floor, for the cache check
  * (memo.c; docs/design.md "Caches"): its eval passes (the first in a fresh
- * process), its loading and its median trial iteration, on the harness's
- * clock and as the CPU time of the child's tree (cpuacct.h, read from
- * outside: a preempted child accrues none); NAN where unknown. */
+ * process), its loading, and its trials' iteration (the median and the
+ * cheapest trial's), on the harness's clock and as the CPU time of the
+ * child's tree (cpuacct.h, read from outside: a preempted child accrues
+ * none); NAN where unknown. */
 typedef struct jt_engine_timing {
     double pass[3];
     double load;
-    double iteration;
+    double iteration, iteration_min;
     double cpu_pass[3];
-    double cpu_iteration;
+    double cpu_iteration, cpu_iteration_min;
 } jt_engine_timing;
 
-/* The median over trials of cpu_s / n; NAN when a trial has no CPU figure. */
-double jt_engine_cpu_per_iteration_(const trial *t, size_t n);
+/* Sets t's trial figures from the n trials: the median and the least of
+ * wall / n and of cpu_s / n (the CPU ones NAN when a trial has none). */
+void jt_engine_timing_trials_(jt_engine_timing *t, const trial *tr, size_t n);
 
 /* The check's figures and evidence (an object for the record);
  * *suspected when a rule fired. f NULL: nothing to compare with. */

@@ -238,8 +238,7 @@ void jt_engine_add_measurement_(jt_engine *e, const outcome *out, size_t n_cases
         json_array_append_new(flags, json_string("child_clock_disagrees"));
     if (disagreement & JT_RUN_CHILD_CPU_LOW)
         json_array_append_new(flags, json_string("child_cpu_disagrees"));
-    timing->iteration = median_of(tim, n);
-    timing->cpu_iteration = jt_engine_cpu_per_iteration_(out->trials, n);
+    jt_engine_timing_trials_(timing, out->trials, n);
     json_object_set_new(rec, "timing", jt_engine_timing_json_(timing));
     if (floor) {
         /* its trials, figures and net of floor; then the cache check on its timing */
@@ -309,17 +308,24 @@ static const char *const result_keys[] = {
  * after some trials keeps those trials (nothing measured is lost) but no
  * figure computed from them: a median of the trials before a failure is not
  * the candidate's (docs/design.md "Journal"). */
-double jt_engine_cpu_per_iteration_(const trial *t, size_t n)
+void jt_engine_timing_trials_(jt_engine_timing *t, const trial *tr, size_t n)
 {
-    if (n == 0) return NAN;
-    double *x = jt_xcalloc(n, sizeof *x);
-    for (size_t i = 0; i < n; i++) x[i] = t[i].n ? t[i].cpu_s / (double)t[i].n : NAN;
-    double m = NAN;
-    bool all = true;
-    for (size_t i = 0; i < n; i++) all = all && isfinite(x[i]);
-    if (all) m = median_of(x, n);
-    free(x);
-    return m;
+    t->iteration = t->iteration_min = t->cpu_iteration = t->cpu_iteration_min = NAN;
+    if (n == 0) return;
+    double *wall = jt_xcalloc(n, sizeof *wall), *cpu = jt_xcalloc(n, sizeof *cpu);
+    bool all_cpu = true;
+    for (size_t i = 0; i < n; i++) {
+        wall[i] = tr[i].n ? tr[i].wall / (double)tr[i].n : NAN;
+        cpu[i] = tr[i].n ? tr[i].cpu_s / (double)tr[i].n : NAN;
+        all_cpu = all_cpu && isfinite(cpu[i]);
+        t->iteration_min = i == 0 || wall[i] < t->iteration_min ? wall[i] : t->iteration_min;
+        t->cpu_iteration_min = i == 0 || cpu[i] < t->cpu_iteration_min ? cpu[i]
+                                                                        : t->cpu_iteration_min;
+    }
+    t->iteration = median_of(wall, n);
+    if (all_cpu) t->cpu_iteration = median_of(cpu, n);
+    else t->cpu_iteration_min = NAN;
+    free(wall), free(cpu);
 }
 
 static void drop_partial_results(json_t *rec, jt_status status)

@@ -140,11 +140,8 @@ void jt_floor_trial_(jt_engine *e, jt_floor *f, uint64_t n, size_t pair, bool fi
         JT_GROW(f->out.trials, f->out.n_trials + 1, f->out.cap);
         f->out.trials[f->out.n_trials++] = t;
         f->out.iterations = n;
-        /* the cache check's trial iteration: its median so far */
-        double *tim = per_iter(f->out.trials, f->out.n_trials, false);
-        f->timing.iteration = jt_engine_median_(tim, f->out.n_trials);
-        f->timing.cpu_iteration = jt_engine_cpu_per_iteration_(f->out.trials, f->out.n_trials);
-        free(tim);
+        /* the cache check's trial iteration: median and cheapest so far */
+        jt_engine_timing_trials_(&f->timing, f->out.trials, f->out.n_trials);
         break;
     }
 out:
