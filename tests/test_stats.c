@@ -94,10 +94,12 @@ END_TEST
 
 /* python3, coverage of [x_(l), x_(n+1−l)] from exact binomial counts:
  *   cov = lambda n, l: 1 - 2 * sum(math.comb(n, k) for k in range(l)) / 2**n
- *   l = 1; while l + 1 <= n // 2 and cov(n, l + 1) >= 0.95: l += 1
- * (n = 17 is the tightest: 0.950958…, and l = 6 would give 0.8565.) From
- * n = 20 on, the values were found by bisection on l with the same cov(), so
- * they also check the search that starts at the normal approximation. */
+ *   l = 1; while l + 1 <= n // 2 and cov(n, l + 1) >= 0.975: l += 1
+ * (the median level, JT_STATS_MEDIAN_LEVEL; n = 1000 is the tightest here:
+ * 0.97529…, and n = 13 below 21: 0.97754…, where l = 4 would give 0.9077.)
+ * From n = 20 on, the values were found by bisection on l with the same
+ * cov(), so they also check the search that starts at the normal
+ * approximation. */
 static const struct {
     size_t n, l, u;
     double coverage;
@@ -106,16 +108,16 @@ static const struct {
     {3, 1, 3, 0.75},        {4, 1, 4, 0.875},
     {5, 1, 5, 0.9375},      {6, 1, 6, 0.96875},
     {7, 1, 7, 0.984375},    {8, 1, 8, 0.9921875},
-    {9, 2, 8, 0.9609375},   {10, 2, 9, 0.978515625},
-    {11, 2, 10, 0.98828125}, {12, 3, 10, 0.96142578125},
+    {9, 1, 9, 0.99609375},  {10, 2, 9, 0.978515625},
+    {11, 2, 10, 0.98828125}, {12, 2, 11, 0.99365234375},
     {13, 3, 11, 0.9775390625}, {14, 3, 12, 0.987060546875},
-    {15, 4, 12, 0.96484375}, {16, 4, 13, 0.978729248046875},
-    {17, 5, 13, 0.950958251953125}, {18, 5, 14, 0.9691162109375},
-    {19, 5, 15, 0.9807891845703125}, {20, 6, 15, 0.9586105346679688},
-    {21, 6, 16, 0.9733963012695312}, {30, 10, 21, 0.9572260547429323},
-    {50, 18, 33, 0.9671608624357315}, {100, 40, 61, 0.9647997997822952},
-    {1000, 469, 532, 0.9537088026395019}, {4999, 2430, 2570, 0.9523182030341375},
-    {10000, 4902, 5099, 0.9511670501036181},
+    {15, 3, 13, 0.99261474609375}, {16, 4, 13, 0.978729248046875},
+    {17, 4, 14, 0.987274169921875}, {18, 4, 15, 0.992462158203125},
+    {19, 5, 15, 0.9807891845703125}, {20, 5, 16, 0.9881820678710938},
+    {21, 5, 17, 0.992802619934082}, {30, 9, 22, 0.983875198289752},
+    {50, 17, 34, 0.9846533221673699}, {100, 39, 62, 0.9790212643221483},
+    {1000, 465, 536, 0.9752943545484305}, {4999, 2420, 2580, 0.9763719238975067},
+    {10000, 4888, 5113, 0.9755558903960575},
 };
 
 START_TEST(order_ci_ranks_table)
@@ -127,7 +129,7 @@ START_TEST(order_ci_ranks_table)
     ck_assert_uint_eq(lo, rank_cases[_i].l);
     ck_assert_uint_eq(hi, rank_cases[_i].u);
     ck_near(cov, rank_cases[_i].coverage, 1e-9);
-    ck_assert(below == (rank_cases[_i].n <= 5));
+    ck_assert(below == (rank_cases[_i].n <= 6));
 }
 END_TEST
 
@@ -150,7 +152,7 @@ START_TEST(order_ci_on_samples)
     ck_assert_uint_eq(ci.seed, 0);
     ck_assert_uint_eq(ci.resamples, 0);
 
-    /* n = 5: no pair reaches 95 %; [min, max] with 1 − 2/32 coverage, flagged */
+    /* n = 5: no pair reaches the level; [min, max] with 1 − 2/32 coverage, flagged */
     ck_assert_int_eq(jt_stats_median_ci(SAMPLE(3.1, 1.2, 5.5, 2.4, 4.0), 1, 0, &ci, NULL), 0);
     ck_near(ci.lo, 1.2, 0);
     ck_near(ci.hi, 5.5, 0);
@@ -201,10 +203,14 @@ END_TEST
  *   X10 = the n = 10 sample above: order CI (99.8, 100.4), rel half-width
  *         0.0035, CV 0.0026.
  *   X5  = its first 5 values: CV 0.0027; [min, max] rel half-width 0.004
- *         but coverage 0.9375 < 0.95, so precision must not fire.
+ *         but coverage 0.9375 < 0.975, so neither rule may fire.
+ *   WOBBLY = 10 values around 100: CV 0.03367, its upper bound
+ *         0.03367·sqrt(9/χ²₀.₀₅(9) = 9/3.325113) = 0.05539; order CI (96,
+ *         104), rel half-width 0.04.
  *   NOISY = 20 values 55…148: CV 0.2798 (first 10: CV 0.306, order CI
  *         (66, 139), rel half-width 0.404). */
 #define X10 100.0, 100.4, 99.7, 100.2, 99.9, 100.1, 100.3, 99.8, 100.0, 100.5
+#define WOBBLY 96.0, 104.0, 100.0, 95.0, 105.0, 99.0, 101.0, 97.0, 103.0, 100.0
 #define NOISY                                                                                \
     72.0, 131.0, 95.0, 148.0, 60.0, 117.0, 88.0, 139.0, 103.0, 66.0, 125.0, 81.0, 142.0, 97.0, \
         55.0, 113.0, 129.0, 74.0, 108.0, 90.0
@@ -221,12 +227,18 @@ static const struct {
     {"precision at max_trials", A(X10), 10, {5, 10, 0.02, 0.05}, JT_STATS_STOP_PRECISION},
     {"cv when precision is too strict", A(X10), 10, {5, 20, 0.001, 0.05},
      JT_STATS_STOP_CV_TARGET},
-    {"cv, n = 5 interval below 95 %", A(X10), 5, {5, 20, 0.02, 0.05}, JT_STATS_STOP_CV_TARGET},
+    {"cv, n = 5: the CI is below its level, no stop", A(X10), 5, {5, 20, 0.02, 0.05},
+     JT_STATS_CONTINUE},
+    {"cv 0.034 < 0.05 but its upper bound 0.055 is not", A(WOBBLY), 10, {5, 20, 0.02, 0.05},
+     JT_STATS_CONTINUE},
+    {"the same, a looser cv target", A(WOBBLY), 10, {5, 20, 0.02, 0.06}, JT_STATS_STOP_CV_TARGET},
     {"cv strict: CV 0 is not < 0", A(5.0, 5.0, 5.0, 5.0, 5.0), 5, {5, 20, 0.02, 0.0},
      JT_STATS_CONTINUE},
-    {"all equal, n = 5: cv", A(5.0, 5.0, 5.0, 5.0, 5.0), 5, {5, 20, 0.02, 0.05},
-     JT_STATS_STOP_CV_TARGET},
-    {"all equal, n = 6: [5, 5] is precise", A(5.0, 5.0, 5.0, 5.0, 5.0, 5.0), 6,
+    {"all equal, n = 5: below the level, no stop", A(5.0, 5.0, 5.0, 5.0, 5.0), 5,
+     {5, 20, 0.02, 0.05}, JT_STATS_CONTINUE},
+    {"all equal, n = 6: still below it", A(5.0, 5.0, 5.0, 5.0, 5.0, 5.0), 6, {5, 20, 0.02, 0.0},
+     JT_STATS_CONTINUE},
+    {"all equal, n = 7: [5, 5] is precise", A(5.0, 5.0, 5.0, 5.0, 5.0, 5.0, 5.0), 7,
      {5, 20, 0.02, 0.0}, JT_STATS_STOP_PRECISION},
     {"noisy keeps going", A(NOISY), 10, {5, 20, 0.02, 0.05}, JT_STATS_CONTINUE},
     {"noisy hits max_trials", A(NOISY), 20, {5, 20, 0.02, 0.05}, JT_STATS_STOP_MAX_TRIALS},
@@ -255,16 +267,18 @@ START_TEST(stop_rule_details)
     jt_stats_stop_rule rule = JT_STATS_STOP_RULE_DEFAULT;
     jt_stats_stop_result r;
     ck_assert_int_eq(jt_stats_stop_check(A(NOISY), 20, &rule, 2024, &r, NULL), 0);
-    /* n = 20 is exact too (l = 6, u = 15 per the rank table): sorted NOISY
-     * has x_(6) = 81, x_(15) = 125 and median (97 + 103)/2 = 100, so the
-     * relative half-width is max(19, 25)/100; nothing is drawn. */
+    /* n = 20 is exact too (l = 5, u = 16 per the rank table): sorted NOISY
+     * has x_(5) = 74, x_(16) = 129 and median (97 + 103)/2 = 100, so the
+     * relative half-width is max(26, 29)/100; nothing is drawn. */
     ck_assert_int_eq(r.ci.method, JT_STATS_CI_ORDER_STATISTIC);
-    ck_near(r.ci.lo, 81.0, 0);
-    ck_near(r.ci.hi, 125.0, 0);
-    ck_near(r.ci.rel_half_width, 0.25, 1e-15);
-    ck_near(r.ci.coverage, 0.9586105346679688, 1e-12);
+    ck_near(r.ci.lo, 74.0, 0);
+    ck_near(r.ci.hi, 129.0, 0);
+    ck_near(r.ci.rel_half_width, 0.29, 1e-15);
+    ck_near(r.ci.coverage, 0.9881820678710938, 1e-12);
     ck_assert_uint_eq(r.ci.seed, 0);
     ck_near(r.summary.cv, 0.27982645698011954, 1e-12);
+    /* CV · sqrt(19 / χ²₀.₀₅(19)), χ²₀.₀₅(19) = 10.117013 (tables) */
+    ck_near(r.cv_upper, 0.27982645698011954 * sqrt(19.0 / 10.117013063859044), 1e-9);
 
     ck_assert_str_eq(jt_stats_stop_name(JT_STATS_STOP_PRECISION), "precision");
     ck_assert_str_eq(jt_stats_stop_name(JT_STATS_STOP_CV_TARGET), "cv_target");

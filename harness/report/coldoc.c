@@ -36,7 +36,7 @@ static const coldoc docs[] = {
     {R, "ci95_low_total_energy_joules", "lower end of the 95 % CI of that median"},
     {R, "ci95_high_total_energy_joules", "upper end of the 95 % CI of that median"},
     {R, "ci_method", "how the CI was made (order_statistic; bootstrap in older runs)"},
-    {R, "ci_coverage", "the CI's real coverage (exact for order_statistic; below 0.95 only for n ≤ 5)"},
+    {R, "ci_coverage", "the CI's fixed-n coverage (exact for order_statistic; ≥ 0.975 but for n ≤ 6)"},
     {R, "ci_rel_half_width", "max(median − low, high − median) / median: the precision the stop rule tests"},
     {R, "mean_total_energy_joules", "mean of the per-iteration total energies"},
     {R, "sd_total_energy_joules", "their sample SD (n − 1)"},

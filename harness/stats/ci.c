@@ -1,5 +1,6 @@
-/* 95 % confidence intervals (contract in jouletrace/stats.h): the exact
- * order-statistic interval of a median at every n, and the percentile
+/* Confidence intervals (contract in jouletrace/stats.h): the exact
+ * order-statistic interval of a median at every n (97.5 % at a fixed n, so
+ * that it is a 95 % interval at the stop rule's stop), and the 95 % percentile
  * bootstrap of a ratio of medians, where no exact interval exists. A
  * bootstrap replicate costs O(1), whatever the sample size: see
  * resample_median. */
@@ -31,17 +32,17 @@ static double order_coverage(size_t n, size_t l)
     return 1.0 - 2.0 * gsl_cdf_binomial_P((unsigned)(l - 1), 0.5, (unsigned)n);
 }
 
-/* The largest l in [1, n/2] with order_coverage(n, l) ≥ 95 %, or 1 when
- * none is (n ≤ 5). Coverage falls as l grows, so the search starts at the
+/* The largest l in [1, n/2] with order_coverage(n, l) ≥ the median level
+ * (97.5 %), or 1 when none is (n ≤ 6). Coverage falls as l grows, so the search starts at the
  * normal approximation l ≈ n/2 − 1.96·√n/2 and steps to the boundary: a
  * few binomial tails at any n, not n/2 of them. */
 static size_t order_rank(size_t n)
 {
     size_t half = n / 2;
-    double guess = floor((double)n / 2 - 0.98 * sqrt((double)n));
+    double guess = floor((double)n / 2 - 1.12 * sqrt((double)n));
     size_t l = guess < 1 ? 1 : (size_t)guess; /* ≤ n/2 */
-    while (l > 1 && order_coverage(n, l) < JT_STATS_LEVEL) l--;
-    while (l + 1 <= half && order_coverage(n, l + 1) >= JT_STATS_LEVEL) l++;
+    while (l > 1 && order_coverage(n, l) < JT_STATS_MEDIAN_LEVEL) l--;
+    while (l + 1 <= half && order_coverage(n, l + 1) >= JT_STATS_MEDIAN_LEVEL) l++;
     return l;
 }
 
@@ -55,7 +56,7 @@ int jt_stats_order_ci_ranks(size_t n, size_t *lo_rank, size_t *hi_rank, double *
     *lo_rank = l;
     *hi_rank = n + 1 - l;
     *coverage = order_coverage(n, l);
-    *below_level = *coverage < JT_STATS_LEVEL;
+    *below_level = *coverage < JT_STATS_MEDIAN_LEVEL;
     return 0;
 }
 
