@@ -6,6 +6,7 @@ where a figure is cheap enough to repeat), target, met / not met, and the
 command that produced it. Every ratio is measured side by side in this one
 run. `--write FILE` also writes the table (bench/results.md is written only
 when asked). Usage: scripts/bench.py BINARY [--write FILE] [--quick]
+[--energy-helper build/tests/bench/energy_read]
 """
 import json, os, platform, random, shutil, statistics, subprocess, sys, tempfile
 import time, timeit
@@ -14,6 +15,7 @@ args = sys.argv[1:]
 binary = os.path.abspath(args[0] if args and not args[0].startswith("-") else "build/jouletrace")
 write_to = args[args.index("--write") + 1] if "--write" in args else None
 quick = "--quick" in args
+energy_helper = args[args.index("--energy-helper") + 1] if "--energy-helper" in args else None
 tmp = tempfile.mkdtemp(prefix="jtbench.")
 rows = []
 
@@ -137,8 +139,30 @@ for n in (1000, 10000):
 g = rep[10000][1] / rep[1000][1]
 row("report memory growth 1,000 → 10,000", "×%.1f" % g, "×10 (linear)", g <= 13, "ratio of the rows above")
 if rep[10000][1] * 10 > 4096:
-    row("report, 100,000 records", "not run: the 10,000 figure projects %.1f GiB" % (rep[10000][1] * 10 / 1024),
-        "≤ 1 s per 10,000", False, "—")
+    row("report, 100,000 records", "not run: the 10,000 figure projects %.1f GiB, %.0f s" %
+        (rep[10000][1] * 10 / 1024, rep[10000][0] * 10), "≤ 1 s per 10,000", False, "—")
+if not quick:
+    # 100,000 leaderboard rows: the 10,000 results.csv ten times over, ids made unique
+    import csv
+    src_rows = list(csv.reader(open(os.path.join(tmp, "rep10000", "results.csv"), newline="")))
+    head, body = src_rows[0], src_rows[1:]
+    ci = head.index("candidate")
+    big = os.path.join(tmp, "results100k.csv")
+    with open(big, "w", newline="") as fh:
+        w = csv.writer(fh, lineterminator="\n")
+        w.writerow(head)
+        for k in range(10):
+            for r in body:
+                r = list(r)
+                r[ci] = "%s-%d" % (r[ci], k)
+                w.writerow(r)
+    lb100 = rss_of([binary, "leaderboard", big, "-o", os.path.join(tmp, "lb100k.csv")])
+    lb10 = rss_of([binary, "leaderboard", os.path.join(tmp, "rep10000", "results.csv"), "-o",
+                   os.path.join(tmp, "lb.csv")])
+    row("leaderboard, 100,000 rows", "%.2f s, %.0f MiB (×%.1f time, ×%.1f memory of 10,000)" %
+        (lb100[0], lb100[1], lb100[0] / lb10[0], lb100[1] / lb10[1]), "linear growth",
+        lb100[0] / lb10[0] <= 13 and lb100[1] / lb10[1] <= 13,
+        "jouletrace leaderboard results100k.csv (rep10000's rows ×10)")
 
 # ---- duty cycle and fixed cost per candidate --------------------------------
 n_dc = 10 if quick else 50
@@ -165,7 +189,42 @@ row("duty cycle, %d trivial candidates × 5 trials of 0.2 s" % n_dc,
 row("fixed cost per candidate outside any window", "%.2f s" % ((wall - windows) / n_dc), "", None,
     "(run wall − Σ trial windows) / candidates")
 
-# ---- time to a ±2 % CI: a 20 ms C program, JouleTrace vs hyperfine -----------
+# ---- time to a ±2 % CI of a command: JouleTrace vs hyperfine's default run --
+def vs_hyperfine(label, name, src, build, command, hf_cmd, stdin):
+    """JouleTrace (command mode, precision 0.02) and hyperfine -N on one program."""
+    want = subprocess.run(hf_cmd, capture_output=True, text=True).stdout
+    cs = os.path.join(tmp, name + ".yaml")
+    with open(cs, "w") as f:
+        f.write("suite: %s\ndefaults: {precision_target: 0.02, cv_target: 0, min_trials: 5,"
+                " energy_measurement_trials: 200}\ntest_sets:\n  - id: w\n    mode: command\n"
+                "    test_cases:\n      - {test_id: a, stdin: %s, expected_stdout: %s}\n"
+                "candidates:\n  - {id: %s, test_set: w, language: command, source: %s,%s"
+                " command: %s}\n" % (name, json.dumps(stdin), json.dumps(want), name, src,
+                                     " build: %s," % json.dumps(build) if build else "",
+                                     json.dumps(command)))
+    t_jt, _ = timed([binary, "run", cs, "-o", os.path.join(tmp, name), "-q"] + common, env)
+    r = json.loads(open(os.path.join(tmp, name, "journal.jsonl")).readline())
+    st = r.get("stats") or {}
+    jt_w = (st.get("total_energy") or {}).get("rel_half_width")
+    jt_tw = (st.get("time") or {}).get("rel_half_width")
+    hf = shutil.which("hyperfine")
+    if not hf:
+        row(label, "JouleTrace %.1f s (%s); hyperfine not installed" % (t_jt, r.get("stop_reason")),
+            "≤ ×0.5 of hyperfine", None, "apt-get install hyperfine")
+        return
+    js = os.path.join(tmp, name + "-hf.json")
+    t_hf, _ = timed([hf, "-N", "--export-json", js, "--style", "none", " ".join(hf_cmd)])
+    res = json.load(open(js))["results"][0]
+    hf_w = 1.96 * res["stddev"] / (len(res["times"]) ** 0.5) / res["mean"]
+    pct = lambda w: "%.1f %%" % (100 * w) if w else "?"
+    row(label, "JouleTrace %.1f s (%s after %d trials, CI ±%s energy, ±%s time) vs hyperfine -N %.1f s"
+        " (%d runs, CI of its mean ±%.1f %%): ×%.2f" % (t_jt, r.get("stop_reason"),
+                                                       (st.get("n_trials") or 0), pct(jt_w), pct(jt_tw),
+                                                       t_hf, len(res["times"]), 100 * hf_w, t_jt / t_hf),
+        "≤ ×0.5 of hyperfine, CI no wider", bool(jt_w and t_jt <= 0.5 * t_hf and jt_w <= hf_w),
+        "jouletrace run %s.yaml; hyperfine -N '%s'" % (name, " ".join(os.path.basename(c) for c in hf_cmd)))
+
+
 src = os.path.join(tmp, "work.c")
 with open(src, "w") as f:
     # n from stdin (JouleTrace feeds it) or argv[1] (hyperfine 1.15 has no --input)
@@ -174,37 +233,45 @@ with open(src, "w") as f:
             "for(unsigned long i=0;i<n;i++)s=(s+i*i)%1000000007UL;printf(\"%lu\\n\",s);return 0;}\n")
 prog = os.path.join(tmp, "work")
 subprocess.run(["cc", "-O2", "-o", prog, src], check=True)
-n_in = 6000000
-want = subprocess.run([prog], input="%d\n" % n_in, capture_output=True, text=True).stdout
-cs = os.path.join(tmp, "c.yaml")
-with open(cs, "w") as f:
-    f.write("suite: c\ndefaults: {precision_target: 0.02, cv_target: 0, min_trials: 5, energy_measurement_trials: 200}\n"
-            "test_sets:\n  - id: w\n    mode: command\n    test_cases:\n"
-            "      - {test_id: a, stdin: \"%d\\n\", expected_stdout: %s}\n"
-            "candidates:\n  - {id: work, test_set: w, language: command, source: %s,"
-            " build: \"cc -O2 -o {bin} {src}\", command: [\"{bin}\"]}\n" % (n_in, json.dumps(want), src))
-t_jt, _ = timed([binary, "run", cs, "-o", os.path.join(tmp, "c"), "-q"] + common, env)
-r = json.loads(open(os.path.join(tmp, "c", "journal.jsonl")).readline())
-st = r.get("stats") or {}
-ci = (st.get("total_energy") or {})
-jt_w = ci.get("rel_half_width")
-jt_tw = ((st.get("time") or {}).get("rel_half_width"))
-hf = shutil.which("hyperfine")
-if hf:
-    js = os.path.join(tmp, "hf.json")
-    t_hf, _ = timed([hf, "-N", "--export-json", js, "--style", "none", "%s %d" % (prog, n_in)])
-    res = json.load(open(js))["results"][0]
-    hf_w = 1.96 * res["stddev"] / (len(res["times"]) ** 0.5) / res["mean"]
-    row("time to ±2 %: 20 ms C program", "JouleTrace %.1f s (%s, CI ±%s energy, ±%s time) vs hyperfine -N"
-        " %.1f s (CI of its mean ±%.1f %%): ×%.2f" % (t_jt, r.get("stop_reason"),
-                                                    "%.1f %%" % (100 * jt_w) if jt_w else "?",
-                                                    "%.1f %%" % (100 * jt_tw) if jt_tw else "?",
-                                                    t_hf, 100 * hf_w, t_jt / t_hf),
-        "≤ ×0.5 of hyperfine, CI no wider", bool(jt_w and t_jt <= 0.5 * t_hf and jt_w <= hf_w),
-        "jouletrace run c.yaml; hyperfine -N './work 6000000'")
-else:
-    row("time to ±2 %: 20 ms C program", "JouleTrace %.1f s (%s); hyperfine not installed" %
-        (t_jt, r.get("stop_reason")), "≤ ×0.5 of hyperfine", None, "apt-get install hyperfine")
+vs_hyperfine("time to ±2 %: 20 ms C program", "c", src, "cc -O2 -o {bin} {src}", ["{bin}"],
+             [prog, "6000000"], "6000000\n")
+pysrc = os.path.join(tmp, "work.py")
+with open(pysrc, "w") as f:
+    f.write("import sys\nn = int(sys.argv[1]) if len(sys.argv) > 1 else int(sys.stdin.read())\n"
+            "print(sum(i * i for i in range(n)) % 1000000007)\n")
+vs_hyperfine("time to ±2 %: a 40 ms Python script", "py", pysrc, None, ["python3", "{src}"],
+             ["python3", pysrc, "300000"], "300000\n")
+
+# ---- time to ±2 %: Python functions of three sizes vs timeit ----------------
+for label, n in (("small (sum of 100 squares)", 100), ("medium (10,000)", 10000),
+                 ("large (1,000,000)", 1000000)):
+    code = "def f(n):\n    return sum(i * i for i in range(n))\n"
+    fs = os.path.join(tmp, "fn%d.yaml" % n)
+    with open(fs, "w") as fh:
+        fh.write("suite: fn\ndefaults: {precision_target: 0.02, cv_target: 0, min_trials: 5,"
+                 " energy_measurement_trials: 200}\ntest_sets:\n  - id: s\n    function_name: f\n"
+                 "    test_cases:\n      - {test_id: a, inputs: [%d], expected_output: %d}\n"
+                 "candidates:\n  - id: f\n    candidate_code: |\n      def f(n):\n"
+                 "          return sum(i * i for i in range(n))\n" % (n, sum(i * i for i in range(n))))
+    t_jt, _ = timed([binary, "run", fs, "-o", os.path.join(tmp, "fn%d" % n), "-q"] + common, env)
+    r = json.loads(open(os.path.join(tmp, "fn%d" % n, "journal.jsonl")).readline())
+    st = r.get("stats") or {}
+    w = (st.get("total_energy") or {}).get("rel_half_width")
+    ns = {}
+    exec(code, ns)
+    fn = ns["f"]
+    t0 = time.perf_counter()
+    tm = timeit.Timer(lambda: fn(n))
+    number, _ = tm.autorange()
+    best = min(tm.repeat(repeat=5, number=number)) / number
+    t_ti = time.perf_counter() - t0
+    per_it = (r.get("timing") or {}).get("iteration_seconds") or float("nan")
+    row("time to ±2 %%: Python function, %s" % label,
+        "JouleTrace %.1f s (%s after %s trials, CI ±%s; %.3g s per call vs timeit's %.3g s) vs timeit"
+        " %.1f s (autorange + repeat 5; no CI): ×%.1f" % (t_jt, r.get("stop_reason"), st.get("n_trials"),
+                                                          "%.1f %%" % (100 * w) if w else "?", per_it, best,
+                                                          t_ti, t_jt / t_ti),
+        "", None, "jouletrace run fn%d.yaml; timeit autorange + repeat(5)" % n)
 
 # ---- the output proof: encoding and hashing one output, beside a null call ---
 import importlib.util, types
@@ -228,13 +295,25 @@ for label, value in (("an int", 49), ("a list of 100 ints", list(range(100)))):
     row("output proof per test and iteration, %s" % label, "%.0f ns (null call %.0f ns)" %
         (t_proof * 1e9, t_null * 1e9), "", None, "runner's codec + proof modules, timeit best of 5")
 
-# ---- not measured yet (said, not hidden) ------------------------------------
+# ---- one energy read per backend; an edge-aligned window start --------------
 row("time to ±2 %: pyperf's default run", "not available: Debian 12 packages no python3-pyperf", "",
     None, "apt-cache policy python3-pyperf")
-for fig in ("time to ±2 %: a Python script vs hyperfine",
-            "time to ±2 %: Python functions of three sizes vs timeit",
-            "one energy read per backend (fake powercap tree); edge-aligned window start"):
-    row(fig, "not measured by this bench yet", "", False, "—")
+if energy_helper:
+    _, p = timed([energy_helper])
+    e = json.loads(p.stdout)
+    for k, v in e["backends"].items():
+        row("one energy read, %s backend%s" % (k, "" if k == "model" else " (fake tree, 1 kHz writer)"),
+            "%.0f ns (p95 %.0f ns, %d reads)" % (v["median_ns"], v["p95_ns"], e["reads"]), "", None,
+            "tests/bench/energy_read.c")
+    row("one energy read, perf backend", "not measurable here: " + e["perf"], "", None, "—")
+    a = e["align"]
+    row("edge-aligned window start (powercap, fake counter updating at 1 kHz)",
+        "waits %.0f µs median, %.0f µs at most; an edge in %.0f %% of %d starts (the writer's largest gap"
+        " %.0f µs)" % (a["median_wait_us"], a["max_wait_us"], 100 * a["edge_share"], a["starts"],
+                       a["writer_max_gap_us"]), "", None, "tests/bench/energy_read.c")
+else:
+    row("one energy read per backend; edge-aligned window start", "not run: no --energy-helper", "",
+        None, "make bench")
 
 machine = "%s, %d CPUs, %s" % (platform.node(), os.cpu_count() or 0, platform.processor() or platform.machine())
 try:
