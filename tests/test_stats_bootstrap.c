@@ -1,4 +1,4 @@
-/* Tests for harness/stats/ci.c's percentile bootstrap, which only ratios of
+/* Tests for harness/stats/ci.c's percentile bootstrap (and resample.c's law), which only ratios of
  * medians use now (the median's own CI is exact at every n): replicates are
  * drawn from the exact order-statistic distribution of a resample (odd and
  * even n), reproducibly under a seed. The bootstrap of one median is read
@@ -8,6 +8,9 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
 
 #include "jouletrace/stats.h"
 #include "support/ckmath.h"
@@ -97,6 +100,109 @@ START_TEST(bootstrap_ci_reproducible)
 }
 END_TEST
 
+/* The law the resampler tabulates, against every one of the n^n resamples
+ * of n = 1..7 counted by brute force: for each index i, the probability
+ * that the lower middle order statistic of a resample is the sample's i-th
+ * smallest, and (even n) that the upper one is then a larger index. */
+START_TEST(resampler_law_matches_enumeration)
+{
+    size_t n = (size_t)_i + 1, total = 1;
+    for (size_t i = 0; i < n; i++) total *= n;
+    size_t k = n % 2 ? (n + 1) / 2 : n / 2;
+    double at[8] = {0}, split[8] = {0};
+    size_t pick[8];
+    for (size_t code = 0; code < total; code++) {
+        size_t c = code, count[8] = {0};
+        for (size_t j = 0; j < n; j++) pick[j] = c % n, c /= n, count[pick[j]]++;
+        size_t cum = 0, a = n, b = n;
+        for (size_t i = 0; i < n; i++) {
+            cum += count[i];
+            if (a == n && cum >= k) a = i;
+            if (b == n && cum >= k + 1) b = i;
+        }
+        at[a] += 1.0 / (double)total;
+        if (n % 2 == 0 && b > a) split[a] += 1.0 / (double)total;
+    }
+    jt_stats_resampler *rs = jt_stats_resampler_new();
+    for (size_t i = 0; i < n; i++) {
+        double p_a, p_split;
+        ck_assert_int_eq(jt_stats_resampler_index_law(rs, n, i, &p_a, &p_split, NULL), 0);
+        ck_near(p_a, at[i], 1e-12);
+        ck_near(p_split, at[i] > 0 ? split[i] / at[i] : 0.0, 1e-12);
+    }
+    jt_err e = JT_ERR_INIT;
+    double p_a, p_split;
+    ck_assert_int_eq(jt_stats_resampler_index_law(rs, n, n, &p_a, &p_split, &e), -1);
+    jt_err_clear(&e);
+    jt_stats_resampler_free(rs);
+}
+END_TEST
+
+/* The draws follow that law: n = 6, sample values 0..5 (so a replicate
+ * median names its pair of indices), 200 000 replicates through
+ * jt_stats_median_replicates; each median's share within 5 of its
+ * binomial SDs of the exact probability from the enumeration above. */
+START_TEST(resampler_draws_follow_the_law)
+{
+    enum { N = 6, B = 200000 };
+    const double x[N] = {3, 0, 5, 1, 4, 2};
+    size_t total = 46656, pick[N];
+    double exact[2 * N] = {0}; /* index: a + b, the median is (a + b) / 2 */
+    for (size_t code = 0; code < total; code++) {
+        size_t c = code, count[N] = {0};
+        for (size_t j = 0; j < N; j++) pick[j] = c % N, c /= N, count[pick[j]]++;
+        size_t cum = 0, a = N, b = N;
+        for (size_t i = 0; i < N; i++) {
+            cum += count[i];
+            if (a == N && cum >= N / 2) a = i;
+            if (b == N && cum >= N / 2 + 1) b = i;
+        }
+        exact[a + b] += 1.0 / (double)total;
+    }
+    double *reps = calloc(B, sizeof *reps), median;
+    ck_assert_ptr_nonnull(reps);
+    ck_assert_int_eq(jt_stats_median_replicates(NULL, x, N, 42, B, reps, &median, NULL), 0);
+    ck_near(median, 2.5, 0);
+    size_t seen[2 * N] = {0};
+    for (size_t r = 0; r < B; r++) {
+        double twice = 2 * reps[r];
+        ck_assert(twice == floor(twice) && twice >= 0 && twice <= 2 * N - 2);
+        seen[(size_t)twice]++;
+    }
+    for (size_t v = 0; v < 2 * N - 1; v++) {
+        double p = exact[v], got = (double)seen[v] / B, sd = sqrt(p * (1 - p) / B);
+        ck_assert_msg(fabs(got - p) <= 5 * sd + 1e-12, "median %g: %.5f drawn, %.5f exact",
+                      v / 2.0, got, p);
+    }
+    free(reps);
+}
+END_TEST
+
+/* The percentile interval is GSL's quantile of the sorted replicates, bit
+ * for bit, though it is found by selection (B = 100, 2000, 2001, 10000). */
+START_TEST(percentiles_are_gsl_quantiles)
+{
+    static const size_t bs[] = {100, 2000, 2001, 10000};
+    size_t b = bs[_i];
+    double *ra = calloc(b, sizeof *ra), *rb = calloc(b, sizeof *rb), *q = calloc(b, sizeof *q);
+    ck_assert(ra && rb && q);
+    unsigned long x = 88172645463325252UL;
+    for (size_t i = 0; i < b; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17; /* xorshift64 */
+        ra[i] = 1.0 + (double)(x % 1000003) / 1000003.0;
+        rb[i] = 0.5 + (double)((x >> 20) % 999983) / 999983.0;
+        q[i] = ra[i] / rb[i];
+    }
+    jt_stats_ratio r;
+    ck_assert_int_eq(jt_stats_ratio_ci_replicates(1.0, ra, rb, b, &r, NULL), 0);
+    gsl_sort(q, 1, b);
+    double tail = (1.0 - JT_STATS_LEVEL) / 2; /* as ci.c writes 2.5 % */
+    ck_assert(r.lo == gsl_stats_quantile_from_sorted_data(q, 1, b, tail));
+    ck_assert(r.hi == gsl_stats_quantile_from_sorted_data(q, 1, b, 1.0 - tail));
+    free(ra), free(rb), free(q);
+}
+END_TEST
+
 #define LOOP(tc, fn, table) tcase_add_loop_test(tc, fn, 0, (int)(sizeof(table) / sizeof((table)[0])))
 
 static Suite *bootstrap_suite(void)
@@ -106,6 +212,9 @@ static Suite *bootstrap_suite(void)
     LOOP(tc, bootstrap_ci_matches_exact_distribution, boot_seeds);
     LOOP(tc, bootstrap_ci_even_n_matches_exact_distribution, boot_seeds);
     tcase_add_test(tc, bootstrap_ci_reproducible);
+    tcase_add_loop_test(tc, resampler_law_matches_enumeration, 0, 7);
+    tcase_add_test(tc, resampler_draws_follow_the_law);
+    tcase_add_loop_test(tc, percentiles_are_gsl_quantiles, 0, 4);
     suite_add_tcase(s, tc);
     return s;
 }

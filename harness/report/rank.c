@@ -57,6 +57,7 @@ typedef struct pair_memo {
     bool *no_reps;           /* ... or why not: no samples, or the draw failed */
     double *median;          /* per ranked entry: the median of its samples (with reps) */
     unsigned long *seed;     /* per ranked entry: its stream, distinct within the test set */
+    jt_stats_resampler *rs;  /* the resampling law, tabulated once per trial count */
     pair_cmp *slot;          /* open addressing, cap a power of 2, ≤ half full */
     size_t cap, used;
 } pair_memo;
@@ -119,7 +120,7 @@ static const double *reps_of(pair_memo *m, size_t i)
     if (!e->samples) return NULL;
     double *r = jt_xreallocarray(NULL, m->resamples, sizeof *r);
     jt_err err = JT_ERR_INIT;
-    if (jt_stats_median_replicates(e->samples, e->n_samples, m->seed[i], m->resamples, r,
+    if (jt_stats_median_replicates(m->rs, e->samples, e->n_samples, m->seed[i], m->resamples, r,
                                    &m->median[i], &err) < 0) {
         free(r);
         r = NULL;
@@ -326,7 +327,8 @@ static void rank_test_set(jt_report_board *b, const size_t *idx, size_t n, size_
                    .reps = jt_xcalloc(nr + 1, sizeof(double *)),
                    .no_reps = jt_xcalloc(nr + 1, sizeof(bool)),
                    .median = jt_xcalloc(nr + 1, sizeof(double)),
-                   .seed = jt_xcalloc(nr + 1, sizeof(unsigned long))};
+                   .seed = jt_xcalloc(nr + 1, sizeof(unsigned long)),
+                   .rs = jt_stats_resampler_new()};
     assign_seeds(ranked, nr, m.seed);
     size_t start = 0;
     for (size_t i = 0; i < nr; i++) {
@@ -346,6 +348,7 @@ static void rank_test_set(jt_report_board *b, const size_t *idx, size_t n, size_
     free(m.slot);
     for (size_t i = 0; i < nr; i++) free(m.reps[i]);
     free(m.reps), free(m.no_reps), free(m.median), free(m.seed);
+    jt_stats_resampler_free(m.rs);
     for (size_t i = 0; i < nr; i++) out[(*n_out)++] = *ranked[i];
     for (size_t i = 0; i < n; i++)
         if (!b->e[idx[i]].rank) out[(*n_out)++] = b->e[idx[i]];

@@ -2,9 +2,9 @@
  * order-statistic interval of a median at every n (97.5 % at a fixed n, so
  * that it is a 95 % interval at the stop rule's stop), and the 95 % percentile
  * bootstrap of a ratio of medians, where no exact interval exists. A
- * bootstrap replicate costs O(1), whatever the sample size: see
- * resample_median. */
-#include "jouletrace/stats.h"
+ * replicate is a median drawn from its exact law (stats/resample.c): a
+ * uniform and a binary search, whatever the sample size. */
+#include "stats/resample.h"
 
 #include <math.h>
 #include <stddef.h>
@@ -67,31 +67,6 @@ static double rel_half_width(double median, double lo, double hi)
     return fmax(median - lo, hi - median) / fabs(median);
 }
 
-/* s[floor(n·u)], u in [0, 1]: the sample value a uniform draw picks. */
-static double pick(const double *s, size_t n, double u)
-{
-    double f = floor(u * (double)n);
-    size_t i = f > 0 ? (size_t)f : 0;
-    return s[i < n ? i : n - 1];
-}
-
-/* The median of one bootstrap resample of the sorted s[0..n), drawn in
- * O(1) without drawing the resample. A resample is n picks s[floor(n·U_i)]
- * with U_i iid uniform, and the map is monotone, so its k-th smallest value
- * is s[floor(n·U_(k))], U_(k) the k-th of n sorted uniforms: Beta(k,
- * n + 1 − k). Given U_(k) = u, U_(k+1) is the least of the n − k uniforms
- * above u: u + (1 − u)(1 − V^(1/(n−k))), V uniform. Same distribution as
- * sorting a resample (O(n log n) each), so the CI means the same. */
-static double resample_median(const gsl_rng *rng, const double *s, size_t n)
-{
-    size_t k = (n + 1) / 2; /* the lower middle, 1-based */
-    double u = gsl_ran_beta(rng, (double)k, (double)(n + 1 - k));
-    double lo = pick(s, n, u);
-    if (n % 2) return lo;
-    double v = u + (1 - u) * (1 - pow(gsl_rng_uniform_pos(rng), 1.0 / (double)(n - k)));
-    return (lo + pick(s, n, v)) / 2;
-}
-
 static int check_resamples(size_t *resamples, jt_err *err)
 {
     if (*resamples == 0) *resamples = JT_STATS_BOOTSTRAP_B;
@@ -128,14 +103,12 @@ static void select_kth(double *v, ptrdiff_t n, ptrdiff_t k)
     }
 }
 
-/* The f-quantile of v[0..n) as gsl_stats_quantile_from_sorted_data takes it
- * from the sorted data (linear between order statistics ⌊f(n−1)⌋ and the
- * next), found by selection; v is permuted. */
-static double quantile_of(double *v, size_t n, double f)
+/* A quantile of v[0..n) as gsl_stats_quantile_from_sorted_data takes it
+ * from the sorted data: for f, lhs = ⌊f(n−1)⌋ and delta = f(n−1) − lhs, the
+ * value linear between order statistics lhs and lhs + 1; found by
+ * selection; v is permuted. */
+static double quantile_of(double *v, size_t n, size_t lhs, double delta)
 {
-    double index = f * (double)(n - 1);
-    size_t lhs = (size_t)index;
-    double delta = index - (double)lhs;
     select_kth(v, (ptrdiff_t)n, (ptrdiff_t)lhs);
     if (lhs == n - 1) return v[lhs];
     double next = v[lhs + 1];
@@ -143,12 +116,16 @@ static double quantile_of(double *v, size_t n, double f)
     return (1 - delta) * v[lhs] + delta * next;
 }
 
-/* The 2.5 and 97.5 percentiles of the B replicates (GSL's definition). */
+/* The 2.5 and 97.5 percentiles of the B replicates (GSL's definition). The
+ * first selection leaves every value from the lower quantile's order
+ * statistic on at or above it, so the upper one is selected among those. */
 static void percentile_interval(double *reps, size_t b, double *lo, double *hi)
 {
     double tail = (1.0 - JT_STATS_LEVEL) / 2;
-    *lo = quantile_of(reps, b, tail);
-    *hi = quantile_of(reps, b, 1.0 - tail);
+    double il = tail * (double)(b - 1), ih = (1.0 - tail) * (double)(b - 1);
+    size_t l = (size_t)il, h = (size_t)ih;
+    *lo = quantile_of(reps, b, l, il - (double)l);
+    *hi = quantile_of(reps + l, b - l, h - l, ih - (double)h);
 }
 
 int jt_stats_median_ci(const double *x, size_t n, unsigned long seed, size_t resamples,
@@ -195,14 +172,15 @@ int jt_stats_ratio_ci(const double *a, size_t na, const double *b, size_t nb,
               gsl_stats_median_from_sorted_data(sb, 1, nb);
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
     gsl_rng_set(rng, seed);
+    jt_stats_resampler *rs = jt_stats_resampler_new();
     double *reps = jt_xreallocarray(NULL, resamples, sizeof(*reps));
-    for (size_t i = 0; i < resamples; i++) {
-        double ma = resample_median(rng, sa, na);
-        double mb = resample_median(rng, sb, nb);
-        reps[i] = ma / mb;
-    }
+    double *den = jt_xreallocarray(NULL, resamples, sizeof(*den));
+    jt_stats_resampler_draw(rs, rng, sa, na, reps, resamples);
+    jt_stats_resampler_draw(rs, rng, sb, nb, den, resamples);
+    for (size_t i = 0; i < resamples; i++) reps[i] /= den[i];
     percentile_interval(reps, resamples, &r.lo, &r.hi);
-    free(reps);
+    free(reps), free(den);
+    jt_stats_resampler_free(rs);
     gsl_rng_free(rng);
     free(sa);
     free(sb);
@@ -210,8 +188,9 @@ int jt_stats_ratio_ci(const double *a, size_t na, const double *b, size_t nb,
     return 0;
 }
 
-int jt_stats_median_replicates(const double *x, size_t n, unsigned long seed, size_t resamples,
-                               double *reps, double *median, jt_err *err)
+int jt_stats_median_replicates(jt_stats_resampler *rs, const double *x, size_t n,
+                               unsigned long seed, size_t resamples, double *reps, double *median,
+                               jt_err *err)
 {
     if (check_resamples(&resamples, err) < 0) return -1;
     double *s = jt_stats_sorted_copy(x, n, err);
@@ -219,7 +198,9 @@ int jt_stats_median_replicates(const double *x, size_t n, unsigned long seed, si
     *median = gsl_stats_median_from_sorted_data(s, 1, n);
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
     gsl_rng_set(rng, seed);
-    for (size_t i = 0; i < resamples; i++) reps[i] = resample_median(rng, s, n);
+    jt_stats_resampler *own = rs ? NULL : jt_stats_resampler_new();
+    jt_stats_resampler_draw(rs ? rs : own, rng, s, n, reps, resamples);
+    jt_stats_resampler_free(own);
     gsl_rng_free(rng);
     free(s);
     return 0;

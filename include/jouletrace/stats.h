@@ -185,6 +185,21 @@ int jt_stats_stop_check(const double *x, size_t n, const jt_stats_stop_rule *rul
 
 /* ---- comparisons (leaderboard, docs/design.md "Comparisons") --------- */
 
+/* Draws medians of bootstrap resamples from their exact distribution
+ * (stats/resample.c says how): the distribution over the order statistics
+ * is tabulated once per sample size n and shared by every sample of that
+ * size, so a ranking of thousands of candidates builds a few tables. Owned
+ * by its caller; one thread at a time. */
+typedef struct jt_stats_resampler jt_stats_resampler;
+jt_stats_resampler *jt_stats_resampler_new(void);
+void jt_stats_resampler_free(jt_stats_resampler *rs); /* NULL is fine */
+/* For a sample of n: the probability *p_a that the (lower) middle order
+ * statistic of a resample is the sample's i-th smallest (0-based), and, for
+ * even n, *p_split the probability that the upper middle one is then a
+ * larger index (0 for odd n): the tabulated law, exposed for tests. */
+int jt_stats_resampler_index_law(jt_stats_resampler *rs, size_t n, size_t i, double *p_a,
+                                 double *p_split, jt_err *err);
+
 typedef struct jt_stats_ratio {
     double ratio;        /* median(a) / median(b) */
     double lo, hi;       /* 95 % percentile bootstrap CI of the ratio */
@@ -194,8 +209,8 @@ typedef struct jt_stats_ratio {
 
 /* Ratio of the medians of two independent samples (unequal n allowed) with
  * a percentile bootstrap CI: each replicate resamples a and b independently
- * with replacement (a's draws first, then b's, from one mt19937 stream) and
- * takes the ratio of their medians. b is the denominator (the best candidate
+ * with replacement (a's `resamples` medians first, then b's, from one mt19937
+ * stream) and takes the ratio of their medians. b is the denominator (the best candidate
  * or the reference) and every b value must be > 0, so that no replicate
  * divides by a non-positive median. Two candidates tie when lo ≤ 1 ≤ hi. */
 int jt_stats_ratio_ci(const double *a, size_t na, const double *b, size_t nb,
@@ -204,13 +219,15 @@ int jt_stats_ratio_ci(const double *a, size_t na, const double *b, size_t nb,
 /* The same bootstrap in two steps, for a leaderboard that compares each
  * candidate with several others: jt_stats_median_replicates draws, once per
  * sample, `resamples` medians of resamples of x (its own mt19937 stream from
- * seed) into reps, and the sample's own median into *median;
+ * seed; rs NULL: a resampler for this call only) into reps, and the sample's
+ * own median into *median;
  * jt_stats_ratio_ci_replicates pairs two such vectors
  * element by element (independent streams, so each pair is one replicate of
  * the ratio) and takes the percentile interval. Every denominator replicate
  * must be > 0. `ratio` is stored as given (the ratio of the sample medians). */
-int jt_stats_median_replicates(const double *x, size_t n, unsigned long seed, size_t resamples,
-                               double *reps, double *median, jt_err *err);
+int jt_stats_median_replicates(jt_stats_resampler *rs, const double *x, size_t n,
+                               unsigned long seed, size_t resamples, double *reps, double *median,
+                               jt_err *err);
 int jt_stats_ratio_ci_replicates(double ratio, const double *ra, const double *rb,
                                  size_t resamples, jt_stats_ratio *out, jt_err *err);
 
