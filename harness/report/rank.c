@@ -280,24 +280,25 @@ static bool find_reference(jt_report_entry *const *ranked, size_t n, size_t *pos
     return found;
 }
 
-static void compare_to_reference(pair_memo *m, size_t n)
+/* Ratio, p and (after the BH step) q of ranked[i] against the reference at
+ * k; p[np], who[np] collect the finite p values. */
+static void compare_to_reference(pair_memo *m, size_t i, size_t k, double *p, size_t *who,
+                                 size_t *np)
 {
-    jt_report_entry *const *ranked = m->ranked;
-    size_t k = 0;
-    if (!find_reference(ranked, n, &k)) return;
-    ranked[k]->is_reference = true;
-    double *p = jt_xcalloc(n + 1, sizeof *p), *q = jt_xcalloc(n + 1, sizeof *q);
-    size_t *who = jt_xcalloc(n + 1, sizeof *who), np = 0;
-    for (size_t i = 0; i < n; i++) {
-        jt_report_entry *e = ranked[i];
-        if (i == k) {
-            e->ratio_ref = 1;
-            continue;
-        }
-        ratio_of(m, i, k, &e->ratio_ref, &e->ratio_ref_lo, &e->ratio_ref_hi);
-        e->p_better_ref = p_lower(m, i, k);
-        if (isfinite(e->p_better_ref)) p[np] = e->p_better_ref, who[np++] = i;
+    jt_report_entry *e = m->ranked[i];
+    if (i == k) {
+        e->ratio_ref = 1;
+        return;
     }
+    ratio_of(m, i, k, &e->ratio_ref, &e->ratio_ref_lo, &e->ratio_ref_hi);
+    e->p_better_ref = p_lower(m, i, k);
+    if (isfinite(e->p_better_ref)) p[*np] = e->p_better_ref, who[(*np)++] = i;
+}
+
+static void reference_q(jt_report_entry *const *ranked, const double *p, const size_t *who,
+                        size_t np)
+{
+    double *q = jt_xcalloc(np + 1, sizeof *q);
     jt_err err = JT_ERR_INIT;
     if (jt_stats_bh(p, np, q, &err) == 0)
         for (size_t j = 0; j < np; j++) {
@@ -305,7 +306,20 @@ static void compare_to_reference(pair_memo *m, size_t n)
             ranked[who[j]]->better_ref = q[j] < ALPHA;
         }
     jt_err_clear(&err);
-    free(p), free(q), free(who);
+    free(q);
+}
+
+/* Frees ranked[j]'s resampled medians once no later comparison needs them:
+ * every one is with the best (0), the group's first member, the reference
+ * or the next entry, so at most five vectors are alive, not one per entry
+ * (a 10,000-row board held 160 MB of them). They would be drawn again, the
+ * same, if asked for. */
+static void release_reps(pair_memo *m, size_t j, size_t start, size_t ref, size_t i)
+{
+    if (j == 0 || j == start || j == ref || j >= i) return;
+    free(m->reps[j]);
+    m->reps[j] = NULL;
+    m->no_reps[j] = false;
 }
 
 /* Ranks the entries of one test set (idx[0..n) into b->e) and appends them,
@@ -330,21 +344,31 @@ static void rank_test_set(jt_report_board *b, const size_t *idx, size_t n, size_
                    .seed = jt_xcalloc(nr + 1, sizeof(unsigned long)),
                    .rs = jt_stats_resampler_new()};
     assign_seeds(ranked, nr, m.seed);
-    size_t start = 0;
+    size_t start = 0, ref = 0, np = 0;
+    bool has_ref = find_reference(ranked, nr, &ref);
+    if (has_ref) ranked[ref]->is_reference = true;
+    else ref = nr; /* protects no entry */
+    double *p = jt_xcalloc(nr + 1, sizeof *p);
+    size_t *who = jt_xcalloc(nr + 1, sizeof *who);
     for (size_t i = 0; i < nr; i++) {
         jt_report_entry *e = ranked[i];
         e->rank = i + 1;
         if (i == 0) {
             e->tie_group = 1;
             e->ratio_best = 1;
-            continue;
+        } else {
+            ratio_of(&m, i, 0, &e->ratio_best, &e->ratio_best_lo, &e->ratio_best_hi);
+            e->p_best = pair(&m, 0, i)->p2;
+            ratio_of(&m, i, i - 1, &e->ratio_above, &e->ratio_above_lo, &e->ratio_above_hi);
+            size_t was = start;
+            group_of(&m, i, &start);
+            release_reps(&m, was, start, ref, i);
         }
-        ratio_of(&m, i, 0, &e->ratio_best, &e->ratio_best_lo, &e->ratio_best_hi);
-        e->p_best = pair(&m, 0, i)->p2;
-        ratio_of(&m, i, i - 1, &e->ratio_above, &e->ratio_above_lo, &e->ratio_above_hi);
-        group_of(&m, i, &start);
+        if (has_ref) compare_to_reference(&m, i, ref, p, who, &np);
+        if (i > 0) release_reps(&m, i - 1, start, ref, i);
     }
-    compare_to_reference(&m, nr);
+    if (has_ref) reference_q(ranked, p, who, np);
+    free(p), free(who);
     free(m.slot);
     for (size_t i = 0; i < nr; i++) free(m.reps[i]);
     free(m.reps), free(m.no_reps), free(m.median), free(m.seed);
