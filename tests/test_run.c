@@ -296,6 +296,24 @@ START_TEST(measure_answers_in_the_seed_shape)
     json_decref(r);
     free(out), free(err);
 
+    /* the seed's quick-start request: energy_measurement_trials 3 and no
+     * min_trials (default 5), which lowers to 3; three trials never reach
+     * the CI's level, so the stop is max_trials and the status unstable */
+    const char *seed_req = "{\"candidate_code\": \"def solve(x):\\n    return x * x\\n\", "
+                           "\"function_name\": \"solve\", \"test_cases\": ["
+                           "{\"test_id\": \"t1\", \"inputs\": [2], \"expected_output\": 4}],"
+                           "\"energy_measurement_trials\": 3, \"timeout_seconds\": 30,"
+                           "\"min_trial_seconds\": 0.02}";
+    ck_assert_int_eq(jt_test_run(argv, (const char *const *)e.envs, seed_req, &out, &err), 0);
+    r = json_loads(out, 0, NULL);
+    ck_assert_msg(r != NULL, "%s", out);
+    ck_assert_str_eq(json_string_value(json_object_get(r, "status")), "unstable");
+    ck_assert_str_eq(json_string_value(json_object_get(r, "stop_reason")), "max_trials");
+    ck_assert(json_number_value(json_object_get(json_object_get(r, "energy_metrics"),
+                                                "median_total_energy_joules")) > 0);
+    json_decref(r);
+    free(out), free(err);
+
     /* wrong answer: status incorrect, no energy */
     const char *wrong = "{\"candidate_code\": \"def solve(x): return x\", \"function_name\": \"solve\","
                         "\"test_cases\": [{\"inputs\": [3], \"expected_output\": 9}]}";

@@ -209,6 +209,45 @@ START_TEST(candidate_overrides_defaults_and_single_test_set_is_implicit)
 }
 END_TEST
 
+/* energy_measurement_trials below an inherited or default min_trials lowers
+ * it (the seed's requests send `energy_measurement_trials: 3` alone); a
+ * min_trials set beside it stays an error (also bad_suites/min_over_max.yaml). */
+START_TEST(fewer_trials_lower_an_inherited_min_trials)
+{
+    char *dir = jt_test_tmpdir();
+    char *path = jt_test_write_file(dir, "s.yaml",
+                                    "suite: o\n"
+                                    "defaults: {energy_measurement_trials: 3}\n"
+                                    "test_sets:\n"
+                                    "  - {id: s, function_name: f, test_cases: [{inputs: [], expected_output: 1}]}\n"
+                                    "candidates:\n"
+                                    "  - {id: a, candidate_code: 'def f(): return 1'}\n"
+                                    "  - {id: b, energy_measurement_trials: 2, candidate_code: 'def f(): return 1'}\n"
+                                    "  - {id: c, energy_measurement_trials: 9, candidate_code: 'def f(): return 1'}\n");
+    jt_suite *s = load_ok(path);
+    ck_assert_int_eq(s->candidates[0].opts.min_trials, 3);
+    ck_assert_int_eq(s->candidates[0].opts.energy_measurement_trials, 3);
+    ck_assert_int_eq(s->candidates[1].opts.min_trials, 2);
+    ck_assert_int_eq(s->candidates[2].opts.min_trials, 3); /* inherited from the defaults */
+    jt_suite_free(s);
+    free(path);
+    char *bad = jt_test_write_file(dir, "b.yaml",
+                                   "suite: o\n"
+                                   "test_sets:\n"
+                                   "  - {id: s, function_name: f, test_cases: [{inputs: [], expected_output: 1}]}\n"
+                                   "candidates:\n"
+                                   "  - {id: a, min_trials: 4, energy_measurement_trials: 3, candidate_code: 'def f(): return 1'}\n");
+    jt_suite *t = NULL;
+    jt_err e = JT_ERR_INIT;
+    ck_assert_int_eq(jt_suite_load(bad, &t, &e), -1);
+    ck_assert_msg(strstr(jt_err_msg(&e), "min_trials (4) is larger than energy_measurement_trials (3)"),
+                  "%s", jt_err_msg(&e));
+    jt_err_clear(&e);
+    free(bad);
+    jt_test_tmpdir_free(dir);
+}
+END_TEST
+
 START_TEST(include_list_and_nested_relative_paths)
 {
     char *dir = jt_test_tmpdir();
@@ -353,6 +392,7 @@ static Suite *suite_suite(void)
     tcase_add_test(tc, bad_suites_fail_with_exact_messages);
     tcase_add_loop_test(tc, scalar_resolution_table, 0, sizeof scalars / sizeof scalars[0]);
     tcase_add_test(tc, candidate_overrides_defaults_and_single_test_set_is_implicit);
+    tcase_add_test(tc, fewer_trials_lower_an_inherited_min_trials);
     tcase_add_test(tc, include_list_and_nested_relative_paths);
     tcase_add_test(tc, self_include_is_bounded);
     tcase_add_test(tc, alias_bomb_fails_cleanly);

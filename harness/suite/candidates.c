@@ -226,7 +226,7 @@ int jt_ld_load_candidate(loader *ld, jt_ydoc *d, yaml_node_t *n)
     for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++)
         if (jt_option_apply(&o, d, jt_ydoc_node(d, p->key), jt_ydoc_node(d, p->value), ld->err) < 0)
             goto out;
-    if (jt_options_check(&o, d, n, ld->err)) goto out;
+    if (jt_options_check(&o, jt_ld_get(d, n, "min_trials", NULL) != NULL, d, n, ld->err)) goto out;
 
     yaml_node_t *v, *idn = jt_ld_get(d, n, "id", NULL);
     if ((v = jt_ld_get(d, n, "group", NULL)) && jt_ld_scalar_string(ld, d, v, "group", &group)) goto out;

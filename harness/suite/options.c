@@ -266,9 +266,12 @@ int jt_option_apply(jt_options *o, jt_ydoc *d, const yaml_node_t *key, const yam
     return 0;
 }
 
-int jt_options_check(const jt_options *o, jt_ydoc *d, const yaml_node_t *where, jt_err *err)
+int jt_options_check(jt_options *o, bool min_trials_here, jt_ydoc *d, const yaml_node_t *where,
+                     jt_err *err)
 {
     jt_err why = JT_ERR_INIT;
+    if (!min_trials_here && o->min_trials > o->energy_measurement_trials)
+        o->min_trials = o->energy_measurement_trials;
     if (o->timeout_seconds < 2 * o->min_trial_seconds)
         jt_err_set(&why,
                    "timeout_seconds (%g) must be at least twice min_trial_seconds (%g): every "

@@ -56,8 +56,13 @@ int jt_option_apply_json(jt_options *o, const char *key, const json_t *val, jt_e
  * NULL after them; returns how many (for "did you mean"). */
 size_t jt_option_keys(const char **out, size_t cap);
 
-/* Cross-option checks after all overrides (e.g. min_trials <= max trials);
- * d NULL (a request): the message has no FILE:LINE:COL. */
-int jt_options_check(const jt_options *o, jt_ydoc *d, const yaml_node_t *where, jt_err *err);
+/* Cross-option checks after all overrides of one mapping (a suite's
+ * defaults, a candidate, a request); d NULL (a request): the message has no
+ * FILE:LINE:COL. A min_trials above energy_measurement_trials is an error
+ * when this mapping sets it (min_trials_here), and is lowered to it when it
+ * was inherited or defaulted: the seed's requests send
+ * `energy_measurement_trials: 3` and no min_trials (default 5). */
+int jt_options_check(jt_options *o, bool min_trials_here, jt_ydoc *d, const yaml_node_t *where,
+                     jt_err *err);
 
 #endif

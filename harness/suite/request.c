@@ -78,7 +78,8 @@ int jt_suite_from_request(const json_t *req, const char *name, jt_suite **out, j
         jt_err_set(err, "'test_cases' must be a non-empty list");
         goto out;
     }
-    if (jt_options_check(&o, NULL, NULL, err)) goto out; /* the checks a suite gets */
+    /* the checks a suite gets */
+    if (jt_options_check(&o, json_object_get(req, "min_trials") != NULL, NULL, NULL, err)) goto out;
     /* A request is one test set of the default mode: its candidate and test
      * cases are held to that mode's rows of the suite's key tables. */
     const jt_mode_def *mode = jt_mode_default();

@@ -83,7 +83,9 @@ static int load_root(loader *ld, jt_ydoc *d)
             if (jt_option_apply(&ld->defaults, d, jt_ydoc_node(d, p->key),
                                 jt_ydoc_node(d, p->value), ld->err) < 0)
                 return -1;
-        if (jt_options_check(&ld->defaults, d, v, ld->err)) return -1;
+        if (jt_options_check(&ld->defaults, jt_ld_get(d, v, "min_trials", NULL) != NULL, d, v,
+                             ld->err))
+            return -1;
     }
     yaml_node_t *sets = jt_ld_get(d, root, "test_sets", NULL);
     if (!sets) return jt_yerr(ld->err, d, root, "the suite has no 'test_sets'");
