@@ -42,6 +42,12 @@ static const char *const atomic_files[] = {"run.json", "results.csv", "trials.cs
 
 int jt_reports_write(const char *run_dir, jt_err *err)
 {
+    jt_journal_info info;
+    return jt_reports_write_info(run_dir, &info, err);
+}
+
+int jt_reports_write_info(const char *run_dir, jt_journal_info *info_out, jt_err *err)
+{
     char *html_path = jt_rundir_index(run_dir);
     json_t *run = NULL, *records = NULL;
     jt_csv_table results = {0}, trials = {0}, board_csv = {0}, groups = {0};
@@ -52,7 +58,9 @@ int jt_reports_write(const char *run_dir, jt_err *err)
     int rc = -1;
 
     if (!(run = jt_rundir_load(run_dir, NULL, err))) goto out;
+    memset(info_out, 0, sizeof *info_out);
     if (jt_rundir_read_journal(run_dir, &records, &info, err) != 0) goto out;
+    *info_out = info;
     /* What a writer killed mid-report (SIGKILL, power loss) left behind. */
     if (jt_remove_stale_temps(run_dir, atomic_files, err) < 0) goto out;
 

@@ -50,6 +50,10 @@
  * a killed writer of any of these or of run.json left (jt_remove_stale_temps).
  * Returns 0 or -1 (err). */
 int jt_reports_write(const char *run_dir, jt_err *err);
+/* The same, and *info (zeroed first) says what reading the journal found
+ * (skipped lines, a torn tail), so a caller can warn without a second
+ * read of the journal (at 10,000 records, a quarter of the time). */
+int jt_reports_write_info(const char *run_dir, jt_journal_info *info, jt_err *err);
 
 /* ---- CSV tables (libcsv) ---------------------------------------------- */
 
