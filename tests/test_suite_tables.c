@@ -212,7 +212,7 @@ START_TEST(option_defaults_come_from_the_rows)
         jt_options_release(&o);
     }
     jt_err e = JT_ERR_INIT;
-    ck_assert_int_eq(jt_options_check(&init, NULL, NULL, &e), 0);
+    ck_assert_int_eq(jt_options_check(&init, true, NULL, NULL, &e), 0);
     ck_assert_int_eq(init.energy_measurement_trials, 20);
     ck_assert(init.min_trial_seconds == 0.2 && init.float_tolerance == 1e-9);
     ck_assert(!init.fresh_process_per_trial && !init.reload_per_iteration);
