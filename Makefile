@@ -20,7 +20,7 @@ DESTDIR ?=
 
 CC      ?= cc
 PKG_CONFIG ?= pkg-config
-PKGS    := yaml-0.1 gsl jansson zlib libseccomp
+PKGS    := yaml-0.1 gsl jansson zlib libseccomp sqlite3 libmicrohttpd hiredis
 
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 

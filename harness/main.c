@@ -13,6 +13,8 @@ static const jt_command jt_commands[] = {
     {"validate", jt_cmd_validate, "check every candidate's correctness (no energy)"},
     {"calibrate", jt_cmd_calibrate, "measure the idle baseline of socket 0"},
     {"measure", jt_cmd_measure, "one candidate from the seed's request JSON on stdin"},
+    {"serve", jt_cmd_serve, "the seed's REST API over a durable queue, with a worker"},
+    {"worker", jt_cmd_worker, "measure the tasks of a serve queue on this host"},
     {"merge", jt_cmd_merge, "join shard runs (one per node) into one run"},
     {"status", jt_cmd_status, "energy backends, permissions and what `auto` would use"},
     {"report", jt_cmd_report, "regenerate a run directory's CSV, JSON and HTML reports"},

@@ -10,8 +10,9 @@
 #                                    (Debian 12 packages no pyperf; the bench says so)
 set -eu
 
-build_pkgs="make gcc libc6-dev pkg-config libyaml-dev libcsv-dev libgsl-dev libjansson-dev zlib1g-dev libseccomp-dev python3"
-test_pkgs="check clang libclang-rt-14-dev chromium"
+build_pkgs="make gcc libc6-dev pkg-config libyaml-dev libcsv-dev libgsl-dev libjansson-dev zlib1g-dev libseccomp-dev
+            libsqlite3-dev libmicrohttpd-dev libhiredis-dev python3"
+test_pkgs="check clang libclang-rt-14-dev chromium redis-server curl jq"
 pkgs=$build_pkgs
 case "${1:-}" in
   --test) pkgs="$build_pkgs $test_pkgs" ;;

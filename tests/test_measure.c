@@ -62,19 +62,24 @@ START_TEST(measure_answers_in_the_seed_shape)
     ck_assert_int_eq(jt_test_run(argv, (const char *const *)e.envs, seed_req, &out, &err), 0);
     r = json_loads(out, 0, NULL);
     ck_assert_msg(r != NULL, "%s", out);
-    ck_assert_str_eq(json_string_value(json_object_get(r, "status")), "unstable");
+    /* seed clients know completed and failed only: unstable is beside it */
+    ck_assert_str_eq(json_string_value(json_object_get(r, "status")), "completed");
+    ck_assert_str_eq(json_string_value(json_object_get(r, "stability")), "unstable");
+    ck_assert_str_eq(json_string_value(json_object_get(r, "candidate_status")), "unstable");
     ck_assert_str_eq(json_string_value(json_object_get(r, "stop_reason")), "max_trials");
     ck_assert(json_number_value(json_object_get(json_object_get(r, "energy_metrics"),
                                                 "median_total_energy_joules")) > 0);
     json_decref(r);
     free(out), free(err);
 
-    /* wrong answer: status incorrect, no energy */
+    /* wrong answer: failed, candidate_status incorrect, no energy */
     const char *wrong = "{\"candidate_code\": \"def solve(x): return x\", \"function_name\": \"solve\","
                         "\"test_cases\": [{\"inputs\": [3], \"expected_output\": 9}]}";
     ck_assert_int_eq(jt_test_run(argv, (const char *const *)e.envs, wrong, &out, &err), 0);
     r = json_loads(out, 0, NULL);
-    ck_assert_str_eq(json_string_value(json_object_get(r, "status")), "incorrect");
+    ck_assert_str_eq(json_string_value(json_object_get(r, "status")), "failed");
+    ck_assert_str_eq(json_string_value(json_object_get(r, "candidate_status")), "incorrect");
+    ck_assert(json_is_null(json_object_get(r, "stability")));
     ck_assert(json_is_null(json_object_get(r, "energy_metrics")));
     json_decref(r);
     free(out), free(err);

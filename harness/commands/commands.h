@@ -20,5 +20,7 @@ int jt_cmd_leaderboard(int argc, char **argv);
 int jt_cmd_measure(int argc, char **argv);
 int jt_cmd_merge(int argc, char **argv);
 int jt_cmd_columns(int argc, char **argv);
+int jt_cmd_serve(int argc, char **argv);
+int jt_cmd_worker(int argc, char **argv);
 
 #endif

@@ -12,6 +12,7 @@
 #include "commands/run_signals.h"
 #include "commands/session.h"
 #include "jouletrace/run.h"
+#include "jouletrace/service.h"
 #include "jouletrace/suite.h"
 
 static const char measure_usage[] =
@@ -32,9 +33,12 @@ static const char measure_usage[] =
     "   \"energy_metrics\": {\"median_package_energy_joules\", \"median_ram_energy_joules\",\n"
     "   \"median_total_energy_joules\", \"median_execution_time_seconds\",\n"
     "   \"energy_per_test_case_joules\", \"power_consumption_watts\"}}\n"
-    "plus energy_source, stop_reason, flags and error. Energies and times are per\n"
-    "iteration (one pass over the test cases). --full prints the whole record\n"
-    "(stats and trials) instead.\n"
+    "with status \"completed\" for a measured candidate (\"stability\": \"stable\"\n"
+    "or \"unstable\" beside it: the stop rule met, or max trials first) and\n"
+    "\"failed\" otherwise (\"candidate_status\": incorrect, timeout, ... and\n"
+    "\"error\"), plus stop_reason, flags, ci, energy_source and isolation.\n"
+    "Energies and times are per iteration (one pass over the test cases). --full\n"
+    "prints the whole journal record (stats and trials) instead.\n"
     "\n"
     "The calibration is STATE/socket0_calibration.json, STATE being --state-dir\n"
     "DIR, $JOULETRACE_STATE_DIR, /var/lib/jouletrace for root, else\n"
@@ -44,20 +48,6 @@ static const char measure_usage[] =
     "\n"
     "Exit status: 0 answered (whatever the candidate's status), 2 usage or bad\n"
     "request, 4 host not ready (calibration, lock, counters), 5 interrupted.\n";
-
-/* The seed service's response: the record's status, validation, metrics
- * and the fields a client needs to trust them. New reference. */
-static json_t *seed_response(const json_t *rec)
-{
-    static const char *const keys[] = {"status", "validation", "energy_metrics", "energy_source",
-                                       "stop_reason", "flags", "error"};
-    json_t *resp = json_object();
-    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
-        json_t *v = json_object_get(rec, keys[i]);
-        json_object_set_new(resp, keys[i], v ? json_incref(v) : json_null());
-    }
-    return resp;
-}
 
 /* -1 usage error (err), 1 --help, 0 parsed. */
 static int parse_args(int argc, char **argv, jt_session_flags *sf, int *full, jt_err *err)
@@ -138,7 +128,7 @@ int jt_cmd_measure(int argc, char **argv)
         code = JT_EXIT_INTERRUPTED;
         goto out;
     }
-    json_t *resp = full ? json_incref(rec) : seed_response(rec);
+    json_t *resp = full ? json_incref(rec) : jt_service_answer(rec);
     json_decref(rec);
     json_dumpf(resp, stdout, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
     putchar('\n');

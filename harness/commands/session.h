@@ -26,6 +26,7 @@ typedef struct jt_session_opts {
     const char *command;    /* recorded in the lock file */
     const char *suite;      /* ditto, may be NULL */
     double max_power_w;     /* --max-power-watts; 0: the hardware's limit (energy.h) */
+    bool no_lock;           /* a probe (the worker's readiness): the lock is not taken */
 } jt_session_opts;
 
 typedef struct jt_session {
