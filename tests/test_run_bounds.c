@@ -233,6 +233,25 @@ START_TEST(no_dram_domain_is_flagged)
     json_decref(run);
     free(p);
     free(out), free(err);
+
+    /* a calibration with a DRAM baseline cannot be this meter's (it has no
+     * DRAM): run refuses it, naming the field, as measure does */
+    const char *cal[] = {"calibrate", "--backend", "powercap", "--windows", "3", "--seconds",
+                         "0.05", NULL};
+    rc = jt_runenv_run(&e.run, cal, &out, &err);
+    ck_assert_msg(rc == 0, "calibrate: %d\n%s", rc, err);
+    free(out), free(err);
+    json_t *c = json_load_file(e.run.calib, 0, &je);
+    ck_assert_msg(c, "%s: %s", e.run.calib, je.text);
+    ck_assert(json_is_object(json_object_get(c, "package")));
+    json_object_set(c, "dram", json_object_get(c, "package"));
+    ck_assert_int_eq(json_dump_file(c, e.run.calib, 0), 0);
+    json_decref(c);
+    char *out2 = jt_xasprintf("%s2", e.run.out);
+    const char *b[] = {"run", e.run.suite, "-o", out2, "--backend", "powercap", "--quiet", NULL};
+    rc = jt_runenv_run(&e.run, b, &out, &err);
+    ck_assert_msg(rc == 4 && strstr(err, "dram"), "run with a DRAM baseline: %d\n%s", rc, err);
+    free(out), free(err), free(out2);
     env_free(&e);
 }
 END_TEST

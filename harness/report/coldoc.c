@@ -62,7 +62,7 @@ static const coldoc docs[] = {
     {R, "n_trials", "trials measured"},
     {R, "iterations_per_trial", "passes over the test set in each trial (loop calibration)"},
     {R, "stop_reason", "precision, cv_target or max_trials (then status unstable)"},
-    {R, "flags", "`;`-joined: model_estimate, uncalibrated, no_dram_domain, partial_trials, below_baseline, within_noise, outliers, memoization_suspected, child_clock_disagrees, child_cpu_disagrees"},
+    {R, "flags", "`;`-joined: model_estimate, uncalibrated, no_dram_domain, partial_trials, below_baseline, within_noise, outliers, below_floor, floor_failed, memoization_suspected, child_clock_disagrees, child_cpu_disagrees"},
     {R, "retried_samples", "windows repeated because an energy read was unusable"},
     {R, "energy_source", "the backend that produced the numbers: perf, powercap, msr or model (an estimate)"},
     {R, "host", "the measuring host (the record's after `merge`, else the run's)"},
