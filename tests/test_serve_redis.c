@@ -83,7 +83,22 @@ START_TEST(two_workers_share_four_tasks_each_once)
 {
     redis_env r;
     setup_env(&r);
-    /* the README's sequence through this server */
+    /* the README's sequence through this server, as it is */
+    char *script = jt_svc_readme_quickstart(r.port);
+    const char *argv[] = {"sh", "-ec", script, NULL};
+    char *out = NULL, *err = NULL;
+    int rc = jt_test_run(argv, NULL, NULL, &out, &err);
+    ck_assert_msg(rc == 0 && strstr(out, "\"task_id\""), "the README's quick start: %d\n%s\n%s",
+                  rc, out, err);
+    const char *tid = strstr(out, "\"task_id\": \"");
+    ck_assert(tid);
+    char first[37];
+    memcpy(first, tid + 12, 36);
+    first[36] = '\0';
+    json_t *ft = jt_svc_await(r.port, first, 120);
+    ck_assert_str_eq(json_string_value(json_object_get(ft, "status")), "completed");
+    json_decref(ft);
+    free(script), free(out), free(err);
     char *req = jt_svc_seed_request("\"min_trial_seconds\":0.05");
     char ids[4][37];
     for (int i = 0; i < 4; i++) {

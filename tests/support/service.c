@@ -185,3 +185,35 @@ int jt_svc_journal_records(const char *run_dir)
     free(text);
     return n;
 }
+
+/* The README's seed block, with the port replaced. Caller frees. */
+char *jt_svc_readme_quickstart(unsigned port)
+{
+    char *path = jt_xasprintf("%s/README.md", jt_test_srcdir());
+    char *readme = jt_test_read_file(path);
+    free(path);
+    ck_assert(readme);
+    const char *m = strstr(readme, "<!-- seed-quickstart");
+    ck_assert_msg(m, "README.md has no seed-quickstart block");
+    const char *start = strstr(m, "```sh\n");
+    ck_assert(start);
+    start += 6;
+    const char *end = strstr(start, "\n```");
+    ck_assert(end);
+    jt_buf b = JT_BUF_INIT;
+    char host[32];
+    snprintf(host, sizeof host, "127.0.0.1:%u", port);
+    for (const char *p = start; p < end;) {
+        const char *hit = strstr(p, "127.0.0.1:8000");
+        if (!hit || hit >= end) {
+            jt_buf_add(&b, p, (size_t)(end - p));
+            break;
+        }
+        jt_buf_add(&b, p, (size_t)(hit - p));
+        jt_buf_adds(&b, host);
+        p = hit + strlen("127.0.0.1:8000");
+    }
+    jt_buf_addc(&b, '\n');
+    free(readme);
+    return jt_buf_detach(&b);
+}

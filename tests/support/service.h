@@ -34,6 +34,10 @@ json_t *jt_svc_await(unsigned port, const char *id, double limit_s);
  * spliced in (e.g. "\"min_trial_seconds\": 0.05", or ""). Caller frees. */
 char *jt_svc_seed_request(const char *extra);
 
+/* The README's seed quick-start block (after "<!-- seed-quickstart"), with
+ * 127.0.0.1:8000 replaced by 127.0.0.1:PORT. Caller frees. */
+char *jt_svc_readme_quickstart(unsigned port);
+
 /* How many candidate records a run directory's journal holds. */
 int jt_svc_journal_records(const char *run_dir);
 
