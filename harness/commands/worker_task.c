@@ -19,6 +19,15 @@
 #include "jouletrace/statedir.h"
 #include "jouletrace/suite.h"
 
+/* This host's name, as results carry it. New reference. */
+static json_t *this_host(void)
+{
+    char host[256];
+    if (gethostname(host, sizeof host) != 0) snprintf(host, sizeof host, "localhost");
+    host[sizeof host - 1] = '\0';
+    return json_string(host);
+}
+
 char *jt_worker_state_dir(const jt_session_flags *sf, jt_err *err)
 {
     return jt_dir_locate(JT_DIR_STATE, sf->state_dir, NULL, err);
@@ -182,10 +191,7 @@ json_t *jt_worker_run_task(const jt_worker_opts *o, const char *runs_dir, const 
         answer = measure_task(o, s, dir, stop, interrupted);
         free(dir);
     }
-    char host[256];
-    if (gethostname(host, sizeof host) != 0) snprintf(host, sizeof host, "localhost");
-    host[sizeof host - 1] = '\0';
-    json_object_set_new(answer, "host", json_string(host));
+    json_object_set_new(answer, "host", this_host());
     json_object_set_new(answer, "worker", json_string(worker));
     jt_suite_free(s);
     free(name);
@@ -195,10 +201,7 @@ json_t *jt_worker_run_task(const jt_worker_opts *o, const char *runs_dir, const 
 
 json_t *jt_worker_readiness(const jt_worker_opts *o, const char *state, const char *task_id)
 {
-    char host[256];
-    if (gethostname(host, sizeof host) != 0) snprintf(host, sizeof host, "localhost");
-    host[sizeof host - 1] = '\0';
-    json_t *r = json_pack("{s:s,s:s,s:s?,s:b}", "host", host, "state", state, "task", task_id,
+    json_t *r = json_pack("{s:o,s:s,s:s?,s:b}", "host", this_host(), "state", state, "task", task_id,
                           "allow_uncalibrated", o->sf.allow_uncalibrated);
     jt_session ses;
     jt_session_opts so = o->sf.open;

@@ -325,7 +325,6 @@ static enum MHD_Result send_reply(struct MHD_Connection *c, reply rp)
     json_decref(rp.body);
     if (!text) text = jt_xstrdup("{\"detail\": \"internal error\"}");
     size_t n = strlen(text);
-    text[n] = '\0';
     struct MHD_Response *r = MHD_create_response_from_buffer(n, text, MHD_RESPMEM_MUST_FREE);
     if (!r) {
         free(text);
