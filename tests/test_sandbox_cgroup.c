@@ -5,7 +5,8 @@
  * the tree, not per process), one is a fork bomb (contained; the run goes
  * on), one writes files to every writable place and looks for host
  * directories (none visible, none of its files left on the host), and an
- * honest one (completed). Every row of results.csv names its isolation and
+ * honest one (completed), and one whose child burns CPU that nobody waits
+ * for (counted in trials.csv: the cgroup's figure). Every row of results.csv names its isolation and
  * peak memory; afterwards no cgroup directory of the run is left. Without
  * a cgroup (forced) the run warns once, records "rlimits: WHY" and status
  * names why and the fix. */
@@ -76,6 +77,23 @@ static const char suite_fmt[] =
     "          except OSError:\n"
     "              pass\n"
     "          return x * x if n < 64 else -n\n"
+    "  - id: auto-reaped\n"
+    "    test_set: sq\n"
+    "    candidate_code: |\n"
+    "      import os, signal, time\n"
+    "      def f(x):\n"
+    "          old = signal.signal(signal.SIGCHLD, signal.SIG_IGN)\n"
+    "          r, w = os.pipe()\n"
+    "          if os.fork() == 0:\n"
+    "              os.close(r)\n"
+    "              t = time.process_time()\n"
+    "              while time.process_time() - t < 0.1: pass\n"
+    "              os._exit(0)\n"
+    "          os.close(w)\n"
+    "          os.read(r, 1)\n"
+    "          os.close(r)\n"
+    "          signal.signal(signal.SIGCHLD, old)\n"
+    "          return x * x\n"
     "  - id: file-view\n"
     "    test_set: view\n"
     "    candidate_code: |\n"
@@ -134,6 +152,34 @@ static int cgroup_leftovers(long pid)
     return n;
 }
 
+/* Every measured trial of `cand` in trials.csv has at least `per_call`
+ * CPU seconds per iteration (the floor's trials run no candidate code). */
+static void trials_cpu_counted(const char *out, const char *cand, double per_call)
+{
+    char *path = jt_xasprintf("%s/trials.csv", out);
+    jt_csv_table t;
+    jt_err err = JT_ERR_INIT;
+    ck_assert_msg(jt_csv_read_file(path, &t, &err) == 0, "%s", jt_err_msg(&err));
+    long cc = jt_csv_col(&t, "candidate"), kc = jt_csv_col(&t, "kind"),
+         ic = jt_csv_col(&t, "iterations"), pc = jt_csv_col(&t, "cpu_seconds");
+    ck_assert(cc >= 0 && kc >= 0 && ic >= 0 && pc >= 0);
+    size_t n = 0;
+    for (size_t r = 0; r < t.nrows; r++) {
+        if (strcmp(jt_csv_get(&t, r, (size_t)cc), cand) ||
+            strcmp(jt_csv_get(&t, r, (size_t)kc), "candidate"))
+            continue;
+        double cpu = atof(jt_csv_get(&t, r, (size_t)pc)), it = atof(jt_csv_get(&t, r, (size_t)ic));
+        ck_assert_msg(it >= 1 && cpu / it >= per_call, "%s: trial %zu: cpu_seconds %s over %s "
+                      "iterations, want >= %g per call", cand, r, jt_csv_get(&t, r, (size_t)pc),
+                      jt_csv_get(&t, r, (size_t)ic), per_call);
+        n++;
+    }
+    ck_assert_msg(n >= 3, "%s: %zu measured trials in trials.csv", cand, n);
+    jt_csv_free(&t);
+    jt_err_clear(&err);
+    free(path);
+}
+
 START_TEST(candidates_are_confined_and_leave_nothing)
 {
     char marker[64];
@@ -162,8 +208,17 @@ START_TEST(candidates_are_confined_and_leave_nothing)
                   cell(&t, "fork-bomb", "status"));
     ck_assert_msg(measured(cell(&t, "file-view", "status")), "file-view: %s: %s",
                   cell(&t, "file-view", "status"), cell(&t, "file-view", "error"));
-    static const char *const ids[] = {"honest", "fork-alloc", "fork-bomb", "file-view"};
-    for (size_t i = 0; i < 4; i++) {
+    /* CPU time is the cgroup's: the auto-reaped child's 0.1 s per call is
+     * counted, which no walk of /proc sees (it lived between two samples,
+     * and nobody waited for it: cpuacct.h) */
+    ck_assert_msg(measured(cell(&t, "auto-reaped", "status")), "auto-reaped: %s: %s",
+                  cell(&t, "auto-reaped", "status"), cell(&t, "auto-reaped", "error"));
+    trials_cpu_counted(e.out, "auto-reaped", 0.05);
+    ck_assert_msg(strstr(cell(&t, "auto-reaped", "flags"), "child_cpu_disagrees"), "flags '%s'",
+                  cell(&t, "auto-reaped", "flags"));
+    static const char *const ids[] = {"honest", "fork-alloc", "fork-bomb", "auto-reaped",
+                                      "file-view"};
+    for (size_t i = 0; i < 5; i++) {
         const char *iso = cell(&t, ids[i], "isolation");
         ck_assert_msg(!strcmp(iso, "cgroup-v1") || !strcmp(iso, "cgroup-v2"), "%s: isolation '%s'",
                       ids[i], iso);
