@@ -1,8 +1,10 @@
 /* cgroup.h: the v2 layout against a fake cgroup2 tree (every file the code
  * writes, and figures it reads that the test put there), the v1 layout
  * against a fake tree too, and, as root, against the host's own hierarchy:
- * a member cannot leave its CPU, and teardown leaves no task and no
- * directory behind. */
+ * the kernel holds the limits asked for, a member cannot leave its CPU, and
+ * teardown leaves no task and no directory behind. The layouts beyond plain
+ * v1 and v2 (no swap accounting, hybrid, the teardown's order) are in
+ * test_cgroup_layouts.c. */
 #include <errno.h>
 #include <sched.h>
 #include <signal.h>
@@ -56,6 +58,7 @@ START_TEST(v2_fake_tree_gets_every_limit)
     char *root = jt_xasprintf("%s/cg", tmp);
     free(jt_test_write_file(root, "cgroup.controllers", "cpuset cpu io memory hugetlb pids\n"));
     free(jt_test_write_file(root, "cgroup.subtree_control", ""));
+    free(jt_test_write_file(root, "memory.swap.max", "max\n")); /* the kernel accounts swap */
     char *stale = jt_xasprintf("%s/jouletrace-%ld-0", root, dead_pid());
     char *stale_harness = jt_xasprintf("%s/jouletrace-harness-%ld", root, dead_pid());
     ck_assert_int_eq(mkdir(stale, 0755), 0);
@@ -138,6 +141,9 @@ START_TEST(v1_fake_tree_sets_cpuset_before_limits)
         ck_assert_int_eq(jt_mkdirs(d, 0755, &e), 0);
         free(d);
     }
+    char *memory = jt_xasprintf("%s/memory", root); /* the kernel accounts swap */
+    free(jt_test_write_file(memory, "memory.memsw.limit_in_bytes", "9223372036854771712\n"));
+    free(memory);
     jt_cgroup *cg = NULL;
     jt_err err = JT_ERR_INIT;
     jt_cgroup_spec spec = {.memory_mb = 16, .pids_max = 5, .cpu = 1, .root = root,
@@ -189,6 +195,53 @@ START_TEST(not_root_is_the_reason)
 END_TEST
 
 /* ---- the host's hierarchy, as root -------------------------------------- */
+
+/* The kernel's own view of the limits the spec below asks for (64 MiB, 8
+ * tasks, CPU 1, no swap), and the member's /proc/PID/cgroup names the leaf. */
+static void assert_host_limits(const jt_cgroup *cg, pid_t member)
+{
+    bool v2 = !strcmp(jt_cgroup_kind(cg), "cgroup-v2"), limited = false;
+    const char *swap = jt_cgroup_swap(cg, &limited);
+    struct {
+        const char *file, *want;
+    } want[] = {
+        {v2 ? "memory.max" : "memory.limit_in_bytes", "67108864\n"},
+        {"pids.max", "8\n"},
+        {"cpuset.cpus", "1\n"},
+        /* swap: limited where the kernel accounts it (else swap says so) */
+        {v2 ? "memory.swap.max" : "memory.memsw.limit_in_bytes",
+         swap && strstr(swap, v2 ? "memory.swap.max" : "memory.memsw") ? (v2 ? "0\n" : "67108864\n")
+                                                                     : NULL},
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        if (!want[i].want) {
+            ck_assert_msg(swap && strstr(swap, "not account swap"), "swap: %s", swap ? swap : "?");
+            continue;
+        }
+        jt_err err = JT_ERR_INIT;
+        char *got = jt_cgroup_read(cg, want[i].file, &err);
+        ck_assert_msg(got && !strcmp(got, want[i].want), "%s: '%s', want '%s' (%s)", want[i].file,
+                      got ? got : "", want[i].want, jt_err_msg(&err));
+        free(got);
+        jt_err_clear(&err);
+    }
+    ck_assert(limited || strstr(swap, "NOT limited"));
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%ld/cgroup", (long)member);
+    char *lines = jt_test_read_file(path);
+    const char *leaf = strrchr(jt_cgroup_dir(cg), '/');
+    ck_assert_msg(lines && leaf, "%s", path);
+    /* every hierarchy that has its controller: v2's one line, v1's memory and pids lines */
+    static const char *const v1_keys[] = {":memory:", ":pids:", ":cpuset:", ":freezer:"};
+    for (size_t i = 0; i < (v2 ? 1 : 4); i++) {
+        const char *l = strstr(lines, v2 ? "0::" : v1_keys[i]);
+        ck_assert_msg(l, "%s lacks %s:\n%s", path, v2 ? "0::" : v1_keys[i], lines);
+        size_t n = strcspn(l, "\n"), ln = strlen(leaf);
+        ck_assert_msg(n > ln && !strncmp(l + n - ln, leaf, ln), "%.*s is not the leaf %s", (int)n,
+                      l, leaf);
+    }
+    free(lines);
+}
 
 START_TEST(host_cgroup_confines_and_leaves_nothing)
 {
@@ -243,6 +296,7 @@ START_TEST(host_cgroup_confines_and_leaves_nothing)
     }
     ck_assert_msg(procs && atol(procs) == (long)sleeper, "cgroup.procs: '%s'", procs ? procs : "");
     free(procs);
+    assert_host_limits(cg, sleeper);
     jt_cgroup_destroy(cg);
     waitpid(sleeper, &status, 0);
     ck_assert_msg(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL, "the member was not killed");

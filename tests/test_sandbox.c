@@ -334,6 +334,54 @@ START_TEST(run_records_its_isolation)
 }
 END_TEST
 
+/* A cgroup whose swap the kernel cannot limit (cgroup.h "Swap"): status
+ * says NOT limited with the fix, the run's warning says so, run.json has
+ * it; a limited one is one status line, no warning. */
+START_TEST(unlimited_swap_is_named_with_the_fix)
+{
+    char swap_open[] = "NOT limited: the kernel does not account swap (no memory.swap.max): the "
+                       "candidate's pages may be swapped out";
+    char swap_shut[] = "memory.swap.max = 0";
+    char iso_open[] = "cgroup-v2; swap not limited", iso_shut[] = "cgroup-v2";
+    char desc[] = "pid,net,mount,ipc namespaces";
+    jt_sandbox sb = {.level = JT_SANDBOX_FULL, .desc = desc, .isolation = iso_open,
+                     .cgroup_swap = swap_open, .cgroup_swap_limited = false};
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    jt_sandbox_print(&sb, f);
+    fclose(f);
+    ck_assert_str_eq(buf, "cgroup: cgroup-v2; swap not limited (memory, pids and cpuset limits "
+                          "per candidate)\n      swap: NOT limited: the kernel does not account "
+                          "swap (no memory.swap.max): the candidate's pages may be swapped out\n"
+                          "      fix: boot with swapaccount=1 on the kernel command line (the "
+                          "kernel must be built with CONFIG_MEMCG_SWAP), or turn swap off while "
+                          "measuring (swapoff -a)\n"
+                          "sandbox: full (pid,net,mount,ipc namespaces)\n");
+    free(buf);
+    char *w = jt_sandbox_cgroup_warning(&sb);
+    ck_assert_msg(w && !strncmp(w, "candidates' memory may be swapped out: swap is NOT limited: ", 60)
+                      && strstr(w, "; boot with swapaccount=1"), "%s", w ? w : "(none)");
+    free(w);
+    json_t *o = jt_sandbox_json(&sb);
+    ck_assert_str_eq(json_string_value(json_object_get(o, "cgroup_swap")), swap_open);
+    ck_assert(json_is_false(json_object_get(o, "cgroup_swap_limited")));
+    json_decref(o);
+
+    sb.isolation = iso_shut;
+    sb.cgroup_swap = swap_shut;
+    sb.cgroup_swap_limited = true;
+    f = open_memstream(&buf, &len);
+    jt_sandbox_print(&sb, f);
+    fclose(f);
+    ck_assert_str_eq(buf, "cgroup: cgroup-v2 (memory, pids and cpuset limits per candidate; swap: "
+                          "memory.swap.max = 0)\n"
+                          "sandbox: full (pid,net,mount,ipc namespaces)\n");
+    free(buf);
+    ck_assert_ptr_null(jt_sandbox_cgroup_warning(&sb));
+}
+END_TEST
+
 static Suite *sandbox_suite(void)
 {
     Suite *s = suite_create("sandbox");
@@ -345,6 +393,7 @@ static Suite *sandbox_suite(void)
     tcase_add_loop_test(tc, no_private_root_is_named, 0,
                         (int)(sizeof root_cases / sizeof root_cases[0]));
     tcase_add_test(tc, record_weakened_reads_level_or_old_description);
+    tcase_add_test(tc, unlimited_swap_is_named_with_the_fix);
     suite_add_tcase(s, tc);
     TCase *cli = tcase_create("cli");
     tcase_set_timeout(cli, 120);

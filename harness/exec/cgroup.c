@@ -83,6 +83,38 @@ int jt_cgroup_number_(const char *dir, const char *file, uint64_t *v, jt_err *er
     return rc;
 }
 
+bool jt_cgroup_offers_(const jt_cgroup *cg, const char *base, const char *leaf, const char *file)
+{
+    char *path = jt_xasprintf("%s/%s", cg->fake ? base : leaf, file);
+    bool yes = access(path, F_OK) == 0;
+    free(path);
+    return yes;
+}
+
+/* Whether the host has swap space in use: /proc/swaps lists a device or
+ * file below its header line. */
+static bool host_has_swap(const char *swaps_file)
+{
+    char *text = NULL;
+    if (jt_read_file(swaps_file ? swaps_file : "/proc/swaps", &text, NULL, NULL) != 0)
+        return true; /* unknown: assume the worst */
+    const char *nl = strchr(text, '\n');
+    bool yes = nl && nl[1] != '\0';
+    free(text);
+    return yes;
+}
+
+void jt_cgroup_swap_settle_(jt_cgroup *cg, const char *how, const char *without,
+                            const char *swaps_file)
+{
+    cg->swap_limited = how != NULL || !host_has_swap(swaps_file);
+    if (how) cg->swap = jt_xstrdup(how);
+    else if (cg->swap_limited)
+        cg->swap = jt_xstrdup("none: the host has no swap space (the kernel does not account "
+                              "swap, so no limit is set)");
+    else cg->swap = jt_xasprintf("NOT limited: %s", without);
+}
+
 /* ---- leaves ------------------------------------------------------------ */
 
 /* Removes the leaves of harnesses that are gone (a harness killed by SIGKILL
@@ -314,7 +346,14 @@ static int v2_create(jt_cgroup *cg, const char *base, const jt_cgroup_spec *s, j
     if (s->memory_mb > 0) {
         snprintf(num, sizeof num, "%lld", (long long)s->memory_mb << 20);
         rc = v2_set(cg, "memory.max", num, false, err);
-        if (rc == 0) rc = v2_set(cg, "memory.swap.max", "0", true, err); /* no swap accounting */
+        /* no memory.swap.max: the kernel does not account swap */
+        bool swap = jt_cgroup_offers_(cg, base, cg->dir[0], "memory.swap.max");
+        if (rc == 0 && swap) rc = v2_set(cg, "memory.swap.max", "0", false, err);
+        if (rc == 0)
+            jt_cgroup_swap_settle_(cg, swap ? "memory.swap.max = 0" : NULL,
+                                   "the kernel does not account swap (no memory.swap.max): the "
+                                   "candidate's pages may be swapped out",
+                                   s->swaps);
     }
     snprintf(num, sizeof num, "%ld", s->pids_max);
     if (rc == 0 && s->pids_max > 0) rc = v2_set(cg, "pids.max", num, false, err);
@@ -334,7 +373,38 @@ static void release(jt_cgroup *cg)
         else if (cg->made[i]) jt_cgroup_rmdir_(cg->dir[i]);
         free(cg->dir[i]);
     }
+    free(cg->swap);
     free(cg);
+}
+
+/* A fake tree (spec.root): v2 is the root itself, v1 one directory per
+ * controller, ANY a hybrid host's layout: ROOT/unified for v2 and the v1
+ * controllers' directories that exist. */
+static void fake_hosts(const jt_cgroup_spec *s, hosts *h)
+{
+    memset(h, 0, sizeof *h);
+    struct stat st;
+    char *unified = jt_xasprintf("%s/unified", s->root);
+    if (s->version == JT_CGROUP_V2) h->v2 = jt_xstrdup(s->root);
+    else if (s->version == JT_CGROUP_ANY && stat(unified, &st) == 0) h->v2 = jt_xstrdup(unified);
+    free(unified);
+    for (int c = 0; c < CG_COUNT && s->version != JT_CGROUP_V2; c++) {
+        h->v1[c] = jt_xasprintf("%s/%s", s->root, jt_cgroup_v1_names_[c]);
+        if (s->version == JT_CGROUP_ANY && stat(h->v1[c], &st) != 0) {
+            free(h->v1[c]);
+            h->v1[c] = NULL;
+        }
+    }
+}
+
+/* A v2 cgroup that offers no controller at all (a hybrid host's unified
+ * tree); false when its cgroup.controllers cannot be read. */
+static bool without_controllers(const char *dir)
+{
+    char *have = jt_cgroup_read_(dir, "cgroup.controllers", NULL);
+    bool none = have && have[strspn(have, " \n")] == '\0';
+    free(have);
+    return none;
 }
 
 int jt_cgroup_create(const jt_cgroup_spec *s, jt_cgroup **out, jt_err *err)
@@ -345,10 +415,7 @@ int jt_cgroup_create(const jt_cgroup_spec *s, jt_cgroup **out, jt_err *err)
     cg->fake = s->root != NULL;
     hosts h;
     if (s->root) {
-        memset(&h, 0, sizeof h);
-        if (s->version != JT_CGROUP_V1) h.v2 = jt_xstrdup(s->root);
-        for (int c = 0; c < CG_COUNT && s->version == JT_CGROUP_V1; c++)
-            h.v1[c] = jt_xasprintf("%s/%s", s->root, jt_cgroup_v1_names_[c]);
+        fake_hosts(s, &h);
     } else {
         hosts_find(&h);
     }
@@ -360,16 +427,25 @@ int jt_cgroup_create(const jt_cgroup_spec *s, jt_cgroup **out, jt_err *err)
     if (rc != 0 && s->version != JT_CGROUP_V2 && v1_all) {
         if (cg->made[0]) jt_cgroup_rmdir_(cg->dir[0]);
         free(cg->dir[0]);
+        free(cg->swap);
         memset(cg, 0, sizeof *cg);
         cg->fake = s->root != NULL;
         rc = jt_cgroup_v1_create_(cg, h.v1, s, err);
-    } else if (rc != 0 && h.v2 && s->version != JT_CGROUP_V1) {
-        jt_err_set(err, "%s", jt_err_msg(&e2));
     } else if (rc != 0) {
-        int missing = 0;
+        int missing = 0, mounted = 0;
         while (missing < CG_COUNT && h.v1[missing]) missing++;
-        jt_err_set(err, "no cgroup hierarchy: no cgroup2 mount holds our cgroup, and the v1 "
-                        "controller %s is not mounted", jt_cgroup_v1_names_[missing]);
+        for (int c = 0; c < CG_COUNT; c++) mounted += h.v1[c] != NULL;
+        /* hybrid: the v2 tree only groups; the v1 ones would do the work */
+        bool hybrid = h.v2 && s->version == JT_CGROUP_ANY && mounted && without_controllers(h.v2);
+        if (h.v2 && s->version != JT_CGROUP_V1 && !hybrid)
+            jt_err_set(err, "%s", jt_err_msg(&e2));
+        else if (hybrid)
+            jt_err_set(err, "cgroup v1: controller %s is not mounted (a hybrid host: the cgroup2 "
+                            "hierarchy at '%s' has no controllers)",
+                       jt_cgroup_v1_names_[missing], h.v2);
+        else
+            jt_err_set(err, "no cgroup hierarchy: no cgroup2 mount holds our cgroup, and the v1 "
+                            "controller %s is not mounted", jt_cgroup_v1_names_[missing]);
     }
     jt_err_clear(&e2);
     hosts_release(&h);
@@ -410,26 +486,53 @@ int jt_cgroup_add(const jt_cgroup *cg, long pid, jt_err *err)
     return 0;
 }
 
+/* The directory holding control file FILE: v2's one, v1's by the file's
+ * controller prefix ("pids.max": pids); NULL for a file of no controller. */
+static const char *dir_of(const jt_cgroup *cg, const char *file)
+{
+    if (cg->version == JT_CGROUP_V2) return cg->dir[0];
+    for (int c = 0; c < CG_COUNT; c++) {
+        size_t n = strlen(jt_cgroup_v1_names_[c]);
+        if (!strncmp(file, jt_cgroup_v1_names_[c], n) && file[n] == '.') return cg->dir[c];
+    }
+    return NULL;
+}
+
+char *jt_cgroup_read(const jt_cgroup *cg, const char *file, jt_err *err)
+{
+    const char *dir = dir_of(cg, file);
+    if (!dir) {
+        jt_err_set(err, "'%s' belongs to no controller of the cgroup", file);
+        return NULL;
+    }
+    return jt_cgroup_read_(dir, file, err);
+}
+
 int jt_cgroup_cpu_usec(const jt_cgroup *cg, uint64_t *usec, jt_err *err)
 {
     if (cg->version == JT_CGROUP_V2) return jt_cgroup_keyed_(cg->dir[0], "cpu.stat", "usage_usec", usec, err);
     uint64_t ns = 0;
-    if (jt_cgroup_number_(cg->dir[CG_CPUACCT], "cpuacct.usage", &ns, err) != 0) return -1;
+    if (jt_cgroup_number_(dir_of(cg, "cpuacct.usage"), "cpuacct.usage", &ns, err) != 0) return -1;
     *usec = ns / 1000;
     return 0;
 }
 
 int jt_cgroup_peak_bytes(const jt_cgroup *cg, uint64_t *bytes, jt_err *err)
 {
-    if (cg->version == JT_CGROUP_V2) return jt_cgroup_number_(cg->dir[0], "memory.peak", bytes, err);
-    return jt_cgroup_number_(cg->dir[CG_MEMORY], "memory.max_usage_in_bytes", bytes, err);
+    const char *file = cg->version == JT_CGROUP_V2 ? "memory.peak" : "memory.max_usage_in_bytes";
+    return jt_cgroup_number_(dir_of(cg, file), file, bytes, err);
 }
 
 int jt_cgroup_oom_kills(const jt_cgroup *cg, uint64_t *kills, jt_err *err)
 {
-    if (cg->version == JT_CGROUP_V2)
-        return jt_cgroup_keyed_(cg->dir[0], "memory.events", "oom_kill", kills, err);
-    return jt_cgroup_keyed_(cg->dir[CG_MEMORY], "memory.oom_control", "oom_kill", kills, err);
+    const char *file = cg->version == JT_CGROUP_V2 ? "memory.events" : "memory.oom_control";
+    return jt_cgroup_keyed_(dir_of(cg, file), file, "oom_kill", kills, err);
+}
+
+const char *jt_cgroup_swap(const jt_cgroup *cg, bool *limited)
+{
+    if (limited) *limited = cg->swap_limited || !cg->swap;
+    return cg->swap;
 }
 
 const char *jt_cgroup_kind(const jt_cgroup *cg)
@@ -473,6 +576,9 @@ static const struct {
     {"disabled", "do not set no_cgroup (a test knob)"},
     {"no cgroup hierarchy", "mount cgroup v2 (mount -t cgroup2 none /sys/fs/cgroup) or the v1 "
                             "controllers memory, pids, cpuset, cpuacct and freezer"},
+    {"a hybrid host", "mount the missing v1 controller (mount -t cgroup -o NAME cgroup "
+                      "/sys/fs/cgroup/NAME, NAME as named), or boot with "
+                      "systemd.unified_cgroup_hierarchy=1 to use cgroup v2"},
     {"controller", "enable the memory, pids and cpuset controllers for jouletrace's cgroup (its "
                    "parent's cgroup.subtree_control; systemd: Delegate=yes)"},
     {"other processes", "start jouletrace in a cgroup of its own (systemd-run --scope -p "

@@ -17,6 +17,8 @@ struct jt_cgroup {
     bool fake;                   /* spec.root: create control files when missing */
     char *dir[JT_CGROUP_MAX_DIRS]; /* v2: dir[0]; v1: by controller (shared when co-mounted) */
     bool made[JT_CGROUP_MAX_DIRS]; /* we mkdir'ed dir[i] (and remove it); false for a duplicate */
+    char *swap;        /* how swap is kept out (cgroup.h jt_cgroup_swap), NULL: no memory limit */
+    bool swap_limited; /* false: the candidate's memory can be swapped out */
 };
 
 /* Writes `text` to DIR/FILE; -1 with errno. `create`: a fake tree's file. */
@@ -36,6 +38,15 @@ void jt_cgroup_rmdir_(const char *dir);
 char *jt_cgroup_node_of_(const char *node_root, int cpu);
 /* SIGKILLs every pid listed in DIR/cgroup.procs; how many were listed. */
 int jt_cgroup_kill_listed_(const char *dir);
+
+/* Whether the kernel offers the optional control file FILE in a leaf: the
+ * leaf's own (the host's), or its base's (a fake tree: files the code
+ * writes are created, so a fake kernel shows what it has in the base). */
+bool jt_cgroup_offers_(const jt_cgroup *cg, const char *base, const char *leaf, const char *file);
+/* Sets cg->swap once the memory limit is in place: `how` when the kernel
+ * limits swap, else what holds without that (swaps_file: NULL = /proc/swaps). */
+void jt_cgroup_swap_settle_(jt_cgroup *cg, const char *how, const char *without,
+                            const char *swaps_file);
 
 /* v1 (cgroup_v1.c): bases[i] is our cgroup of controller i. */
 int jt_cgroup_v1_create_(jt_cgroup *cg, char *const bases[CG_COUNT], const jt_cgroup_spec *s,

@@ -54,8 +54,23 @@ int jt_cgroup_v1_create_(jt_cgroup *cg, char *const bases[CG_COUNT], const jt_cg
     if (rc == 0 && s->memory_mb > 0) {
         snprintf(num, sizeof num, "%lld", (long long)s->memory_mb << 20);
         rc = set(cg, CG_MEMORY, "memory.limit_in_bytes", num, false, err);
-        /* memory + swap at the same figure: no swap (absent: swap not accounted) */
-        if (rc == 0) rc = set(cg, CG_MEMORY, "memory.memsw.limit_in_bytes", num, true, err);
+        /* memory + swap at the same figure: no swap. Without swap accounting
+         * (swapaccount=0, no CONFIG_MEMCG_SWAP) there is no such file; then
+         * swappiness 0 stops reclaim at the candidate's own limit from
+         * swapping its pages (the host's pressure still may). */
+        bool memsw = jt_cgroup_offers_(cg, bases[CG_MEMORY], cg->dir[CG_MEMORY],
+                                       "memory.memsw.limit_in_bytes");
+        if (rc == 0 && memsw) rc = set(cg, CG_MEMORY, "memory.memsw.limit_in_bytes", num, false, err);
+        if (rc == 0 && !memsw &&
+            jt_cgroup_offers_(cg, bases[CG_MEMORY], cg->dir[CG_MEMORY], "memory.swappiness"))
+            rc = set(cg, CG_MEMORY, "memory.swappiness", "0", false, err);
+        if (rc == 0)
+            jt_cgroup_swap_settle_(cg, memsw ? "memory.memsw.limit_in_bytes = the memory limit" : NULL,
+                                   "the kernel does not account swap (no "
+                                   "memory.memsw.limit_in_bytes): memory.swappiness 0 keeps the "
+                                   "candidate's pages out of swap at its own limit, not under the "
+                                   "host's memory pressure",
+                                   s->swaps);
     }
     snprintf(num, sizeof num, "%ld", s->pids_max);
     if (rc == 0 && s->pids_max > 0) rc = set(cg, CG_PIDS, "pids.max", num, false, err);

@@ -34,7 +34,10 @@ size_t jt_child_cgroup_open_(jt_child *c, bool root, int *fds, size_t max,
             jt_cgroup_destroy(c->cgroup);
             c->cgroup = NULL;
         } else {
-            c->isolation = jt_xstrdup(jt_cgroup_kind(c->cgroup));
+            bool swap_limited = true;
+            jt_cgroup_swap(c->cgroup, &swap_limited);
+            c->isolation = jt_xasprintf("%s%s", jt_cgroup_kind(c->cgroup),
+                                        swap_limited ? "" : "; swap not limited");
             *as_bytes = AS_BACKSTOP(limit);
             return (size_t)n;
         }

@@ -13,6 +13,7 @@
 
 #define PROBE_PROGRAM "/bin/true"
 #define PROBE_TIMEOUT_S 10.0
+#define PROBE_MEMORY_MB 64
 #define DEFAULT_USER "nobody"
 
 static const char *const level_names[] = {
@@ -199,6 +200,7 @@ void jt_sandbox_probe(const char *user, jt_sandbox *sb)
     jt_child_init(&c);
     c.argv = argv;
     c.sandbox_user = u;
+    c.memory_limit_mb = PROBE_MEMORY_MB; /* so the cgroup's swap limit is set, and described */
     jt_err err = JT_ERR_INIT;
     if (jt_child_start(&c, &err) != 0) {
         unusable(u, jt_err_msg(&err), sb);

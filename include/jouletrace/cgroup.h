@@ -26,14 +26,24 @@
  * memory.max_usage_in_bytes, OOM kills from memory.oom_control oom_kill;
  * teardown freezes the group (freezer.state FROZEN), SIGKILLs every member,
  * thaws it.
+ * Swap: where the kernel does not account it (no memory.swap.max, no
+ * memsw; swapaccount=0 or a kernel without CONFIG_MEMCG_SWAP) no swap limit
+ * can be set; v1 sets memory.swappiness 0 instead, and jt_cgroup_swap says
+ * so honestly (harmless when the host has no swap space at all).
  * v2 is used when its hierarchy offers memory, pids and cpuset, else v1 when
  * its five controllers are mounted, else jt_cgroup_create fails and err says
- * why (jt_cgroup_fix: what to do).
+ * why (jt_cgroup_fix: what to do). A hybrid host (a cgroup2 tree without
+ * controllers beside v1 ones, systemd's "hybrid" mode) is told by the v1
+ * controller that is missing, not by the v2 tree's empty list.
  *
  * spec.root names a fake tree for tests (as the energy backends take a fake
- * sysfs): with v2 set it is our v2 cgroup directory itself, else it holds one
- * directory per v1 controller (ROOT/memory, ...), each our cgroup there;
- * files the code writes are created when missing. NULL: the host's own,
+ * sysfs): with v2 set it is our v2 cgroup directory itself, with v1 it holds
+ * one directory per v1 controller (ROOT/memory, ...), each our cgroup there,
+ * and with ANY it is a hybrid host's: ROOT/unified (v2) and the v1
+ * controllers' directories that exist. Files the code writes are created
+ * when missing; an optional file (memory.swap.max, memory.memsw.*,
+ * memory.swappiness) is written only where the base cgroup has it, as a
+ * kernel offers it in every cgroup or in none. NULL: the host's own,
  * from /proc/self/mountinfo and /proc/self/cgroup.
  *
  * Ownership: the jt_cgroup is the caller's (jt_cgroup_destroy frees it, NULL
@@ -64,6 +74,7 @@ typedef struct jt_cgroup_spec {
     const char *root;          /* a fake tree (tests), or NULL: the host's */
     jt_cgroup_version version; /* with root: which layout it has */
     const char *node_root;     /* NUMA nodes; NULL: /sys/devices/system/node */
+    const char *swaps;         /* the host's swap list; NULL: /proc/swaps */
 } jt_cgroup_spec;
 
 typedef struct jt_cgroup jt_cgroup;
@@ -87,6 +98,16 @@ int jt_cgroup_cpu_usec(const jt_cgroup *cg, uint64_t *usec, jt_err *err);
 int jt_cgroup_peak_bytes(const jt_cgroup *cg, uint64_t *bytes, jt_err *err);
 /* How many of its members the OOM killer killed at its memory limit. */
 int jt_cgroup_oom_kills(const jt_cgroup *cg, uint64_t *kills, jt_err *err);
+
+/* A control file of it, whole (caller frees): v1 reads it in the hierarchy
+ * of the file's controller ("pids.max": pids). NULL with err. */
+char *jt_cgroup_read(const jt_cgroup *cg, const char *file, jt_err *err);
+
+/* How swap is kept from the candidate, for status and run.json: e.g.
+ * "memory.swap.max = 0", "none: the host has no swap space (...)" or
+ * "NOT limited: the kernel does not account swap (...)"; NULL without a
+ * memory limit. *limited (may be NULL): false only in the last case. */
+const char *jt_cgroup_swap(const jt_cgroup *cg, bool *limited);
 
 /* "cgroup-v2" or "cgroup-v1". */
 const char *jt_cgroup_kind(const jt_cgroup *cg);

@@ -59,6 +59,10 @@ typedef struct jt_sandbox {
     char *isolation;
     char *cgroup_why;
     char *cgroup_fix;
+    /* With a cgroup and a memory limit: how swap is kept out
+     * (jt_cgroup_swap), and whether it is; NULL otherwise. */
+    char *cgroup_swap;
+    bool cgroup_swap_limited;
 } jt_sandbox;
 
 /* "full", "no-private-root", "no-namespaces", "unprivileged", "unusable". */
@@ -81,7 +85,9 @@ void jt_sandbox_release(jt_sandbox *sb);
  * when full. Caller frees. */
 char *jt_sandbox_warning(const jt_sandbox *sb);
 
-/* "no cgroup for candidates: ... (WHY); FIX", NULL with one. Caller frees. */
+/* "no cgroup for candidates: ... (WHY); FIX", or with one whose swap is not
+ * limited "candidates' memory may be swapped out: ...; FIX"; else NULL.
+ * Caller frees. */
 char *jt_sandbox_cgroup_warning(const jt_sandbox *sb);
 
 /* Prints "jouletrace: warning: " + jt_sandbox_warning to f when not full,
