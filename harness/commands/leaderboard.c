@@ -138,7 +138,7 @@ int jt_cmd_leaderboard(int argc, char **argv)
         const char *notes[] = {note, NULL};
         jt_report_html_input in = {
             .title = "JouleTrace leaderboard", .board = &board,
-            .groups = has_groups ? &groups : NULL, .notes = notes,
+            .groups = has_groups ? &groups : NULL, .warnings = notes,
         };
         jt_report_html(&in, &text);
     }

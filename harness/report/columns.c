@@ -282,61 +282,79 @@ static void init_table(jt_csv_table *t, const column *cols, size_t n)
     free(names);
 }
 
-/* "test set\x1fid": one candidate's identity within a run. */
-static char *record_key(const json_t *rec)
+char *jt_report_record_key(const json_t *rec)
 {
     const char *ts = json_string_value(json_object_get(rec, "test_set"));
     const char *id = json_string_value(json_object_get(rec, "id"));
     return jt_xasprintf("%s\x1f%s", ts ? ts : "", id ? id : "");
 }
 
-static bool is_floor(const json_t *rec)
+bool jt_report_is_floor(const json_t *rec)
 {
     const char *type = json_string_value(json_object_get(rec, "type"));
     return type && !strcmp(type, "floor");
 }
 
+void jt_report_results_init(jt_csv_table *t)
+{
+    init_table(t, results_cols, NCOLS(results_cols));
+}
+
+void jt_report_trials_init(jt_csv_table *t)
+{
+    init_table(t, trials_cols, NCOLS(trials_cols));
+}
+
+void jt_report_results_row(const json_t *run, const json_t *rec, jt_csv_table *t)
+{
+    size_t row = jt_csv_add_row(t);
+    for (size_t c = 0; c < NCOLS(results_cols); c++)
+        set_cell(t, row, c, &results_cols[c], run, rec, NULL);
+}
+
+void jt_report_trials_rows(const json_t *run, const json_t *rec, jt_csv_table *t)
+{
+    /* the candidate's trials, then its paired floor's (kind floor) */
+    const json_t *lists[2] = {json_object_get(rec, "trials"),
+                              json_object_get(json_object_get(rec, "floor"), "trials")};
+    size_t k;
+    const json_t *trial;
+    for (size_t l = 0; l < 2; l++)
+        json_array_foreach(lists[l], k, trial) {
+            size_t row = jt_csv_add_row(t);
+            for (size_t c = 0; c < NCOLS(trials_cols); c++)
+                set_cell(t, row, c, &trials_cols[c], run, rec, trial);
+        }
+}
+
 void jt_report_results_table(const json_t *run, const json_t *records, jt_csv_table *out)
 {
-    init_table(out, results_cols, NCOLS(results_cols));
+    jt_report_results_init(out);
     /* (test set, id) → index of its last record: a re-measured candidate
      * keeps only its newest measurement, at that record's place. */
     json_t *last = json_object();
     size_t i;
     const json_t *rec;
     json_array_foreach(records, i, rec) {
-        if (is_floor(rec)) continue;
-        char *key = record_key(rec);
+        if (jt_report_is_floor(rec)) continue;
+        char *key = jt_report_record_key(rec);
         json_object_set_new(last, key, json_integer((json_int_t)i));
         free(key);
     }
     json_array_foreach(records, i, rec) {
-        if (is_floor(rec)) continue;
-        char *key = record_key(rec);
+        if (jt_report_is_floor(rec)) continue;
+        char *key = jt_report_record_key(rec);
         bool keep = json_integer_value(json_object_get(last, key)) == (json_int_t)i;
         free(key);
-        if (!keep) continue;
-        size_t row = jt_csv_add_row(out);
-        for (size_t c = 0; c < NCOLS(results_cols); c++)
-            set_cell(out, row, c, &results_cols[c], run, rec, NULL);
+        if (keep) jt_report_results_row(run, rec, out);
     }
     json_decref(last);
 }
 
 void jt_report_trials_table(const json_t *run, const json_t *records, jt_csv_table *out)
 {
-    init_table(out, trials_cols, NCOLS(trials_cols));
-    size_t i, k;
-    const json_t *rec, *trial;
-    json_array_foreach(records, i, rec) {
-        /* the candidate's trials, then its paired floor's (kind floor) */
-        const json_t *lists[2] = {json_object_get(rec, "trials"),
-                                  json_object_get(json_object_get(rec, "floor"), "trials")};
-        for (size_t l = 0; l < 2; l++)
-            json_array_foreach(lists[l], k, trial) {
-                size_t row = jt_csv_add_row(out);
-                for (size_t c = 0; c < NCOLS(trials_cols); c++)
-                    set_cell(out, row, c, &trials_cols[c], run, rec, trial);
-            }
-    }
+    jt_report_trials_init(out);
+    size_t i;
+    const json_t *rec;
+    json_array_foreach(records, i, rec) jt_report_trials_rows(run, rec, out);
 }

@@ -3,10 +3,12 @@
 #include "jouletrace/report.h"
 
 #include <csv.h>
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "jouletrace/fsutil.h"
 
@@ -145,29 +147,129 @@ static void add_cell(jt_buf *out, const char *cell, bool text)
     free(s);
 }
 
-void jt_csv_format(const jt_csv_table *t, jt_buf *out)
+static void format_header(const jt_csv_table *t, jt_buf *out)
 {
     for (size_t c = 0; c < t->ncols; c++) {
         if (c) jt_buf_addc(out, ',');
         add_cell(out, t->names[c], false);
     }
     jt_buf_addc(out, '\n');
-    for (size_t r = 0; r < t->nrows; r++) {
-        for (size_t c = 0; c < t->ncols; c++) {
-            if (c) jt_buf_addc(out, ',');
-            add_cell(out, t->cells[r * t->ncols + c], t->text[c]);
-        }
-        jt_buf_addc(out, '\n');
+}
+
+static void format_row(const jt_csv_table *t, size_t r, jt_buf *out)
+{
+    for (size_t c = 0; c < t->ncols; c++) {
+        if (c) jt_buf_addc(out, ',');
+        add_cell(out, t->cells[r * t->ncols + c], t->text[c]);
     }
+    jt_buf_addc(out, '\n');
+}
+
+void jt_csv_format(const jt_csv_table *t, jt_buf *out)
+{
+    format_header(t, out);
+    for (size_t r = 0; r < t->nrows; r++) format_row(t, r, out);
+}
+
+void jt_csv_clear_rows(jt_csv_table *t)
+{
+    for (size_t i = 0; i < t->nrows * t->ncols; i++) {
+        free(t->cells[i]);
+        t->cells[i] = NULL;
+    }
+    t->nrows = 0;
+}
+
+void jt_csv_drop_rows(jt_csv_table *t, const bool *drop)
+{
+    size_t kept = 0;
+    for (size_t r = 0; r < t->nrows; r++) {
+        char **row = t->cells + r * t->ncols;
+        if (drop[r]) {
+            for (size_t c = 0; c < t->ncols; c++) free(row[c]);
+        } else if (kept++ != r) {
+            memcpy(t->cells + (kept - 1) * t->ncols, row, t->ncols * sizeof *row);
+        }
+    }
+    memset(t->cells + kept * t->ncols, 0, (t->nrows - kept) * t->ncols * sizeof *t->cells);
+    t->nrows = kept;
+}
+
+/* ---- streaming ---------------------------------------------------------- */
+
+#define SINK_CHUNK 65536
+
+void jt_csv_sink_init(jt_csv_sink *s, int fd)
+{
+    s->fd = fd;
+    s->err = 0;
+    s->buf = (jt_buf)JT_BUF_INIT;
+}
+
+static int sink_flush(jt_csv_sink *s)
+{
+    for (size_t off = 0; off < s->buf.len && !s->err;) {
+        ssize_t n = write(s->fd, s->buf.data + off, s->buf.len - off);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) s->err = n < 0 ? errno : EIO;
+        else off += (size_t)n;
+    }
+    jt_buf_reset(&s->buf);
+    if (s->err) errno = s->err;
+    return s->err ? -1 : 0;
+}
+
+int jt_csv_sink_add(jt_csv_sink *s, const char *text, size_t len)
+{
+    jt_buf_add(&s->buf, text, len);
+    return s->buf.len >= SINK_CHUNK ? sink_flush(s) : (s->err ? -1 : 0);
+}
+
+int jt_csv_sink_header(jt_csv_sink *s, const jt_csv_table *t)
+{
+    format_header(t, &s->buf);
+    return s->buf.len >= SINK_CHUNK ? sink_flush(s) : 0;
+}
+
+int jt_csv_sink_rows(jt_csv_sink *s, jt_csv_table *t)
+{
+    for (size_t r = 0; r < t->nrows; r++) {
+        format_row(t, r, &s->buf);
+        if (s->buf.len >= SINK_CHUNK && sink_flush(s) != 0) break;
+    }
+    jt_csv_clear_rows(t);
+    return s->err ? -1 : 0;
+}
+
+int jt_csv_sink_finish(jt_csv_sink *s)
+{
+    int rc = sink_flush(s);
+    jt_buf_release(&s->buf);
+    return rc;
+}
+
+/* The table in chunks: a file of 100,000 rows never exists as one string. */
+typedef struct table_src {
+    const jt_csv_table *t;
+} table_src;
+
+static int fill_table(int fd, void *ctx)
+{
+    const jt_csv_table *t = ((const table_src *)ctx)->t;
+    jt_csv_sink s;
+    jt_csv_sink_init(&s, fd);
+    format_header(t, &s.buf);
+    for (size_t r = 0; r < t->nrows && !s.err; r++) {
+        format_row(t, r, &s.buf);
+        if (s.buf.len >= SINK_CHUNK) sink_flush(&s);
+    }
+    return jt_csv_sink_finish(&s);
 }
 
 int jt_csv_write_file(const char *path, const jt_csv_table *t, jt_err *err)
 {
-    jt_buf b = JT_BUF_INIT;
-    jt_csv_format(t, &b);
-    int rc = jt_write_file_atomic(path, jt_buf_str(&b), b.len, err);
-    jt_buf_release(&b);
-    return rc;
+    table_src src = {t};
+    return jt_write_file_atomic_fn(path, fill_table, &src, err);
 }
 
 /* ---- reading ------------------------------------------------------------ */

@@ -143,19 +143,16 @@ static void banner(jt_buf *o, const char *cls, const char *html)
 /* Records (or a run) with less than the README's sandbox (sandbox.h). */
 static void sandbox_banner(jt_buf *o, const jt_report_html_input *in)
 {
-    const json_t *rsb = json_object_get(in->run, "sandbox"), *rec, *first = NULL;
-    size_t i, ran = 0, weak = 0;
-    json_array_foreach(in->records, i, rec) {
-        ran += json_object_get(rec, "sandbox") != NULL; /* not when nothing ran */
-        if (jt_sandbox_record_weakened(rec) && !weak++) first = rec;
-    }
+    const json_t *rsb = json_object_get(in->run, "sandbox");
+    size_t ran = in->notes ? in->notes->ran : 0, weak = in->notes ? in->notes->weak : 0;
+    const char *first = weak ? in->notes->first_weak : NULL;
     if (!weak && !json_is_true(json_object_get(rsb, "weakened"))) return;
     jt_buf b = JT_BUF_INIT;
     jt_buf_adds(&b, "<strong>Weakened sandbox:</strong> ");
     if (weak) jt_buf_addf(&b, "%zu of %zu records ran with", weak, ran);
     else jt_buf_adds(&b, "this run had");
     jt_buf_adds(&b, " less isolation than the README describes (");
-    esc(&b, first ? str(first, "sandbox") : str(rsb, "description"));
+    esc(&b, first ? first : str(rsb, "description"));
     jt_buf_adds(&b, "): a hostile candidate could reach this host's files, processes or "
                     "network. Fix: ");
     esc(&b, str(rsb, "fix") ? str(rsb, "fix") : "see jouletrace status");
@@ -199,9 +196,9 @@ static void banners(jt_buf *o, const jt_report_html_input *in)
         banner(o, "warn", jt_buf_str(&b));
         jt_buf_release(&b);
     }
-    for (size_t i = 0; in->notes && in->notes[i]; i++) {
+    for (size_t i = 0; in->warnings && in->warnings[i]; i++) {
         jt_buf b = JT_BUF_INIT;
-        esc(&b, in->notes[i]);
+        esc(&b, in->warnings[i]);
         banner(o, "warn", jt_buf_str(&b));
         jt_buf_release(&b);
     }
@@ -448,25 +445,13 @@ static void groups_section(jt_buf *o, const jt_csv_table *g)
     jt_buf_adds(o, "</table></section>\n");
 }
 
-/* The journal record of e (the last one with its test set and id), or NULL. */
-static const json_t *record_of(const json_t *records, const jt_report_entry *e)
-{
-    const json_t *found = NULL, *rec;
-    size_t i;
-    json_array_foreach(records, i, rec) {
-        const char *id = str(rec, "id"), *ts = str(rec, "test_set");
-        if (id && ts && !strcmp(id, e->candidate) && !strcmp(ts, e->test_set)) found = rec;
-    }
-    return found;
-}
-
-static void failure_details(jt_buf *o, const json_t *rec)
+static void failure_details(jt_buf *o, const json_t *failures)
 {
     size_t i;
     const json_t *f;
-    json_array_foreach(json_object_get(rec, "failures"), i, f) {
+    json_array_foreach(failures, i, f) {
         if (i == 3) {
-            jt_buf_addf(o, "\n(+%zu more)", json_array_size(json_object_get(rec, "failures")) - 3);
+            jt_buf_addf(o, "\n(+%zu more)", json_array_size(failures) - 3);
             break;
         }
         static const char *const keys[] = {"test_id", "expected", "got", "error_type",
@@ -482,7 +467,8 @@ static void failure_details(jt_buf *o, const json_t *rec)
     }
 }
 
-static void failures_section(jt_buf *o, const jt_report_board *b, const json_t *records)
+static void failures_section(jt_buf *o, const jt_report_board *b,
+                             const jt_report_journal_notes *notes)
 {
     size_t n = 0;
     for (size_t i = 0; i < b->n; i++) n += !b->e[i].rank;
@@ -507,10 +493,12 @@ static void failures_section(jt_buf *o, const jt_report_board *b, const json_t *
         esc(o, e->status);
         jt_buf_adds(o, "</td><td><pre>");
         jt_report_html_escape(o, e->error[0] ? e->error : "(no reason recorded)", MAX_TEXT);
-        const json_t *rec = records ? record_of(records, e) : NULL;
-        if (json_array_size(json_object_get(rec, "failures"))) {
+        char *key = jt_xasprintf("%s\x1f%s", e->test_set, e->candidate);
+        const json_t *failures = notes ? json_object_get(notes->failures, key) : NULL;
+        free(key);
+        if (json_array_size(failures)) {
             jt_buf_adds(o, "\n");
-            failure_details(o, rec);
+            failure_details(o, failures);
         }
         jt_buf_adds(o, "</pre></td></tr>\n");
     }
@@ -590,7 +578,7 @@ void jt_report_html(const jt_report_html_input *in, jt_buf *o)
         test_set_section(o, ++k, &b->e[i], j - i, in->run == NULL);
     }
     groups_section(o, in->groups);
-    failures_section(o, b, in->records);
+    failures_section(o, b, in->notes);
     warnings_section(o, in);
     if (in->run) run_facts(o, in->run);
     else sources(o, b);

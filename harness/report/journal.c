@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -10,25 +11,22 @@
 #include "jouletrace/fsutil.h"
 #include "jouletrace/jsonfile.h"
 
-int jt_journal_read(const char *path, json_t **records, jt_journal_info *info, jt_err *err)
+int jt_journal_each(const char *path, jt_journal_fn fn, void *ctx, jt_journal_info *info,
+                    jt_err *err)
 {
     memset(info, 0, sizeof *info);
-    *records = json_array();
+    FILE *f = fopen(path, "re");
+    if (!f && errno == ENOENT) return 0;
+    if (!f) return jt_err_set(err, "cannot read '%s': %s", path, strerror(errno));
     char *data = NULL;
-    size_t len = 0;
-    if (access(path, F_OK) != 0 && errno == ENOENT) return 0;
-    if (jt_read_file(path, &data, &len, err) != 0) {
-        json_decref(*records);
-        *records = NULL;
-        return -1;
-    }
-    size_t pos = 0, line = 0;
+    size_t cap = 0, line = 0;
+    ssize_t got;
     int rc = 0;
-    while (pos < len && rc == 0) {
+    while (rc == 0 && (got = getline(&data, &cap, f)) > 0) {
         line++;
-        char *nl = memchr(data + pos, '\n', len - pos);
-        size_t line_len = nl ? (size_t)(nl - (data + pos)) : len - pos;
-        json_t *rec = line_len ? json_loadb(data + pos, line_len, 0, NULL) : NULL;
+        bool nl = data[got - 1] == '\n';
+        size_t line_len = (size_t)got - (nl ? 1 : 0);
+        json_t *rec = line_len ? json_loadb(data, line_len, 0, NULL) : NULL;
         if (!nl && !json_is_object(rec)) {
             json_decref(rec);
             info->torn = true; /* the last write never completed */
@@ -43,17 +41,31 @@ int jt_journal_read(const char *path, json_t **records, jt_journal_info *info, j
             char *where = jt_xasprintf("%s:%zu", path, line);
             rc = jt_json_check_schema(rec, JT_RECORD_SCHEMA, where, err);
             free(where);
-            json_array_append_new(*records, rec);
             info->records++;
+            if (rc == 0) rc = fn(rec, data, line_len, ctx, err);
         } else if (line_len) {
-            json_decref(rec);
             if (info->skipped < JT_JOURNAL_SKIPPED_SHOWN) info->skipped_line[info->skipped] = line;
             info->skipped++;
         }
-        pos += line_len + (nl ? 1 : 0);
-        info->good_bytes = pos;
+        json_decref(rec);
+        info->good_bytes += (size_t)got;
     }
+    if (rc == 0 && ferror(f)) rc = jt_err_set(err, "cannot read '%s': %s", path, strerror(errno));
     free(data);
+    fclose(f);
+    return rc;
+}
+
+static int append_record(json_t *rec, const char *line, size_t len, void *ctx, jt_err *err)
+{
+    (void)line, (void)len, (void)err;
+    return json_array_append(ctx, rec);
+}
+
+int jt_journal_read(const char *path, json_t **records, jt_journal_info *info, jt_err *err)
+{
+    *records = json_array();
+    int rc = jt_journal_each(path, append_record, *records, info, err);
     if (rc != 0) {
         json_decref(*records);
         *records = NULL;

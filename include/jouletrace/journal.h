@@ -57,6 +57,14 @@ typedef struct jt_journal_info {
  * is an empty journal. */
 int jt_journal_read(const char *path, json_t **records, jt_journal_info *info, jt_err *err);
 
+/* The same, one record at a time, holding one line in memory: fn gets the
+ * parsed record (borrowed: freed after fn returns) and its line as written
+ * (len bytes, no newline). A non-zero return from fn stops the read and is
+ * returned (fn sets err). */
+typedef int (*jt_journal_fn)(json_t *rec, const char *line, size_t len, void *ctx, jt_err *err);
+int jt_journal_each(const char *path, jt_journal_fn fn, void *ctx, jt_journal_info *info,
+                    jt_err *err);
+
 /* What the reader skipped, as one line for jt_warn: "PATH: skipped 2
  * unreadable lines (3, 7) and a torn last line (9): ..."; NULL when nothing
  * was skipped. Caller frees. */

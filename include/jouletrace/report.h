@@ -98,7 +98,28 @@ bool jt_csv_parse_num(const char *s, double *out);
  * when it holds a comma, quote, CR, LF or leading/trailing blank. Strings are
  * made valid UTF-8 first. */
 void jt_csv_format(const jt_csv_table *t, jt_buf *out);
+/* Replaced atomically, written in 64 KiB chunks. */
 int jt_csv_write_file(const char *path, const jt_csv_table *t, jt_err *err);
+/* Empties the table (its columns stay); frees rows flagged in drop[nrows]
+ * and closes the gaps, keeping the order of the rest. */
+void jt_csv_clear_rows(jt_csv_table *t);
+void jt_csv_drop_rows(jt_csv_table *t, const bool *drop);
+
+/* Rows written to an fd as they are made (a file too big to build in
+ * memory): formatted as jt_csv_format does, flushed in 64 KiB writes. Each
+ * call returns -1 with errno once a write failed; finish flushes and frees. */
+typedef struct jt_csv_sink {
+    int fd;
+    int err; /* errno of the first failed write, or 0 */
+    jt_buf buf;
+} jt_csv_sink;
+void jt_csv_sink_init(jt_csv_sink *s, int fd);
+int jt_csv_sink_header(jt_csv_sink *s, const jt_csv_table *t);
+/* Writes t's rows, then empties t. */
+int jt_csv_sink_rows(jt_csv_sink *s, jt_csv_table *t);
+/* Raw bytes (another format written through the same buffer). */
+int jt_csv_sink_add(jt_csv_sink *s, const char *text, size_t len);
+int jt_csv_sink_finish(jt_csv_sink *s);
 /* Parses CSV text (the first record is the header; a UTF-8 BOM is skipped;
  * blanks are kept, not trimmed). Every record must have the header's number
  * of fields. `what` names the input in errors. t must not be initialised. */
@@ -113,6 +134,16 @@ int jt_csv_read_file(const char *path, jt_csv_table *t, jt_err *err);
 void jt_report_results_table(const json_t *run, const json_t *records, jt_csv_table *out);
 /* One row per trial of every candidate and floor record. */
 void jt_report_trials_table(const json_t *run, const json_t *records, jt_csv_table *out);
+/* The same a record at a time (report.c's one pass over the journal):
+ * init makes the empty table, results_row adds the record's row (the caller
+ * drops superseded ones), trials_rows its trial rows. */
+void jt_report_results_init(jt_csv_table *t);
+void jt_report_trials_init(jt_csv_table *t);
+void jt_report_results_row(const json_t *run, const json_t *rec, jt_csv_table *t);
+void jt_report_trials_rows(const json_t *run, const json_t *rec, jt_csv_table *t);
+/* "test set\x1fid": a candidate's identity within a run (caller frees). */
+char *jt_report_record_key(const json_t *rec);
+bool jt_report_is_floor(const json_t *rec);
 /* Age of the run's calibration when the run started, in days (run.json
  * calibration.created_unix vs started); NAN without a calibration. */
 double jt_report_calibration_age_days(const json_t *run);
@@ -218,14 +249,22 @@ void jt_report_svg_medians(jt_buf *out, const jt_report_entry *const *entries, s
  * iteration, points labelled with their rank. */
 void jt_report_svg_scatter(jt_buf *out, const jt_report_entry *const *entries, size_t n);
 
+/* What index.html needs from the journal besides the board, gathered in
+ * the report's one pass over it (report.c). */
+typedef struct jt_report_journal_notes {
+    size_t ran, weak;  /* records that ran something; of those, with a weakened sandbox */
+    char *first_weak;  /* the first weakened record's sandbox description, or NULL */
+    json_t *failures;  /* jt_report_record_key → the failures of its last record, when any */
+} jt_report_journal_notes;
+
 typedef struct jt_report_html_input {
     const char *title;
     const json_t *run;              /* run.json, or NULL (leaderboard across files) */
     const jt_journal_info *journal; /* or NULL */
-    const json_t *records;          /* journal records (failure details), or NULL */
+    const jt_report_journal_notes *notes; /* or NULL (no failure details) */
     const jt_report_board *board;   /* ranked */
     const jt_csv_table *groups;     /* leaderboard_groups rows, or NULL */
-    const char *const *notes;       /* extra warnings, NULL-terminated, may be NULL */
+    const char *const *warnings;    /* extra warnings, NULL-terminated, may be NULL */
 } jt_report_html_input;
 
 /* One self-contained page (no scripts, no external resources). */

@@ -13,6 +13,7 @@
 
 #include "jouletrace/common.h"
 #include "jouletrace/journal.h"
+#include "jouletrace/report.h"
 
 #define JT_SUMMARY_SCHEMA 1
 
@@ -23,7 +24,22 @@ int jt_summary_build(const char *run_dir, json_t **out, jt_err *err);
  * the same written to run_dir/summary.json. */
 json_t *jt_summary_of(const char *run_dir, json_t *run, json_t *records,
                       const jt_journal_info *info);
-int jt_summary_write_of(const char *run_dir, json_t *run, json_t *records,
-                        const jt_journal_info *info, jt_err *err);
+
+/* The same document written while the journal is read, a record at a time
+ * (report.c): each candidate is its journal line as written (the record,
+ * byte for byte), the rest is indented with sorted keys as before. begin
+ * writes the head to out, record takes every record (floors are kept for
+ * the end), end writes the rest. out is borrowed; -1 with errno when a
+ * write failed. */
+typedef struct jt_summary_stream {
+    const char *run_dir;
+    jt_csv_sink *out;
+    size_t candidates;
+    json_t *floors, *counts;
+} jt_summary_stream;
+int jt_summary_stream_begin(jt_summary_stream *s, const char *run_dir, jt_csv_sink *out);
+int jt_summary_stream_record(jt_summary_stream *s, json_t *rec, const char *line, size_t len);
+int jt_summary_stream_end(jt_summary_stream *s, json_t *run, const jt_journal_info *info);
+void jt_summary_stream_release(jt_summary_stream *s);
 
 #endif
