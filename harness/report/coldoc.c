@@ -77,7 +77,7 @@ static const coldoc docs[] = {
     {R, "ranked", "false: left off the leaderboard (the cache check suspects it, unless allow_memoization)"},
     {R, "cache_check_evidence", "what the cache check saw, when it fired"},
     {R, "judged_in_process", "true: asserts ran inside the candidate's own process, which a hostile candidate can defeat"},
-    {R, "isolation", "the candidate's confinement: cgroup-v2, cgroup-v1, or \"rlimits: WHY\" where no cgroup could be made"},
+    {R, "isolation", "the candidate's confinement: cgroup-v2, cgroup-v1 (with \"; swap not limited\" where the kernel cannot limit swap), or \"rlimits: WHY\" where no cgroup could be made"},
     {R, "peak_memory_bytes", "the highest memory use of the candidate's whole process tree, from its cgroup (bytes); empty without one"},
     {R, "floor_key", "the test set and the options that shaped the paired floor (`name=value` fields separated by U+001F)"},
     {R, "floor_n_trials", "trials of the paired floor (one per candidate trial)"},

@@ -98,7 +98,7 @@ static const column results_cols[] = {
     {"ranked", S_REC, "ranked", K_BOOL},
     {"cache_check_evidence", S_REC, "cache_check.evidence", K_STR},
     {"judged_in_process", S_REC, "judged_in_process", K_BOOL},
-    /* the candidate's confinement: cgroup-v2, cgroup-v1 or "rlimits: WHY" */
+    /* the candidate's confinement: cgroup-v2, cgroup-v1 (maybe "; swap not limited") or "rlimits: WHY" */
     {"isolation", S_REC, "isolation", K_STR},
     /* the peak memory of its whole process tree, from its cgroup (bytes) */
     {"peak_memory_bytes", S_REC, "peak_memory_bytes", K_INT},
