@@ -312,11 +312,20 @@ static size_t utf8_seq(const unsigned char *p, size_t left)
 
 char *jt_utf8_sanitize(const char *s, size_t len)
 {
-    jt_buf b = JT_BUF_INIT;
     const unsigned char *p = (const unsigned char *)s;
-    size_t i = 0;
+    size_t i = 0, n;
+    /* valid as it is (the common case): one copy of exactly its size */
+    while (i < len && (n = utf8_seq(p + i, len - i)) != 0) i += n;
+    if (i == len) {
+        char *copy = jt_xmalloc(len + 1);
+        memcpy(copy, s, len);
+        copy[len] = '\0';
+        return copy;
+    }
+    jt_buf b = JT_BUF_INIT;
+    jt_buf_add(&b, p, i);
     while (i < len) {
-        size_t n = utf8_seq(p + i, len - i);
+        n = utf8_seq(p + i, len - i);
         if (n) {
             jt_buf_add(&b, p + i, n);
             i += n;
