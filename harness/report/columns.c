@@ -282,11 +282,15 @@ static void init_table(jt_csv_table *t, const column *cols, size_t n)
     free(names);
 }
 
+char *jt_report_key(const char *test_set, const char *id)
+{
+    return jt_xasprintf("%s\x1f%s", test_set ? test_set : "", id ? id : "");
+}
+
 char *jt_report_record_key(const json_t *rec)
 {
-    const char *ts = json_string_value(json_object_get(rec, "test_set"));
-    const char *id = json_string_value(json_object_get(rec, "id"));
-    return jt_xasprintf("%s\x1f%s", ts ? ts : "", id ? id : "");
+    return jt_report_key(json_string_value(json_object_get(rec, "test_set")),
+                         json_string_value(json_object_get(rec, "id")));
 }
 
 bool jt_report_is_floor(const json_t *rec)

@@ -493,7 +493,7 @@ static void failures_section(jt_buf *o, const jt_report_board *b,
         esc(o, e->status);
         jt_buf_adds(o, "</td><td><pre>");
         jt_report_html_escape(o, e->error[0] ? e->error : "(no reason recorded)", MAX_TEXT);
-        char *key = jt_xasprintf("%s\x1f%s", e->test_set, e->candidate);
+        char *key = jt_report_key(e->test_set, e->candidate);
         const json_t *failures = notes ? json_object_get(notes->failures, key) : NULL;
         free(key);
         if (json_array_size(failures)) {

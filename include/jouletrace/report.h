@@ -142,6 +142,7 @@ void jt_report_trials_init(jt_csv_table *t);
 void jt_report_results_row(const json_t *run, const json_t *rec, jt_csv_table *t);
 void jt_report_trials_rows(const json_t *run, const json_t *rec, jt_csv_table *t);
 /* "test set\x1fid": a candidate's identity within a run (caller frees). */
+char *jt_report_key(const char *test_set, const char *id);
 char *jt_report_record_key(const json_t *rec);
 bool jt_report_is_floor(const json_t *rec);
 /* Age of the run's calibration when the run started, in days (run.json
