@@ -39,31 +39,68 @@ void jt_engine_fill_config_(const jt_engine *e, const jt_test_set *ts, const jt_
     cfg->stop = e->stop; /* SIGINT/SIGTERM kill the child at once */
 }
 
-/* One run of n iterations without energy (loop calibration, warm-up). */
-static int run_plain(jt_pyrun *r, uint64_t n, jt_run_result *res, jt_verdict *v, jt_err *err)
+/* One run of n iterations without energy (the short probes of calibration). */
+static int run_plain(jt_pyrun *r, uint64_t n, double *elapsed, jt_verdict *v, jt_err *err)
 {
     if (jt_pyrun_run_begin(r, n, err) != 0) {
         *v = JT_VERDICT_FAILED;
         return -1;
     }
-    return jt_pyrun_run_end(r, res, v, err);
+    jt_run_result res;
+    if (jt_pyrun_run_end(r, &res, v, err) != 0) return -1;
+    *elapsed = res.elapsed_seconds;
+    return 0;
 }
 
-/* Grows the iteration count until one run lasts ≥ min_trial_seconds. */
-static int calibrate_loop(jt_pyrun *r, const jt_options *o, uint64_t *iterations, jt_verdict *v,
-                          jt_err *err)
+/* The fourth unusable window in a row ends the candidate: 1 (out's status
+ * and error set), else 0. */
+static int count_unusable(outcome *out, size_t *retries, const jt_err *why)
+{
+    out->retried_samples++;
+    if (++*retries <= MAX_SAMPLE_RETRIES) return 0;
+    out->status = JT_STATUS_FAILED;
+    out->error = jt_xasprintf("energy counters gave no usable sample in %d consecutive windows; "
+                              "the last: %s",
+                              MAX_SAMPLE_RETRIES + 1, jt_err_msg(why));
+    return 1;
+}
+
+/* Loop calibration (docs/design.md "Trial"): grows the iteration count
+ * until one run lasts ≥ min_trial_seconds. A probe whose n was aimed at
+ * the target from the time per iteration (not capped by the growth limit)
+ * is an energy window, so the one that reaches the target is the first
+ * trial (*first, *have_first when its sample was usable) instead of a run
+ * of full length thrown away; the short probes before it are the warm-up
+ * every trial had anyway. An unusable window counts like a trial's.
+ * 0; -1 the child failed (*v, err); 1 the counters gave up (out). */
+static int calibrate_loop(jt_engine *e, jt_pyrun *r, const jt_options *o, outcome *out,
+                          size_t *retries, trial *first, bool *have_first, jt_verdict *v,
+                          jt_err *why, jt_err *err)
 {
     uint64_t n = 1;
+    bool aimed = false;
+    *have_first = false;
     for (int step = 0; step < MAX_CALIBRATION_STEPS; step++) {
-        jt_run_result res;
-        if (run_plain(r, n, &res, v, err) != 0) return -1;
-        if (res.elapsed_seconds >= o->min_trial_seconds) {
-            *iterations = n;
+        double elapsed;
+        int rc = 0;
+        if (!aimed) {
+            if (run_plain(r, n, &elapsed, v, err) != 0) return -1;
+        } else {
+            rc = jt_engine_one_trial_(e, r, n, first, v, why, err);
+            if (rc < 0) return -1;
+            elapsed = first->run_s;
+            if (rc > 0 && count_unusable(out, retries, why)) return 1;
+            if (rc == 0) *retries = 0;
+        }
+        if (elapsed >= o->min_trial_seconds) {
+            out->iterations = n;
+            *have_first = aimed && rc == 0;
             return 0;
         }
-        double per = res.elapsed_seconds / (double)n;
+        double per = elapsed / (double)n;
         double want = per > 0 ? o->min_trial_seconds * 1.05 / per : (double)n * MAX_GROWTH;
-        if (want > (double)n * MAX_GROWTH) want = (double)n * MAX_GROWTH;
+        aimed = want <= (double)n * MAX_GROWTH;
+        if (!aimed) want = (double)n * MAX_GROWTH;
         if (want < (double)n * 1.25) want = (double)n * 1.25 + 1;
         if (want > 1e12) return jt_err_set(err, "loop calibration: an iteration takes no measurable time");
         n = (uint64_t)ceil(want);
@@ -101,6 +138,7 @@ int jt_engine_one_trial_(jt_engine *e, jt_pyrun *r, uint64_t n, trial *t, jt_ver
     }
     jt_run_result res;
     if (jt_pyrun_run_end(r, &res, v, err) != 0) return -1;
+    t->run_s = res.elapsed_seconds;
     if (res.iterations != n) { /* a reply for another run: the channel is not trustworthy */
         *v = JT_VERDICT_FAILED;
         jt_err_set(err, "the runner reported %llu iterations for a run of %llu",
@@ -202,14 +240,18 @@ static void measure(jt_engine *e, jt_pyrun **rp, const jt_pyrun_config *cfg, con
     jt_err err = JT_ERR_INIT, why = JT_ERR_INIT; /* why: the last window's rejection */
     jt_verdict v = JT_VERDICT_FAILED;
     double *per_iter = NULL;
-    if (calibrate_loop(*rp, o, &out->iterations, &v, &err) != 0) {
-        child_failed(e, v, &err, "loop calibration", out);
+    trial first;
+    memset(&first, 0, sizeof first);
+    bool have_first = false;
+    size_t retries = 0;
+    int crc = calibrate_loop(e, *rp, o, out, &retries, &first, &have_first, &v, &why, &err);
+    if (crc != 0) {
+        if (crc < 0) child_failed(e, v, &err, "loop calibration", out);
         goto out;
     }
     jt_stats_stop_rule rule = {(size_t)o->min_trials, (size_t)o->energy_measurement_trials,
                                o->precision_target, o->cv_target};
     per_iter = jt_xcalloc((size_t)o->energy_measurement_trials, sizeof *per_iter);
-    size_t retries = 0;
     while (out->n_trials < (size_t)o->energy_measurement_trials) {
         if (*e->stop) {
             out->status = JT_STATUS_INTERRUPTED;
@@ -228,21 +270,16 @@ static void measure(jt_engine *e, jt_pyrun **rp, const jt_pyrun_config *cfg, con
             jt_floor_trial_(e, f, out->iterations, pair, true, o->fresh_process_per_trial);
             if (*e->stop) continue; /* the loop's top ends it */
         }
-        trial t;
-        int rc = jt_engine_one_trial_(e, *rp, out->iterations, &t, &v, &why, &err);
+        trial t = first;
+        int rc = 0;
+        if (have_first) have_first = false; /* pair 1's C: calibration's last window */
+        else rc = jt_engine_one_trial_(e, *rp, out->iterations, &t, &v, &why, &err);
         if (rc < 0) {
             child_failed(e, v, &err, where, out);
             goto out;
         }
         if (rc > 0) {
-            out->retried_samples++;
-            if (++retries > MAX_SAMPLE_RETRIES) {
-                out->status = JT_STATUS_FAILED;
-                out->error = jt_xasprintf("energy counters gave no usable sample in %d "
-                                          "consecutive windows; the last: %s",
-                                          MAX_SAMPLE_RETRIES + 1, jt_err_msg(&why));
-                goto out;
-            }
+            if (count_unusable(out, &retries, &why)) goto out;
             continue;
         }
         retries = 0;

@@ -21,6 +21,7 @@
 typedef struct trial {
     uint64_t n;
     double wall;       /* harness clock, between the two energy reads */
+    double run_s;      /* harness clock around the run alone (loop calibration) */
     double child_s;    /* the child's own timing of the n iterations (a cross-check) */
     double cpu_s;      /* the child's tree's CPU time for them, measured by the harness */
     double child_cpu_s; /* the child's own CPU figure (a cross-check) */
