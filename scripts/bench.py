@@ -48,6 +48,13 @@ def rss_of(cmd):
     return float(d), float(rss)
 
 
+def lag1(xs):
+    """Lag-1 autocorrelation of a series in the order it was measured."""
+    m = statistics.mean(xs)
+    den = sum((x - m) ** 2 for x in xs)
+    return sum((xs[i] - m) * (xs[i + 1] - m) for i in range(len(xs) - 1)) / den if den > 0 else 0.0
+
+
 def spread(xs):
     m = statistics.median(xs)
     return m, (max(xs) - min(xs)) / 2
@@ -223,6 +230,28 @@ def vs_hyperfine(label, name, src, build, command, hf_cmd, stdin):
                                                        t_hf, len(res["times"]), 100 * hf_w, t_jt / t_hf),
         "≤ ×0.5 of hyperfine, CI no wider", bool(jt_w and t_jt <= 0.5 * t_hf and jt_w <= hf_w),
         "jouletrace run %s.yaml; hyperfine -N '%s'" % (name, " ".join(os.path.basename(c) for c in hf_cmd)))
+    # Why: the noise of one run, and how much of it is slow (neighbouring
+    # runs alike). hyperfine's CI of the mean assumes independent runs; with
+    # lag-1 autocorrelation rho its real half-width is about sqrt((1 + rho) /
+    # (1 - rho)) times wider (AR(1)). Half hyperfine's time at its own CI
+    # needs a per-iteration noise sqrt(2) below its per-run noise.
+    times = res["times"]
+    cv_run = statistics.stdev(times) / statistics.mean(times)
+    rho = lag1(times)
+    k = max(1, len(times) // 10)
+    batches = [statistics.mean(times[i:i + k]) for i in range(0, len(times) - k + 1, k)]
+    cv_b = statistics.stdev(batches) / statistics.mean(batches) if len(batches) > 2 else float("nan")
+    inflate = ((1 + max(rho, 0)) / (1 - min(max(rho, 0), 0.9))) ** 0.5
+    tr = [t["wall_seconds"] / t["iterations"] for t in r.get("trials") or []]
+    it = (r.get("trials") or [{}])[0].get("iterations", 0)
+    cv_tr = statistics.stdev(tr) / statistics.mean(tr) if len(tr) > 2 else float("nan")
+    row(label + ": the noise that sets it",
+        "hyperfine: per-run CV %.1f %%, lag-1 autocorrelation %.2f; means of %d runs vary %.1f %% "
+        "(independent runs: %.1f %%), so its CI of the mean is about ±%.1f %%, not ±%.1f %%. "
+        "JouleTrace: trials of %d iterations vary %.1f %% (independent iterations: %.1f %%), lag-1 %.2f"
+        % (100 * cv_run, rho, k, 100 * cv_b, 100 * cv_run / k ** 0.5, 100 * hf_w * inflate, 100 * hf_w,
+           it, 100 * cv_tr, 100 * cv_run / max(it, 1) ** 0.5, lag1(tr) if len(tr) > 2 else float("nan")),
+        "", None, "run times of the two rows' runs, in order")
 
 
 src = os.path.join(tmp, "work.c")

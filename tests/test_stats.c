@@ -222,29 +222,29 @@ static const struct {
     jt_stats_stop_rule rule;
     jt_stats_stop want;
 } stop_cases[] = {
-    {"below min_trials", A(X10), 3, {5, 20, 0.02, 0.05}, JT_STATS_CONTINUE},
-    {"precision (checked before cv)", A(X10), 10, {5, 20, 0.02, 0.05}, JT_STATS_STOP_PRECISION},
-    {"precision at max_trials", A(X10), 10, {5, 10, 0.02, 0.05}, JT_STATS_STOP_PRECISION},
-    {"cv when precision is too strict", A(X10), 10, {5, 20, 0.001, 0.05},
+    {"below min_trials", A(X10), 3, {5, 20, 0.02, 0.05, false}, JT_STATS_CONTINUE},
+    {"precision (checked before cv)", A(X10), 10, {5, 20, 0.02, 0.05, false}, JT_STATS_STOP_PRECISION},
+    {"precision at max_trials", A(X10), 10, {5, 10, 0.02, 0.05, false}, JT_STATS_STOP_PRECISION},
+    {"cv when precision is too strict", A(X10), 10, {5, 20, 0.001, 0.05, false},
      JT_STATS_STOP_CV_TARGET},
-    {"cv, n = 5: the CI is below its level, no stop", A(X10), 5, {5, 20, 0.02, 0.05},
+    {"cv, n = 5: the CI is below its level, no stop", A(X10), 5, {5, 20, 0.02, 0.05, false},
      JT_STATS_CONTINUE},
-    {"cv 0.034 < 0.05 but its upper bound 0.055 is not", A(WOBBLY), 10, {5, 20, 0.02, 0.05},
+    {"cv 0.034 < 0.05 but its upper bound 0.055 is not", A(WOBBLY), 10, {5, 20, 0.02, 0.05, false},
      JT_STATS_CONTINUE},
-    {"the same, a looser cv target", A(WOBBLY), 10, {5, 20, 0.02, 0.06}, JT_STATS_STOP_CV_TARGET},
-    {"cv strict: CV 0 is not < 0", A(5.0, 5.0, 5.0, 5.0, 5.0), 5, {5, 20, 0.02, 0.0},
+    {"the same, a looser cv target", A(WOBBLY), 10, {5, 20, 0.02, 0.06, false}, JT_STATS_STOP_CV_TARGET},
+    {"cv strict: CV 0 is not < 0", A(5.0, 5.0, 5.0, 5.0, 5.0), 5, {5, 20, 0.02, 0.0, false},
      JT_STATS_CONTINUE},
     {"all equal, n = 5: below the level, no stop", A(5.0, 5.0, 5.0, 5.0, 5.0), 5,
-     {5, 20, 0.02, 0.05}, JT_STATS_CONTINUE},
-    {"all equal, n = 6: still below it", A(5.0, 5.0, 5.0, 5.0, 5.0, 5.0), 6, {5, 20, 0.02, 0.0},
+     {5, 20, 0.02, 0.05, false}, JT_STATS_CONTINUE},
+    {"all equal, n = 6: still below it", A(5.0, 5.0, 5.0, 5.0, 5.0, 5.0), 6, {5, 20, 0.02, 0.0, false},
      JT_STATS_CONTINUE},
     {"all equal, n = 7: [5, 5] is precise", A(5.0, 5.0, 5.0, 5.0, 5.0, 5.0, 5.0), 7,
-     {5, 20, 0.02, 0.0}, JT_STATS_STOP_PRECISION},
-    {"noisy keeps going", A(NOISY), 10, {5, 20, 0.02, 0.05}, JT_STATS_CONTINUE},
-    {"noisy hits max_trials", A(NOISY), 20, {5, 20, 0.02, 0.05}, JT_STATS_STOP_MAX_TRIALS},
-    {"n above max_trials", A(NOISY), 20, {5, 12, 0.02, 0.05}, JT_STATS_STOP_MAX_TRIALS},
-    {"noisy, loose precision", A(NOISY), 10, {5, 20, 0.5, 0.05}, JT_STATS_STOP_PRECISION},
-    {"nothing yet", A(0.0), 0, {5, 20, 0.02, 0.05}, JT_STATS_CONTINUE},
+     {5, 20, 0.02, 0.0, false}, JT_STATS_STOP_PRECISION},
+    {"noisy keeps going", A(NOISY), 10, {5, 20, 0.02, 0.05, false}, JT_STATS_CONTINUE},
+    {"noisy hits max_trials", A(NOISY), 20, {5, 20, 0.02, 0.05, false}, JT_STATS_STOP_MAX_TRIALS},
+    {"n above max_trials", A(NOISY), 20, {5, 12, 0.02, 0.05, false}, JT_STATS_STOP_MAX_TRIALS},
+    {"noisy, loose precision", A(NOISY), 10, {5, 20, 0.5, 0.05, false}, JT_STATS_STOP_PRECISION},
+    {"nothing yet", A(0.0), 0, {5, 20, 0.02, 0.05, false}, JT_STATS_CONTINUE},
 };
 
 START_TEST(stop_rule_table)
@@ -286,14 +286,14 @@ START_TEST(stop_rule_details)
     ck_assert_str_eq(jt_stats_stop_name(JT_STATS_CONTINUE), "continue");
 
     jt_err e = JT_ERR_INIT;
-    jt_stats_stop_rule bad = {5, 4, 0.02, 0.05};
+    jt_stats_stop_rule bad = {5, 4, 0.02, 0.05, false};
     ck_assert_int_eq(jt_stats_stop_check(A(X10), 10, &bad, 1, &r, &e), -1);
     ck_assert_str_eq(jt_err_msg(&e), "max_trials (4) must be >= min_trials (5)");
-    bad = (jt_stats_stop_rule){0, 4, 0.02, 0.05};
+    bad = (jt_stats_stop_rule){0, 4, 0.02, 0.05, false};
     ck_assert_int_eq(jt_stats_stop_check(A(X10), 10, &bad, 1, &r, &e), -1);
-    bad = (jt_stats_stop_rule){5, 20, NAN, 0.05};
+    bad = (jt_stats_stop_rule){5, 20, NAN, 0.05, false};
     ck_assert_int_eq(jt_stats_stop_check(A(X10), 10, &bad, 1, &r, &e), -1);
-    bad = (jt_stats_stop_rule){5, 20, 0.02, -1};
+    bad = (jt_stats_stop_rule){5, 20, 0.02, -1, false};
     ck_assert_int_eq(jt_stats_stop_check(A(X10), 10, &bad, 1, &r, &e), -1);
     ck_assert_str_eq(jt_err_msg(&e), "cv_target must be finite and >= 0 (got -1)");
     /* a negative mean gives a negative CV: never "stable" */
