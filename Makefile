@@ -137,9 +137,10 @@ screenshot: $(BIN)
 
 # make bench: throughput and scale beside hyperfine and timeit, one markdown
 # table (scripts/bench.py); BENCH_WRITE=bench/results.md also writes it there.
-bench: $(BIN) $(BUILD)/tests/bench/energy_read
+bench: $(BIN) $(BUILD)/tests/bench/energy_read $(BUILD)/tests/bench/json_parse
 	$(Q)scripts/install-deps.sh --bench
 	$(Q)python3 scripts/bench.py $(BIN) --energy-helper $(BUILD)/tests/bench/energy_read \
+	  --parse-helper $(BUILD)/tests/bench/json_parse \
 	  $(if $(BENCH_WRITE),--write $(BENCH_WRITE)) $(if $(BENCH_QUICK),--quick)
 
 # Only what is read: the binary (the Python runner is embedded in it) and the

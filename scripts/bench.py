@@ -6,7 +6,7 @@ where a figure is cheap enough to repeat), target, met / not met, and the
 command that produced it. Every ratio is measured side by side in this one
 run. `--write FILE` also writes the table (bench/results.md is written only
 when asked). Usage: scripts/bench.py BINARY [--write FILE] [--quick]
-[--energy-helper build/tests/bench/energy_read]
+[--energy-helper build/tests/bench/energy_read] [--parse-helper build/tests/bench/json_parse]
 """
 import json, os, platform, random, shutil, statistics, subprocess, sys, tempfile
 import time, timeit
@@ -16,6 +16,7 @@ binary = os.path.abspath(args[0] if args and not args[0].startswith("-") else "b
 write_to = args[args.index("--write") + 1] if "--write" in args else None
 quick = "--quick" in args
 energy_helper = args[args.index("--energy-helper") + 1] if "--energy-helper" in args else None
+parse_helper = args[args.index("--parse-helper") + 1] if "--parse-helper" in args else None
 tmp = tempfile.mkdtemp(prefix="jtbench.")
 rows = []
 
@@ -143,6 +144,15 @@ for n in (1000, 10000):
         (rep[n][0] <= 1 and rep[n][1] <= 64) if n == 10000 else None, "jouletrace report rep%d" % n)
     row("leaderboard, %d rows" % n, "%.2f s, %.0f MiB" % lb, "≤ 1 s, ≤ 64 MiB" if n == 10000 else "",
         (lb[0] <= 1 and lb[1] <= 64) if n == 10000 else None, "jouletrace leaderboard rep%d/results.csv" % n)
+if parse_helper:
+    # the report's floor: jansson parsing every record, nothing written
+    _, p = timed([parse_helper, os.path.join(tmp, "rep10000", "journal.jsonl")])
+    jp = json.loads(p.stdout)
+    row("jansson alone: parse 10,000 records (%.0f MB)" % (jp["bytes"] / 1e6),
+        "%.2f s (%.0f MB/s; reading the lines %.2f s), %.0f %% of the report's time" %
+        (jp["parse_seconds"], jp["bytes"] / 1e6 / jp["parse_seconds"], jp["read_seconds"],
+         100 * jp["parse_seconds"] / rep[10000][0]), "", None,
+        "tests/bench/json_parse.c rep10000/journal.jsonl (best of 3)")
 g = rep[10000][1] / rep[1000][1]
 row("report memory growth 1,000 → 10,000", "×%.1f" % g, "×10 (linear)", g <= 13, "ratio of the rows above")
 if rep[10000][1] * 10 > 4096:
