@@ -56,6 +56,28 @@ def lag1(xs):
     return sum((xs[i] - m) * (xs[i + 1] - m) for i in range(len(xs) - 1)) / den if den > 0 else 0.0
 
 
+def num(v, fmt, scale=1):
+    """v formatted, or "?" where the record has null."""
+    return fmt % (scale * v) if isinstance(v, (int, float)) else "?"
+
+
+def cpu_ticks():
+    """(steal, total) jiffies over all CPUs from /proc/stat; None where unreadable."""
+    try:
+        f = [int(v) for v in open("/proc/stat").readline().split()[1:]]
+    except (OSError, ValueError):
+        return None
+    return f[7] if len(f) > 7 else 0, sum(f[:8])
+
+
+def steal_since(t0):
+    """The share of CPU time the hypervisor took since cpu_ticks() gave t0."""
+    t1 = cpu_ticks()
+    if not t0 or not t1 or t1[1] <= t0[1]:
+        return float("nan")
+    return (t1[0] - t0[0]) / (t1[1] - t0[1])
+
+
 def spread(xs):
     m = statistics.median(xs)
     return m, (max(xs) - min(xs)) / 2
@@ -219,7 +241,9 @@ def vs_hyperfine(label, name, src, build, command, hf_cmd, stdin):
                 " command: %s}\n" % (name, json.dumps(stdin), json.dumps(want), name, src,
                                      " build: %s," % json.dumps(build) if build else "",
                                      json.dumps(command)))
+    ticks = cpu_ticks()
     t_jt, _ = timed([binary, "run", cs, "-o", os.path.join(tmp, name), "-q"] + common, env)
+    steal_jt = steal_since(ticks)
     r = json.loads(open(os.path.join(tmp, name, "journal.jsonl")).readline())
     st = r.get("stats") or {}
     jt_w = (st.get("total_energy") or {}).get("rel_half_width")
@@ -230,7 +254,9 @@ def vs_hyperfine(label, name, src, build, command, hf_cmd, stdin):
             "≤ ×0.5 of hyperfine", None, "apt-get install hyperfine")
         return
     js = os.path.join(tmp, name + "-hf.json")
+    ticks = cpu_ticks()
     t_hf, _ = timed([hf, "-N", "--export-json", js, "--style", "none", " ".join(hf_cmd)])
+    steal_hf = steal_since(ticks)
     res = json.load(open(js))["results"][0]
     hf_w = 1.96 * res["stddev"] / (len(res["times"]) ** 0.5) / res["mean"]
     pct = lambda w: "%.1f %%" % (100 * w) if w else "?"
@@ -258,10 +284,12 @@ def vs_hyperfine(label, name, src, build, command, hf_cmd, stdin):
     row(label + ": the noise that sets it",
         "hyperfine: per-run CV %.1f %%, lag-1 autocorrelation %.2f; means of %d runs vary %.1f %% "
         "(independent runs: %.1f %%), so its CI of the mean is about ±%.1f %%, not ±%.1f %%. "
-        "JouleTrace: trials of %d iterations vary %.1f %% (independent iterations: %.1f %%), lag-1 %.2f"
+        "JouleTrace: trials of %d iterations vary %.1f %% (independent iterations: %.1f %%), lag-1 %.2f. "
+        "CPU time stolen by the hypervisor: %.1f %% during JouleTrace's run, %.1f %% during hyperfine's"
         % (100 * cv_run, rho, k, 100 * cv_b, 100 * cv_run / k ** 0.5, 100 * hf_w * inflate, 100 * hf_w,
-           it, 100 * cv_tr, 100 * cv_run / max(it, 1) ** 0.5, lag1(tr) if len(tr) > 2 else float("nan")),
-        "", None, "run times of the two rows' runs, in order")
+           it, 100 * cv_tr, 100 * cv_run / max(it, 1) ** 0.5, lag1(tr) if len(tr) > 2 else float("nan"),
+           100 * steal_jt, 100 * steal_hf),
+        "", None, "run times of the two rows' runs, in order; steal from /proc/stat")
 
 
 src = os.path.join(tmp, "work.c")
@@ -292,7 +320,9 @@ for label, n in (("small (sum of 100 squares)", 100), ("medium (10,000)", 10000)
                  "    test_cases:\n      - {test_id: a, inputs: [%d], expected_output: %d}\n"
                  "candidates:\n  - id: f\n    candidate_code: |\n      def f(n):\n"
                  "          return sum(i * i for i in range(n))\n" % (n, sum(i * i for i in range(n))))
+    ticks = cpu_ticks()
     t_jt, _ = timed([binary, "run", fs, "-o", os.path.join(tmp, "fn%d" % n), "-q"] + common, env)
+    steal_jt = steal_since(ticks)
     r = json.loads(open(os.path.join(tmp, "fn%d" % n, "journal.jsonl")).readline())
     st = r.get("stats") or {}
     w = (st.get("total_energy") or {}).get("rel_half_width")
@@ -306,10 +336,12 @@ for label, n in (("small (sum of 100 squares)", 100), ("medium (10,000)", 10000)
     t_ti = time.perf_counter() - t0
     per_it = (r.get("timing") or {}).get("iteration_seconds") or float("nan")
     row("time to ±2 %%: Python function, %s" % label,
-        "JouleTrace %.1f s (%s after %s trials, CI ±%s; %.3g s per call vs timeit's %.3g s) vs timeit"
-        " %.1f s (autorange + repeat 5; no CI): ×%.1f" % (t_jt, r.get("stop_reason"), st.get("n_trials"),
-                                                          "%.1f %%" % (100 * w) if w else "?", per_it, best,
-                                                          t_ti, t_jt / t_ti),
+        "JouleTrace %.1f s (%s after %s trials, CI ±%s, trials' CV %s, lag-1 %s, %.1f %% CPU stolen; "
+        "%.3g s per call vs timeit's %.3g s) vs timeit %.1f s (autorange + repeat 5; no CI): ×%.1f"
+        % (t_jt, r.get("stop_reason"), st.get("n_trials"), "%.1f %%" % (100 * w) if w else "?",
+           num((st.get("total_energy") or {}).get("cv"), "%.1f %%", 100),
+           num((st.get("total_energy") or {}).get("ci_lag1_autocorrelation"), "%.2f"),
+           100 * steal_jt, per_it, best, t_ti, t_jt / t_ti),
         "", None, "jouletrace run fn%d.yaml; timeit autorange + repeat(5)" % n)
 
 # ---- the output proof: encoding and hashing one output, beside a null call ---
