@@ -161,6 +161,23 @@ START_TEST(order_ci_on_samples)
 }
 END_TEST
 
+/* python3: r = sum((x[i]-m)*(x[i+1]-m)) / sum((v-m)**2) with m the mean:
+ * 5 6 5 7 6 8 6 5 4 5 6 7 5 4 6 5 → 0.1329225352112676; the n = 10 sample
+ * of order_ci_on_samples → −0.4665024630541888; 1..10 → 0.7. */
+START_TEST(lag1_autocorrelation)
+{
+    ck_near(jt_stats_lag1(SAMPLE(5, 6, 5, 7, 6, 8, 6, 5, 4, 5, 6, 7, 5, 4, 6, 5)),
+            0.1329225352112676, 1e-12);
+    ck_near(jt_stats_lag1(SAMPLE(100.0, 100.4, 99.7, 100.2, 99.9, 100.1, 100.3, 99.8, 100.0, 100.5)),
+            -0.4665024630541888, 1e-12);
+    ck_near(jt_stats_lag1(SAMPLE(1, 2, 3, 4, 5, 6, 7, 8, 9, 10)), 0.7, 1e-12);
+    /* the same values shuffled: only the order tells a drift */
+    ck_assert(jt_stats_lag1(SAMPLE(6, 2, 9, 4, 1, 8, 3, 10, 5, 7)) < 0.7);
+    ck_assert(isnan(jt_stats_lag1(SAMPLE(1.0, 2.0))));
+    ck_assert(isnan(jt_stats_lag1(SAMPLE(2.0, 2.0, 2.0, 2.0))));
+}
+END_TEST
+
 /* ---- outliers ---------------------------------------------------------- */
 
 /* python3: z = [0.6745*abs(v - m)/mad for v in x] with m, mad from
@@ -222,29 +239,29 @@ static const struct {
     jt_stats_stop_rule rule;
     jt_stats_stop want;
 } stop_cases[] = {
-    {"below min_trials", A(X10), 3, {5, 20, 0.02, 0.05, false}, JT_STATS_CONTINUE},
-    {"precision (checked before cv)", A(X10), 10, {5, 20, 0.02, 0.05, false}, JT_STATS_STOP_PRECISION},
-    {"precision at max_trials", A(X10), 10, {5, 10, 0.02, 0.05, false}, JT_STATS_STOP_PRECISION},
-    {"cv when precision is too strict", A(X10), 10, {5, 20, 0.001, 0.05, false},
+    {"below min_trials", A(X10), 3, {5, 20, 0.02, 0.05}, JT_STATS_CONTINUE},
+    {"precision (checked before cv)", A(X10), 10, {5, 20, 0.02, 0.05}, JT_STATS_STOP_PRECISION},
+    {"precision at max_trials", A(X10), 10, {5, 10, 0.02, 0.05}, JT_STATS_STOP_PRECISION},
+    {"cv when precision is too strict", A(X10), 10, {5, 20, 0.001, 0.05},
      JT_STATS_STOP_CV_TARGET},
-    {"cv, n = 5: the CI is below its level, no stop", A(X10), 5, {5, 20, 0.02, 0.05, false},
+    {"cv, n = 5: the CI is below its level, no stop", A(X10), 5, {5, 20, 0.02, 0.05},
      JT_STATS_CONTINUE},
-    {"cv 0.034 < 0.05 but its upper bound 0.055 is not", A(WOBBLY), 10, {5, 20, 0.02, 0.05, false},
+    {"cv 0.034 < 0.05 but its upper bound 0.055 is not", A(WOBBLY), 10, {5, 20, 0.02, 0.05},
      JT_STATS_CONTINUE},
-    {"the same, a looser cv target", A(WOBBLY), 10, {5, 20, 0.02, 0.06, false}, JT_STATS_STOP_CV_TARGET},
-    {"cv strict: CV 0 is not < 0", A(5.0, 5.0, 5.0, 5.0, 5.0), 5, {5, 20, 0.02, 0.0, false},
+    {"the same, a looser cv target", A(WOBBLY), 10, {5, 20, 0.02, 0.06}, JT_STATS_STOP_CV_TARGET},
+    {"cv strict: CV 0 is not < 0", A(5.0, 5.0, 5.0, 5.0, 5.0), 5, {5, 20, 0.02, 0.0},
      JT_STATS_CONTINUE},
     {"all equal, n = 5: below the level, no stop", A(5.0, 5.0, 5.0, 5.0, 5.0), 5,
-     {5, 20, 0.02, 0.05, false}, JT_STATS_CONTINUE},
-    {"all equal, n = 6: still below it", A(5.0, 5.0, 5.0, 5.0, 5.0, 5.0), 6, {5, 20, 0.02, 0.0, false},
+     {5, 20, 0.02, 0.05}, JT_STATS_CONTINUE},
+    {"all equal, n = 6: still below it", A(5.0, 5.0, 5.0, 5.0, 5.0, 5.0), 6, {5, 20, 0.02, 0.0},
      JT_STATS_CONTINUE},
     {"all equal, n = 7: [5, 5] is precise", A(5.0, 5.0, 5.0, 5.0, 5.0, 5.0, 5.0), 7,
-     {5, 20, 0.02, 0.0, false}, JT_STATS_STOP_PRECISION},
-    {"noisy keeps going", A(NOISY), 10, {5, 20, 0.02, 0.05, false}, JT_STATS_CONTINUE},
-    {"noisy hits max_trials", A(NOISY), 20, {5, 20, 0.02, 0.05, false}, JT_STATS_STOP_MAX_TRIALS},
-    {"n above max_trials", A(NOISY), 20, {5, 12, 0.02, 0.05, false}, JT_STATS_STOP_MAX_TRIALS},
-    {"noisy, loose precision", A(NOISY), 10, {5, 20, 0.5, 0.05, false}, JT_STATS_STOP_PRECISION},
-    {"nothing yet", A(0.0), 0, {5, 20, 0.02, 0.05, false}, JT_STATS_CONTINUE},
+     {5, 20, 0.02, 0.0}, JT_STATS_STOP_PRECISION},
+    {"noisy keeps going", A(NOISY), 10, {5, 20, 0.02, 0.05}, JT_STATS_CONTINUE},
+    {"noisy hits max_trials", A(NOISY), 20, {5, 20, 0.02, 0.05}, JT_STATS_STOP_MAX_TRIALS},
+    {"n above max_trials", A(NOISY), 20, {5, 12, 0.02, 0.05}, JT_STATS_STOP_MAX_TRIALS},
+    {"noisy, loose precision", A(NOISY), 10, {5, 20, 0.5, 0.05}, JT_STATS_STOP_PRECISION},
+    {"nothing yet", A(0.0), 0, {5, 20, 0.02, 0.05}, JT_STATS_CONTINUE},
 };
 
 START_TEST(stop_rule_table)
@@ -286,14 +303,14 @@ START_TEST(stop_rule_details)
     ck_assert_str_eq(jt_stats_stop_name(JT_STATS_CONTINUE), "continue");
 
     jt_err e = JT_ERR_INIT;
-    jt_stats_stop_rule bad = {5, 4, 0.02, 0.05, false};
+    jt_stats_stop_rule bad = {5, 4, 0.02, 0.05};
     ck_assert_int_eq(jt_stats_stop_check(A(X10), 10, &bad, 1, &r, &e), -1);
     ck_assert_str_eq(jt_err_msg(&e), "max_trials (4) must be >= min_trials (5)");
-    bad = (jt_stats_stop_rule){0, 4, 0.02, 0.05, false};
+    bad = (jt_stats_stop_rule){0, 4, 0.02, 0.05};
     ck_assert_int_eq(jt_stats_stop_check(A(X10), 10, &bad, 1, &r, &e), -1);
-    bad = (jt_stats_stop_rule){5, 20, NAN, 0.05, false};
+    bad = (jt_stats_stop_rule){5, 20, NAN, 0.05};
     ck_assert_int_eq(jt_stats_stop_check(A(X10), 10, &bad, 1, &r, &e), -1);
-    bad = (jt_stats_stop_rule){5, 20, 0.02, -1, false};
+    bad = (jt_stats_stop_rule){5, 20, 0.02, -1};
     ck_assert_int_eq(jt_stats_stop_check(A(X10), 10, &bad, 1, &r, &e), -1);
     ck_assert_str_eq(jt_err_msg(&e), "cv_target must be finite and >= 0 (got -1)");
     /* a negative mean gives a negative CV: never "stable" */
@@ -539,6 +556,7 @@ static Suite *stats_suite(void)
     tc = tcase_create("ci");
     LOOP(tc, order_ci_ranks_table, rank_cases);
     tcase_add_test(tc, order_ci_on_samples);
+    tcase_add_test(tc, lag1_autocorrelation);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("outliers");

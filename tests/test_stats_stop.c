@@ -11,23 +11,16 @@
  *    must reach 0.95 up to its sampling error: ≥ 0.95 − 3·sqrt(0.95·0.05/R), R runs.
  * 2. The CV rule calls a candidate stable only when it is: with a true CV of
  *    twice cv_target it stops "cv_target" in at most 5 % of runs (+ error).
- * 3. A quiet candidate still stops early: at the first n whose interval
- *    reaches its level (7), or a trial or two later when its trials look
- *    correlated by chance.
+ * 3. A quiet candidate still stops early: by the first n whose interval
+ *    reaches its level (7).
  *
  * That the test can fail: the rule as it was (a fixed-n 95 % interval, the
  * CV's point estimate, looks from n = 5) is run through the same harness
  * and must fail 1 and 2 where it did (coverage 0.925 at a true CV of 5 %
  * and max 100; 11 % "stable" at twice the target).
  *
- * 4. Trials that are not independent: on a drifting host (AR(1) noise,
- *    lag-1 autocorrelation 0.5, as neighbouring trials on the dev VM) the
- *    interval must cover too (it is widened for it, stats.h), and the
- *    interval that assumes independence must fail the same check.
- *
- * Distributions: normal, lognormal (median 1, the CV given), a noisy
- * host's: 85 % N(1, cv) and 15 % of trials 4·cv dearer (interference), and
- * the drifting host's N(1, cv) with AR(1) correlation between trials. */
+ * Distributions: normal, lognormal (median 1, the CV given), and a noisy
+ * host's: 85 % N(1, cv) and 15 % of trials 4·cv dearer (interference). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,7 +33,6 @@
 #include <gsl/gsl_statistics_double.h>
 
 #include "jouletrace/stats.h"
-#include "support/ckmath.h"
 #include "support/testutil.h"
 
 /* runs per cell; the checks of the old rule need more to tell 0.925 from 0.95 */
@@ -48,21 +40,12 @@
 #define R_POWER 4000
 #define MAX_N 100
 
-typedef enum { D_NORMAL, D_LOGNORMAL, D_NOISY_HOST, D_DRIFTING_HOST, D_COUNT } dist;
-static const char *const dist_names[D_COUNT] = {"normal", "lognormal", "noisy host",
-                                                "drifting host"};
-/* The drifting host's lag-1 autocorrelation: what trials on the dev VM showed (0.45–0.5). */
-#define DRIFT_RHO 0.5
+typedef enum { D_NORMAL, D_LOGNORMAL, D_NOISY_HOST, D_COUNT } dist;
+static const char *const dist_names[D_COUNT] = {"normal", "lognormal", "noisy host"};
 
-/* *state: the drifting host's AR(1) noise, NAN before a run's first trial. */
-static double draw(dist d, double cv, const gsl_rng *g, double *state)
+static double draw(dist d, double cv, const gsl_rng *g)
 {
     switch (d) {
-    case D_DRIFTING_HOST:
-        *state = isnan(*state) ? gsl_ran_gaussian(g, 1.0)
-                               : DRIFT_RHO * *state +
-                                     sqrt(1 - DRIFT_RHO * DRIFT_RHO) * gsl_ran_gaussian(g, 1.0);
-        return 1.0 + cv * *state;
     case D_NORMAL: return 1.0 + cv * gsl_ran_gaussian(g, 1.0);
     case D_LOGNORMAL: return gsl_ran_lognormal(g, 0.0, sqrt(log1p(cv * cv)));
     case D_NOISY_HOST:
@@ -130,10 +113,10 @@ static outcome simulate(dist d, double cv, const jt_stats_stop_rule *rule, bool 
     for (size_t r = 0; r < runs; r++) {
         size_t n = 0;
         jt_stats_stop decision = JT_STATS_CONTINUE;
-        double lo = NAN, hi = NAN, state = NAN;
+        double lo = NAN, hi = NAN;
         while (decision == JT_STATS_CONTINUE) {
             ck_assert(n < MAX_N);
-            x[n++] = draw(d, cv, g, &state);
+            x[n++] = draw(d, cv, g);
             if (old) {
                 decision = old_rule(x, n, rule, &lo, &hi);
                 continue;
@@ -175,7 +158,7 @@ START_TEST(the_interval_at_the_stop_covers_95_percent)
     dist d = (dist)((size_t)_i / (N_CVS * N_MAXES));
     double cv = cvs[((size_t)_i / N_MAXES) % N_CVS];
     size_t max = maxes[(size_t)_i % N_MAXES];
-    jt_stats_stop_rule rule = {5, max, 0.02, 0.05, false};
+    jt_stats_stop_rule rule = {5, max, 0.02, 0.05};
     outcome o = simulate(d, cv, &rule, false, R_CELL, 20261203UL + (unsigned long)_i);
     if (getenv("JT_TEST_VERBOSE"))
         fprintf(stderr, "%s, CV %.2f, max %zu: coverage %.4f, mean n %.1f, cv stops %.3f\n",
@@ -188,25 +171,10 @@ END_TEST
 
 START_TEST(the_old_rule_fails_the_same_check)
 {
-    jt_stats_stop_rule rule = {5, 100, 0.02, 0.05, false};
+    jt_stats_stop_rule rule = {5, 100, 0.02, 0.05};
     outcome o = simulate(D_NORMAL, 0.05, &rule, true, R_POWER, 99);
     ck_assert_msg(o.coverage < JT_STATS_LEVEL - tolerance(JT_STATS_LEVEL, R_POWER),
                   "the old rule covered %.4f: the check cannot tell", o.coverage);
-}
-END_TEST
-
-/* The rule with the interval that assumes independent trials, on trials
- * as alike as neighbouring trials on the dev VM: it covers less than it
- * says, which is why the rule widens its interval (stats.h). */
-START_TEST(independent_trials_assumed_fail_on_a_drifting_host)
-{
-    for (size_t max = 20; max <= 100; max += 80) {
-        jt_stats_stop_rule rule = {5, max, 0.02, 0.05, true};
-        outcome o = simulate(D_DRIFTING_HOST, 0.05, &rule, false, R_POWER, 11);
-        ck_assert_msg(o.coverage < JT_STATS_LEVEL - tolerance(JT_STATS_LEVEL, R_POWER),
-                      "max %zu: assuming independence covered %.4f: the check cannot tell", max,
-                      o.coverage);
-    }
 }
 END_TEST
 
@@ -226,62 +194,8 @@ START_TEST(a_quiet_candidate_stops_at_the_first_n_at_level)
 {
     jt_stats_stop_rule rule = JT_STATS_STOP_RULE_DEFAULT;
     outcome o = simulate(D_NORMAL, 0.002, &rule, false, R_CELL, 3);
-    if (getenv("JT_TEST_VERBOSE"))
-        fprintf(stderr, "quiet: mean n %.2f, max n %zu\n", o.mean_n, o.max_stop_n);
-    /* 7 is the first n at level; an r that comes out high by chance at
-     * n = 7 widens the interval (serial correlation) for a trial or two */
-    ck_assert_msg(o.mean_n < 8 && o.max_stop_n <= 10, "mean n %.2f, max n %zu", o.mean_n,
-                  o.max_stop_n);
-    jt_stats_stop_rule indep = {5, 20, 0.02, 0.05, true};
-    outcome i = simulate(D_NORMAL, 0.002, &indep, false, R_CELL, 3);
-    ck_assert_uint_eq(i.max_stop_n, 7);
+    ck_assert_uint_eq(o.max_stop_n, 7);
     ck_assert(o.coverage >= JT_STATS_LEVEL - tolerance(JT_STATS_LEVEL, R_CELL));
-}
-END_TEST
-
-/* The interval widened for serial correlation (stats.h). python3: r = the
- * lag-1 autocorrelation about the mean, rho = clamp((n·r + 1)/(n − 3) +
- * 1/√n, 0, 0.9), f = sqrt((1 + rho)/(1 − rho)):
- *   5 6 5 7 6 8 6 5 4 5 6 7 5 4 6 5 (n 16): r 0.1329225352112676, f 1.7104302103619642
- *   100.0 100.4 99.7 100.2 99.9 100.1 100.3 99.8 100.0 100.5: r −0.4665, f 1 (not widened)
- *   1..10 (a drift): r 0.7, rho capped at 0.9, f 4.358898943540674 */
-START_TEST(serial_ci_widens_for_correlated_trials)
-{
-    jt_stats_ci plain, ci;
-    const double *x = A(5, 6, 5, 7, 6, 8, 6, 5, 4, 5, 6, 7, 5, 4, 6, 5);
-    ck_assert_int_eq(jt_stats_median_ci(x, 16, 0, 0, &plain, NULL), 0);
-    ck_assert_int_eq(jt_stats_median_ci_serial(x, 16, &ci, NULL), 0);
-    ck_near(ci.lag1, 0.1329225352112676, 1e-12);
-    ck_near(ci.inflation, 1.7104302103619642, 1e-12);
-    ck_near(ci.median, plain.median, 0);
-    ck_near(ci.lo, 5.5 - 1.7104302103619642 * (5.5 - plain.lo), 1e-12);
-    ck_near(ci.hi, 5.5 + 1.7104302103619642 * (plain.hi - 5.5), 1e-12);
-    ck_near(ci.rel_half_width, 1.7104302103619642 * plain.rel_half_width, 1e-12);
-    ck_assert_int_eq(ci.lo_rank, plain.lo_rank);
-
-    const double *x10 = A(100.0, 100.4, 99.7, 100.2, 99.9, 100.1, 100.3, 99.8, 100.0, 100.5);
-    ck_assert_int_eq(jt_stats_median_ci_serial(x10, 10, &ci, NULL), 0);
-    ck_near(ci.lag1, -0.4665024630541888, 1e-12);
-    ck_near(ci.inflation, 1, 0);
-    ck_near(ci.lo, 99.8, 0);
-    ck_near(ci.hi, 100.4, 0);
-
-    /* the same values in another order: only the order tells a drift */
-    const double *ramp = A(1, 2, 3, 4, 5, 6, 7, 8, 9, 10);
-    const double *mixed = A(6, 2, 9, 4, 1, 8, 3, 10, 5, 7);
-    ck_assert_int_eq(jt_stats_median_ci_serial(ramp, 10, &ci, NULL), 0);
-    ck_near(ci.lag1, 0.7, 1e-12);
-    ck_near(ci.inflation, 4.358898943540674, 1e-12);
-    jt_stats_ci m;
-    ck_assert_int_eq(jt_stats_median_ci_serial(mixed, 10, &m, NULL), 0);
-    ck_assert_msg(m.inflation < ci.inflation, "shuffled %g, drift %g", m.inflation, ci.inflation);
-
-    /* n < 4 and no spread: not widened */
-    ck_assert_int_eq(jt_stats_median_ci_serial(A(1.0, 2.0, 3.0), 3, &ci, NULL), 0);
-    ck_assert(isnan(ci.lag1));
-    ck_near(ci.inflation, 1, 0);
-    ck_assert_int_eq(jt_stats_median_ci_serial(A(2.0, 2.0, 2.0, 2.0, 2.0), 5, &ci, NULL), 0);
-    ck_near(ci.inflation, 1, 0);
 }
 END_TEST
 
@@ -293,12 +207,8 @@ static Suite *stop_suite(void)
     tcase_add_loop_test(tc, the_interval_at_the_stop_covers_95_percent, 0,
                         (int)(D_COUNT * N_CVS * N_MAXES));
     tcase_add_test(tc, the_old_rule_fails_the_same_check);
-    tcase_add_test(tc, independent_trials_assumed_fail_on_a_drifting_host);
     tcase_add_test(tc, a_noisy_candidate_is_not_called_stable);
     tcase_add_test(tc, a_quiet_candidate_stops_at_the_first_n_at_level);
-    suite_add_tcase(s, tc);
-    tc = tcase_create("serial");
-    tcase_add_test(tc, serial_ci_widens_for_correlated_trials);
     suite_add_tcase(s, tc);
     return s;
 }

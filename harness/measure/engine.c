@@ -250,7 +250,7 @@ static void measure(jt_engine *e, jt_pyrun **rp, const jt_pyrun_config *cfg, con
         goto out;
     }
     jt_stats_stop_rule rule = {(size_t)o->min_trials, (size_t)o->energy_measurement_trials,
-                               o->precision_target, o->cv_target, false};
+                               o->precision_target, o->cv_target};
     per_iter = jt_xcalloc((size_t)o->energy_measurement_trials, sizeof *per_iter);
     while (out->n_trials < (size_t)o->energy_measurement_trials) {
         if (*e->stop) {

@@ -30,18 +30,15 @@ static json_t *dist_json(const double *x, size_t n, unsigned long seed, bool wit
                           "mad", num(s.mad));
     if (with_ci) {
         jt_stats_ci ci;
-        /* x is in trial order: the interval is widened for serial
-         * correlation, the same one the stop rule judged (stats.h). */
-        (void)seed;
-        if (jt_stats_median_ci_serial(x, n, &ci, &err) == 0) {
+        if (jt_stats_median_ci(x, n, seed, 0, &ci, &err) == 0) {
             json_object_set_new(o, "ci95_low", num(ci.lo));
             json_object_set_new(o, "ci95_high", num(ci.hi));
             json_object_set_new(o, "ci_method", json_string(jt_stats_ci_method_name(ci.method)));
             json_object_set_new(o, "ci_coverage", num(ci.coverage));
             json_object_set_new(o, "ci_below_level", json_boolean(ci.below_level));
             json_object_set_new(o, "rel_half_width", num(ci.rel_half_width));
-            json_object_set_new(o, "ci_lag1_autocorrelation", num(ci.lag1));
-            json_object_set_new(o, "ci_inflation", num(ci.inflation));
+            /* x is in trial order: how far the trials are from independent */
+            json_object_set_new(o, "ci_lag1_autocorrelation", num(jt_stats_lag1(x, n)));
             if (ci.method == JT_STATS_CI_BOOTSTRAP)
                 json_object_set_new(o, "bootstrap_seed", json_integer((json_int_t)ci.seed));
         }

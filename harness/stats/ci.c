@@ -143,7 +143,7 @@ int jt_stats_median_ci(const double *x, size_t n, unsigned long seed, size_t res
     (void)resamples;
     double *s = jt_stats_sorted_copy(x, n, err);
     if (!s) return -1;
-    jt_stats_ci r = {.method = JT_STATS_CI_ORDER_STATISTIC, .lag1 = NAN, .inflation = 1};
+    jt_stats_ci r = {.method = JT_STATS_CI_ORDER_STATISTIC};
     r.median = gsl_stats_median_from_sorted_data(s, 1, n);
     if (jt_stats_order_ci_ranks(n, &r.lo_rank, &r.hi_rank, &r.coverage, &r.below_level, err) < 0) {
         free(s);
@@ -154,33 +154,6 @@ int jt_stats_median_ci(const double *x, size_t n, unsigned long seed, size_t res
     r.rel_half_width = rel_half_width(r.median, r.lo, r.hi);
     free(s);
     *out = r;
-    return 0;
-}
-
-int jt_stats_median_ci_serial(const double *x, size_t n, jt_stats_ci *out, jt_err *err)
-{
-    if (jt_stats_median_ci(x, n, 0, 0, out, err) < 0) return -1;
-    if (n < 4) return 0;
-    double mean = 0, num = 0, den = 0;
-    for (size_t i = 0; i < n; i++) mean += x[i];
-    mean /= (double)n;
-    for (size_t i = 0; i < n; i++) {
-        den += (x[i] - mean) * (x[i] - mean);
-        if (i + 1 < n) num += (x[i] - mean) * (x[i + 1] - mean);
-    }
-    if (!(den > 0)) return 0;
-    out->lag1 = num / den;
-    /* E r ≈ rho − (1 + 3·rho)/n for AR(1) (Kendall), solved for rho; plus
-     * one standard error of r (≤ 1/√n): the rule stops on a narrow
-     * interval, so an r that came out low by chance must not be what
-     * narrows it (stats.h). */
-    double rho = ((double)n * out->lag1 + 1) / ((double)n - 3) + 1 / sqrt((double)n);
-    rho = fmin(fmax(rho, 0.0), JT_STATS_MAX_LAG1);
-    double f = sqrt((1 + rho) / (1 - rho));
-    out->inflation = f;
-    out->lo = out->median - f * (out->median - out->lo);
-    out->hi = out->median + f * (out->hi - out->median);
-    out->rel_half_width = rel_half_width(out->median, out->lo, out->hi);
     return 0;
 }
 

@@ -15,11 +15,11 @@
 
 /* The one-sided 95 % upper confidence bound of a CV from n values (normal
  * theory, (n − 1)s²/σ² ~ χ²(n − 1)); NAN for n < 2 or an undefined CV. */
-static double cv_upper_bound(double cv, double n)
+static double cv_upper_bound(double cv, size_t n)
 {
     if (n < 2 || !isfinite(cv)) return NAN;
-    double q = gsl_cdf_chisq_Pinv(1.0 - JT_STATS_LEVEL, n - 1);
-    return q > 0 ? cv * sqrt((n - 1) / q) : NAN;
+    double q = gsl_cdf_chisq_Pinv(1.0 - JT_STATS_LEVEL, (double)(n - 1));
+    return q > 0 ? cv * sqrt((double)(n - 1) / q) : NAN;
 }
 
 const char *jt_stats_stop_name(jt_stats_stop s)
@@ -57,16 +57,9 @@ int jt_stats_stop_check(const double *x, size_t n, const jt_stats_stop_rule *rul
         return 0;
     }
     if (jt_stats_summarize(x, n, &r.summary, err) < 0) return -1;
-    if ((rule->independent ? jt_stats_median_ci(x, n, seed, 0, &r.ci, err)
-                           : jt_stats_median_ci_serial(x, n, &r.ci, err)) < 0)
-        return -1;
+    if (jt_stats_median_ci(x, n, seed, 0, &r.ci, err) < 0) return -1;
     r.evaluated = true;
-    /* Serially correlated trials carry less information than n independent
-     * ones: the bound is taken at the effective n, n / inflation² (the
-     * sample CV of a drifting series is low, and its "stable" came true in
-     * half the runs of a true CV at the target). */
-    double n_eff = (double)n / (r.ci.inflation * r.ci.inflation);
-    r.cv_upper = cv_upper_bound(r.summary.cv, n_eff < 2 && n >= 2 ? 2 : n_eff);
+    r.cv_upper = cv_upper_bound(r.summary.cv, n);
 
     /* NAN compares false everywhere below, so an undefined width or CV
      * simply does not stop the run. */

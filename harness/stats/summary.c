@@ -123,3 +123,16 @@ int jt_stats_baseline_flags(const double *net, const double *wall, size_t n,
     *out = r;
     return 0;
 }
+
+double jt_stats_lag1(const double *x, size_t n)
+{
+    if (n < 3) return NAN;
+    double mean = 0, num = 0, den = 0;
+    for (size_t i = 0; i < n; i++) mean += x[i];
+    mean /= (double)n;
+    for (size_t i = 0; i < n; i++) {
+        den += (x[i] - mean) * (x[i] - mean);
+        if (i + 1 < n) num += (x[i] - mean) * (x[i + 1] - mean);
+    }
+    return den > 0 ? num / den : NAN;
+}

@@ -57,6 +57,15 @@ typedef struct jt_stats_summary {
 
 int jt_stats_summarize(const double *x, size_t n, jt_stats_summary *out, jt_err *err);
 
+/* The lag-1 autocorrelation of x in the order given (trials as measured):
+ * sum (x_i − mean)(x_(i+1) − mean) / sum (x_i − mean)²; NAN for n < 3 or no
+ * spread. Every CI here assumes independent trials; this says how far they
+ * are from it. A host's slow noise makes neighbouring trials alike (dev VM:
+ * 0.45–0.72 between trials), and in simulated AR(1) trials with 0.5 the
+ * stop rule's interval covered 0.92, not 0.95 (docs/design.md "Stop
+ * rule"). About −1/n for independent trials. */
+double jt_stats_lag1(const double *x, size_t n);
+
 /* A malloc'd ascending copy of x (caller frees), or NULL with err when n is
  * 0 or a value is not finite. The building block of everything below. */
 double *jt_stats_sorted_copy(const double *x, size_t n, jt_err *err);
@@ -93,10 +102,6 @@ typedef struct jt_stats_ci {
      * true. A stop rule must not treat such an interval as precise. */
     bool below_level;
     size_t lo_rank, hi_rank; /* 1-based l and u = n + 1 − l */
-    /* jt_stats_median_ci_serial only (else NAN and 1): the lag-1
-     * autocorrelation of x in the order given, and the factor both sides of
-     * the interval were widened by for it (1: not widened). */
-    double lag1, inflation;
     unsigned long seed;      /* 0: nothing is drawn */
     size_t resamples;        /* 0: nothing is drawn */
 } jt_stats_ci;
@@ -108,24 +113,6 @@ typedef struct jt_stats_ci {
  * so that callers need no change, and may go in a later cleanup. */
 int jt_stats_median_ci(const double *x, size_t n, unsigned long seed, size_t resamples,
                        jt_stats_ci *out, jt_err *err);
-
-/* jt_stats_median_ci for x in the order it was measured (trials), widened
- * for serial correlation. A host's slow noise (frequency, co-tenants)
- * makes neighbouring trials alike, and an interval that assumes
- * independent trials then covers less than it says: on this project's dev
- * VM consecutive trials had lag-1 autocorrelation 0.45 (hyperfine's runs
- * 0.50), and the stop rule's interval covered 0.92 in simulated AR(1)
- * trials of that correlation. With r the lag-1 autocorrelation of x,
- *     rho = clamp((n·r + 1)/(n − 3) + 1/√n, 0, JT_STATS_MAX_LAG1)
- * (r's AR(1) bias −(1 + 3·rho)/n removed, plus one standard error, so that
- * a low r by chance does not narrow the interval the rule stops on), and
- * both half-widths are multiplied by sqrt((1 + rho)/(1 − rho)), the AR(1)
- * variance inflation of a mean (larger than a median's: conservative).
- * Independent trials pay for it: a candidate stops 25–50 % later (true CV
- * 1 %: mean n 7.0 → 8.7; 5 %: 54 → 69; tests/test_stats_stop.c). n < 4 or no spread: not
- * widened. */
-#define JT_STATS_MAX_LAG1 0.9
-int jt_stats_median_ci_serial(const double *x, size_t n, jt_stats_ci *out, jt_err *err);
 
 /* The symmetric order-statistic ranks for a sample of n (≥ 1): the largest
  * l ≤ n/2 with coverage ≥ JT_STATS_MEDIAN_LEVEL, u = n + 1 − l; for n ≤ 6
@@ -173,9 +160,8 @@ typedef struct jt_stats_stop_rule {
     size_t max_trials;       /* ≥ min_trials; default 20 (energy_measurement_trials) */
     double precision_target; /* ≥ 0; default 0.02 */
     double cv_target;        /* ≥ 0; default 0.05 */
-    bool independent;        /* default false: the CI is jt_stats_median_ci_serial's */
 } jt_stats_stop_rule;
-#define JT_STATS_STOP_RULE_DEFAULT {5, 20, 0.02, 0.05, false}
+#define JT_STATS_STOP_RULE_DEFAULT {5, 20, 0.02, 0.05}
 
 typedef struct jt_stats_stop_result {
     jt_stats_stop decision;
