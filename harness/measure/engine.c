@@ -270,10 +270,14 @@ static void measure(jt_engine *e, jt_pyrun **rp, const jt_pyrun_config *cfg, con
             jt_floor_trial_(e, f, out->iterations, pair, true, o->fresh_process_per_trial);
             if (*e->stop) continue; /* the loop's top ends it */
         }
-        trial t = first;
+        trial t;
         int rc = 0;
-        if (have_first) have_first = false; /* pair 1's C: calibration's last window */
-        else rc = jt_engine_one_trial_(e, *rp, out->iterations, &t, &v, &why, &err);
+        if (have_first) { /* pair 1's C: calibration's last window */
+            t = first;
+            have_first = false;
+        } else {
+            rc = jt_engine_one_trial_(e, *rp, out->iterations, &t, &v, &why, &err);
+        }
         if (rc < 0) {
             child_failed(e, v, &err, where, out);
             goto out;
