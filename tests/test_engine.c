@@ -157,7 +157,8 @@ static void on_trial(void *p, const char *id, size_t trial, size_t max)
 
 static jt_engine engine_on(jt_energy_meter *m, volatile sig_atomic_t *stop, ctx *c)
 {
-    jt_engine e = {.meter = m, .calib = NULL, .measure_cpu = -1, .sandbox_user = "nobody",
+    jt_engine e = {.meter = m, .calib = NULL, .measure_cpu = -1, .judge_cpu = -1,
+                   .sandbox_user = "nobody",
                    .seed = 1, .stop = stop, .on_trial = on_trial, .ctx = c};
     return e;
 }

@@ -344,6 +344,25 @@ static jt_pyrun *new_pyrun(const jt_pyrun_config *cfg)
     return r;
 }
 
+/* The judge's child, its runner sent; its handshake is judge_handshake. */
+static jt_pyrun *judge_spawn(const jt_pyrun_config *cfg, double *deadline, jt_err *err)
+{
+    jt_pyrun *r = new_pyrun(cfg);
+    r->judge_mode = true;
+    if (start_child(r, cfg, deadline, err) < 0) {
+        jt_pyrun_free(r);
+        return NULL;
+    }
+    return r;
+}
+
+static void judge_handshake(jt_pyrun *j, json_t *setup, double deadline)
+{
+    json_t *hello = json_pack("{s:s,s:i}", "cmd", "hello", "protocol", JT_PYRUN_PROTOCOL);
+    if (!j->done && load_step(j, hello, deadline, true)) load_step(j, setup, deadline, true);
+    json_decref(hello);
+}
+
 static int check_config(const jt_pyrun_config *cfg, const jt_mode_def *md, jt_err *err)
 {
     if ((!cfg->code && !cfg->floor) || (!cfg->function_name && (!md || md->needs_function_name)) ||
@@ -383,7 +402,7 @@ int jt_pyrun_start(const jt_pyrun_config *cfg, jt_pyrun **out, jt_err *err)
         j->sandbox_user = r->judge_user;
         j->timeout_seconds = cfg->timeout_seconds;
         j->memory_limit_mb = cfg->memory_limit_mb;
-        j->cpu = cfg->cpu;
+        j->cpu = cfg->judge_cpu;
         j->output_cap_bytes = cfg->output_cap_bytes;
         j->stop = cfg->stop;
         j->test_cases = r->test_cases;
@@ -394,6 +413,16 @@ int jt_pyrun_start(const jt_pyrun_config *cfg, jt_pyrun **out, jt_err *err)
         double deadline = 0;
         if (start_child(r, cfg, &deadline, err) < 0) goto out;
         open_accounting(r); /* before the candidate's code can fork anything */
+        /* The judge boots beside the candidate, on its own CPU (the
+         * engine's: the housekeeping one), so its interpreter start costs
+         * no time of the candidate's; its handshake finishes before the
+         * candidate's loading is timed. One that cannot start is started
+         * again at the first judged pass, which reports why it failed. */
+        double judge_deadline = 0;
+        jt_err judge_err = JT_ERR_INIT;
+        if (r->judge_setup && !cfg->adopts_judged)
+            r->judge = judge_spawn(&r->judge_cfg, &judge_deadline, &judge_err);
+        jt_err_clear(&judge_err);
         /* The candidate is loaded first; its inputs follow in a command of
          * their own, so its top level never sees them (docs/design.md
          * "Judging"). */
@@ -402,6 +431,7 @@ int jt_pyrun_start(const jt_pyrun_config *cfg, jt_pyrun **out, jt_err *err)
         json_t *hello = json_pack("{s:s,s:i}", "cmd", "hello", "protocol", JT_PYRUN_PROTOCOL);
         bool up = !r->done && load_step(r, hello, deadline, true);
         json_decref(hello);
+        if (up && r->judge) judge_handshake(r->judge, r->judge_setup, judge_deadline);
         double t0 = jt_monotonic_s();
         bool loaded = up && load_step(r, msg, deadline, true);
         r->load_seconds = jt_monotonic_s() - t0;
@@ -425,18 +455,10 @@ out:
 int jt_pyrun_start_judge_(const jt_pyrun_config *cfg, json_t *setup, jt_pyrun **out,
                           jt_err *err)
 {
-    jt_pyrun *r = new_pyrun(cfg);
-    r->judge_mode = true;
     double deadline = 0;
-    *out = NULL;
-    if (start_child(r, cfg, &deadline, err) < 0) {
-        jt_pyrun_free(r);
-        return -1;
-    }
-    json_t *hello = json_pack("{s:s,s:i}", "cmd", "hello", "protocol", JT_PYRUN_PROTOCOL);
-    if (!r->done && load_step(r, hello, deadline, true)) load_step(r, setup, deadline, true);
-    json_decref(hello);
-    *out = r;
+    *out = judge_spawn(cfg, &deadline, err);
+    if (!*out) return -1;
+    judge_handshake(*out, setup, deadline);
     return 0;
 }
 

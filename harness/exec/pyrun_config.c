@@ -18,6 +18,7 @@ void jt_pyrun_config_for(const jt_test_set *ts, const jt_options *o, const char 
     cfg->timeout_seconds = o->timeout_seconds;
     cfg->memory_limit_mb = o->memory_limit_mb;
     cfg->cpu = cpu;
+    cfg->judge_cpu = cpu;
     cfg->sandbox_user = user;
     cfg->comparator = ts->comparator;
     cfg->atol = ts->atol;

@@ -36,6 +36,7 @@ void jt_engine_fill_config_(const jt_engine *e, const jt_test_set *ts, const jt_
                             jt_pyrun_config *cfg)
 {
     jt_pyrun_config_for(ts, o, code, filename, fn, e->measure_cpu, e->sandbox_user, cfg);
+    cfg->judge_cpu = e->judge_cpu; /* off the measurement core */
     cfg->stop = e->stop; /* SIGINT/SIGTERM kill the child at once */
 }
 
@@ -65,13 +66,34 @@ static int count_unusable(outcome *out, size_t *retries, const jt_err *why)
     return 1;
 }
 
-/* Loop calibration (docs/design.md "Trial"): grows the iteration count
- * until one run lasts ≥ min_trial_seconds. A probe whose n was aimed at
+/* One step of loop calibration (docs/design.md "Trial") after a probe of n
+ * iterations that lasted `elapsed`: true when n is the trial length. A
+ * probe aimed from the time per iteration is taken from 0.9 × the target,
+ * since the next trials of that n spread as much (dev VM: ±8 % on 0.2 s)
+ * and an aimed probe re-run for a 5 % shortfall threw away a full window
+ * in half the candidates; a capped probe must reach the target. Else *next
+ * (and *aimed_next: whether it is aimed) is the next probe, 0 when an
+ * iteration takes no measurable time. */
+bool jt_engine_calib_step_(double elapsed, uint64_t n, bool aimed, double target, uint64_t *next,
+                           bool *aimed_next)
+{
+    if (elapsed >= (aimed ? JT_ENGINE_AIMED_ACCEPT : 1.0) * target) return true;
+    double per = elapsed / (double)n;
+    double want = per > 0 ? target * JT_ENGINE_AIM / per : (double)n * MAX_GROWTH;
+    *aimed_next = want <= (double)n * MAX_GROWTH;
+    if (!*aimed_next) want = (double)n * MAX_GROWTH;
+    if (want < (double)n * 1.25) want = (double)n * 1.25 + 1;
+    *next = want > 1e12 ? 0 : (uint64_t)ceil(want);
+    return false;
+}
+
+/* Loop calibration: grows the iteration count until one run lasts about
+ * min_trial_seconds (jt_engine_calib_step_). A probe whose n was aimed at
  * the target from the time per iteration (not capped by the growth limit)
- * is an energy window, so the one that reaches the target is the first
- * trial (*first, *have_first when its sample was usable) instead of a run
- * of full length thrown away; the short probes before it are the warm-up
- * every trial had anyway. An unusable window counts like a trial's.
+ * is an energy window, so the one taken is the first trial (*first,
+ * *have_first when its sample was usable) instead of a run of full length
+ * thrown away; the short probes before it are the warm-up every trial had
+ * anyway. An unusable window counts like a trial's.
  * 0; -1 the child failed (*v, err); 1 the counters gave up (out). */
 static int calibrate_loop(jt_engine *e, jt_pyrun *r, const jt_options *o, outcome *out,
                           size_t *retries, trial *first, bool *have_first, jt_verdict *v,
@@ -92,18 +114,16 @@ static int calibrate_loop(jt_engine *e, jt_pyrun *r, const jt_options *o, outcom
             if (rc > 0 && count_unusable(out, retries, why)) return 1;
             if (rc == 0) *retries = 0;
         }
-        if (elapsed >= o->min_trial_seconds) {
+        uint64_t next = 0;
+        bool aimed_next = false;
+        if (jt_engine_calib_step_(elapsed, n, aimed, o->min_trial_seconds, &next, &aimed_next)) {
             out->iterations = n;
             *have_first = aimed && rc == 0;
             return 0;
         }
-        double per = elapsed / (double)n;
-        double want = per > 0 ? o->min_trial_seconds * 1.05 / per : (double)n * MAX_GROWTH;
-        aimed = want <= (double)n * MAX_GROWTH;
-        if (!aimed) want = (double)n * MAX_GROWTH;
-        if (want < (double)n * 1.25) want = (double)n * 1.25 + 1;
-        if (want > 1e12) return jt_err_set(err, "loop calibration: an iteration takes no measurable time");
-        n = (uint64_t)ceil(want);
+        if (!next) return jt_err_set(err, "loop calibration: an iteration takes no measurable time");
+        n = next;
+        aimed = aimed_next;
     }
     return jt_err_set(err, "loop calibration did not converge in %d steps", MAX_CALIBRATION_STEPS);
 }
@@ -211,7 +231,9 @@ int jt_engine_fresh_child_(jt_pyrun **rp, const jt_pyrun_config *cfg, jt_verdict
     jt_validation val;
     memset(&val, 0, sizeof val);
     *v = JT_VERDICT_FAILED;
-    if (jt_pyrun_start(cfg, &fresh, err) != 0 || jt_pyrun_adopt_judged(fresh, *rp, err) != 0 ||
+    jt_pyrun_config adopting = *cfg;
+    adopting.adopts_judged = true;
+    if (jt_pyrun_start(&adopting, &fresh, err) != 0 || jt_pyrun_adopt_judged(fresh, *rp, err) != 0 ||
         jt_pyrun_validate(fresh, &val, err) != 0) {
         jt_pyrun_free(fresh);
         return -1;
@@ -375,7 +397,9 @@ static int confirm_timing(const jt_pyrun_config *cfg, const jt_pyrun *judged,
     outcome o;
     memset(&o, 0, sizeof o);
     int rc = -1;
-    if (jt_pyrun_start(cfg, &r, &err) != 0 || jt_pyrun_adopt_judged(r, judged, &err) != 0 ||
+    jt_pyrun_config adopting = *cfg;
+    adopting.adopts_judged = true;
+    if (jt_pyrun_start(&adopting, &r, &err) != 0 || jt_pyrun_adopt_judged(r, judged, &err) != 0 ||
         jt_pyrun_validate(r, &v, &err) != 0 || v.verdict != JT_VERDICT_CORRECT) {
         *why = jt_xstrdup(v.reason ? v.reason : jt_err_msg(&err));
         goto out;

@@ -120,6 +120,7 @@ jt_engine jt_run_engine(const jt_run_host *h, unsigned long seed, volatile sig_a
         .meter = h->meter,
         .calib = h->calib,
         .measure_cpu = h->topo->measure_cpu,
+        .judge_cpu = h->topo->housekeeping_cpu,
         .sandbox_user = "nobody",
         .seed = seed,
         .stop = stop,

@@ -33,6 +33,7 @@ typedef struct jt_engine {
     jt_energy_meter *meter;          /* open meter (its source labels every record) */
     const jt_calibration *calib;     /* NULL with --allow-uncalibrated: baseline 0, flagged */
     int measure_cpu;                 /* the child is pinned here (-1: not pinned) */
+    int judge_cpu;                   /* its judge here: the housekeeping CPU (-1: not pinned) */
     const char *sandbox_user;        /* "nobody" */
     unsigned long seed;              /* base seed; each candidate's is derived from its id */
     volatile sig_atomic_t *stop;     /* set by SIGINT/SIGTERM: abandon the candidate */

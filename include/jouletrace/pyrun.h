@@ -67,6 +67,8 @@ typedef struct jt_pyrun_config {
     double timeout_seconds;      /* > 0; for loading, for validate, and for each run */
     long memory_limit_mb;        /* address-space limit of the child; 0 = none */
     int cpu;                     /* pin the child to this CPU; -1 = do not pin */
+    int judge_cpu;               /* and its judge's (a child that runs no candidate code) */
+    bool adopts_judged;          /* jt_pyrun_adopt_judged follows: start no judge early */
     const char *sandbox_user;    /* user to drop to when started as root ("nobody") */
     size_t output_cap_bytes;     /* captured stdout/stderr kept per stream (0 = 64 KiB) */
 
