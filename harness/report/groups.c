@@ -159,7 +159,7 @@ void jt_report_groups_table(const jt_report_board *b, size_t resamples, jt_csv_t
         g[k].geo = exp(gsl_stats_mean(g[k].logs, 1, g[k].covered));
         geomean_ci(g[k].logs, g[k].covered, name_seed(g[k].name), resamples, &g[k].lo, &g[k].hi);
     }
-    qsort(g, ng, sizeof *g, by_geo);
+    if (ng) qsort(g, ng, sizeof *g, by_geo); /* g is NULL without groups */
     for (size_t k = 0; k < ng; k++) {
         size_t r = jt_csv_add_row(out);
         jt_csv_set_int(out, r, G_SCHEMA, JT_CSV_SCHEMA);
