@@ -82,14 +82,14 @@ void jt_engine_outcome_release_(outcome *out);
 void jt_engine_fill_config_(const jt_engine *e, const jt_test_set *ts, const jt_options *o,
                             const char *code, const char *filename, const char *fn,
                             jt_pyrun_config *cfg);
-/* One energy window around n iterations: 0 with *t filled; 1 when the
- * sample was unusable (*why); -1 when the child failed (*v, err). */
 /* Loop calibration's aim (× the target) and the fraction of the target an
  * aimed probe must reach to be taken (docs/design.md "Trial"). */
 #define JT_ENGINE_AIM 1.05
 #define JT_ENGINE_AIMED_ACCEPT 0.9
 bool jt_engine_calib_step_(double elapsed, uint64_t n, bool aimed, double target, uint64_t *next,
                            bool *aimed_next);
+/* One energy window around n iterations: 0 with *t filled; 1 when the
+ * sample was unusable (*why); -1 when the child failed (*v, err). */
 int jt_engine_one_trial_(jt_engine *e, jt_pyrun *r, uint64_t n, trial *t, jt_verdict *v,
                          jt_err *why, jt_err *err);
 /* A fresh child for the next trial that reproduces what *rp was judged on. */

@@ -191,7 +191,8 @@ void jt_csv_drop_rows(jt_csv_table *t, const bool *drop)
             memcpy(t->cells + (kept - 1) * t->ncols, row, t->ncols * sizeof *row);
         }
     }
-    memset(t->cells + kept * t->ncols, 0, (t->nrows - kept) * t->ncols * sizeof *t->cells);
+    if (kept < t->nrows) /* cells is NULL in a table without rows */
+        memset(t->cells + kept * t->ncols, 0, (t->nrows - kept) * t->ncols * sizeof *t->cells);
     t->nrows = kept;
 }
 
